@@ -1,0 +1,263 @@
+//! Police forces: the validated `ForceId` and the force list read from `forces.csv`.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::Path;
+use std::str::FromStr;
+
+use thiserror::Error;
+
+/// A force's stable id: lower-case letters, digits and hyphens only, so it is safe in a
+/// file name. Ordered by bytes, which is the "sorted by id" of rules §10.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ForceId(String);
+
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+#[error(
+    "{text:?} is not a force id: use lower-case letters, digits and hyphens only (for example north-wales)"
+)]
+pub struct BadForceId {
+    pub text: String,
+}
+
+impl ForceId {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl FromStr for ForceId {
+    type Err = BadForceId;
+
+    fn from_str(text: &str) -> Result<ForceId, BadForceId> {
+        let ok = !text.is_empty()
+            && text.len() <= 64
+            && !text.starts_with('-')
+            && !text.ends_with('-')
+            && text
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        if ok {
+            Ok(ForceId(text.to_owned()))
+        } else {
+            Err(BadForceId {
+                text: text.to_owned(),
+            })
+        }
+    }
+}
+
+impl fmt::Display for ForceId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// One police force.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Force {
+    pub id: ForceId,
+    pub name: String,
+}
+
+/// The force list of a cycle, sorted by id.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ForceList {
+    forces: BTreeMap<ForceId, Force>,
+}
+
+/// A problem with `forces.csv`, naming the file and line.
+#[derive(Debug, Error)]
+pub enum ForceListError {
+    #[error("{file}: cannot read it: {source}")]
+    Io {
+        file: String,
+        source: std::io::Error,
+    },
+    #[error("{file} line 1: the header must be `id,name`, found {found:?}")]
+    Header { file: String, found: String },
+    #[error("{file} line {line}: {problem}")]
+    Line {
+        file: String,
+        line: u64,
+        problem: String,
+    },
+    #[error("{file}: lists no force")]
+    Empty { file: String },
+}
+
+impl ForceList {
+    /// Reads `forces.csv` (`id,name`). `shown_as` is the name used in messages.
+    pub fn load(path: &Path, shown_as: &str) -> Result<ForceList, ForceListError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ForceListError::Io {
+            file: shown_as.to_owned(),
+            source,
+        })?;
+        ForceList::parse(&text, shown_as)
+    }
+
+    pub fn parse(text: &str, shown_as: &str) -> Result<ForceList, ForceListError> {
+        let file = shown_as.to_owned();
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .from_reader(text.as_bytes());
+        let header = reader
+            .headers()
+            .map_err(|e| ForceListError::Header {
+                file: file.clone(),
+                found: e.to_string(),
+            })?
+            .clone();
+        let names: Vec<&str> = header.iter().map(str::trim).collect();
+        if names != ["id", "name"] {
+            return Err(ForceListError::Header {
+                file,
+                found: names.join(","),
+            });
+        }
+        let mut forces = BTreeMap::new();
+        for record in reader.records() {
+            let record = record.map_err(|e| ForceListError::Line {
+                file: file.clone(),
+                line: e.position().map_or(0, |p| p.line()),
+                problem: format!("not a line of two fields: {e}"),
+            })?;
+            let line = record.position().map_or(0, |p| p.line());
+            let fail = |problem: String| ForceListError::Line {
+                file: file.clone(),
+                line,
+                problem,
+            };
+            let id: ForceId = record
+                .get(0)
+                .unwrap_or("")
+                .trim()
+                .parse()
+                .map_err(|e: BadForceId| fail(e.to_string()))?;
+            let name = record.get(1).unwrap_or("").trim();
+            if name.is_empty() {
+                return Err(fail(format!("force {id} has no name")));
+            }
+            if forces.contains_key(&id) {
+                return Err(fail(format!("force {id} is listed twice")));
+            }
+            forces.insert(
+                id.clone(),
+                Force {
+                    id,
+                    name: name.to_owned(),
+                },
+            );
+        }
+        if forces.is_empty() {
+            return Err(ForceListError::Empty { file });
+        }
+        Ok(ForceList { forces })
+    }
+
+    pub fn get(&self, id: &ForceId) -> Option<&Force> {
+        self.forces.get(id)
+    }
+
+    /// Looks a force up by its id as text.
+    pub fn find(&self, id: &str) -> Option<&Force> {
+        self.forces.values().find(|f| f.id.as_str() == id)
+    }
+
+    pub fn contains(&self, id: &ForceId) -> bool {
+        self.forces.contains_key(id)
+    }
+
+    /// Forces in id order.
+    pub fn iter(&self) -> impl Iterator<Item = &Force> {
+        self.forces.values()
+    }
+
+    pub fn len(&self) -> usize {
+        self.forces.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.forces.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn force_ids_are_safe_in_file_names() {
+        for good in ["kent", "north-wales", "avon-and-somerset", "force2"] {
+            assert_eq!(good.parse::<ForceId>().unwrap().as_str(), good);
+        }
+        for bad in [
+            "Kent",
+            "north wales",
+            "north_wales",
+            "../kent",
+            "kent/",
+            "",
+            "-kent",
+            "kent-",
+            "kënt",
+        ] {
+            assert!(bad.parse::<ForceId>().is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn force_ids_sort_by_bytes() {
+        let mut ids: Vec<ForceId> = ["northumbria", "north-wales", "northamptonshire"]
+            .iter()
+            .map(|s| s.parse().unwrap())
+            .collect();
+        ids.sort();
+        let ids: Vec<&str> = ids.iter().map(ForceId::as_str).collect();
+        assert_eq!(ids, ["north-wales", "northamptonshire", "northumbria"]);
+    }
+
+    #[test]
+    fn loads_the_spec_force_list() {
+        let list = ForceList::load(Path::new("fixtures/2025-26/forces.csv"), "forces.csv").unwrap();
+        assert_eq!(list.len(), 43);
+        assert_eq!(
+            list.find("bedfordshire").unwrap().name,
+            "Bedfordshire Police"
+        );
+        assert!(list.find("british-transport-police").is_none());
+        let first = list.iter().next().unwrap();
+        assert_eq!(first.id.as_str(), "avon-and-somerset");
+    }
+
+    #[test]
+    fn bad_force_lists_name_the_line() {
+        let err = ForceList::parse("id,name\nkent,Kent Police\nkent,Kent again\n", "forces.csv")
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "forces.csv line 3: force kent is listed twice"
+        );
+        let err = ForceList::parse("id,name\nKent,Kent Police\n", "forces.csv").unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("forces.csv line 2: \"Kent\" is not a force id"),
+            "{err}"
+        );
+        let err = ForceList::parse("id,name\nkent,\n", "forces.csv").unwrap_err();
+        assert_eq!(err.to_string(), "forces.csv line 2: force kent has no name");
+        let err = ForceList::parse("code,title\nkent,Kent\n", "forces.csv").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "forces.csv line 1: the header must be `id,name`, found \"code,title\""
+        );
+        let err = ForceList::parse("id,name\n", "forces.csv").unwrap_err();
+        assert_eq!(err.to_string(), "forces.csv: lists no force");
+        let err = ForceList::parse("id,name\nkent,Kent,extra\n", "forces.csv").unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("forces.csv line 2: not a line of two fields"),
+            "{err}"
+        );
+    }
+}

@@ -1,0 +1,15 @@
+//! Plain domain values a finance person would name: money, FTE, periods, forces. No I/O.
+
+pub mod force;
+pub mod money;
+pub mod number;
+pub mod period;
+pub mod ratio;
+pub mod workforce;
+
+pub use force::{Force, ForceId, ForceList};
+pub use money::Money;
+pub use number::ParseNumberError;
+pub use period::{FinancialYear, Month, Quarter};
+pub use ratio::{PayFraction, Progress, Ratio};
+pub use workforce::{Fte, Headcount};

@@ -1,0 +1,3 @@
+//! npg: the Neighbourhood Policing Grant batch processor, as a library behind the `npg` binary.
+
+pub mod domain;
