@@ -1,3 +1,5 @@
 //! npg: the Neighbourhood Policing Grant batch processor, as a library behind the `npg` binary.
 
+pub mod cycle;
 pub mod domain;
+pub mod rules;

@@ -1,0 +1,1 @@
+//! The rules in force for a cycle, read from `cycle.toml` and validated.

@@ -1,0 +1,3 @@
+//! The cycle folder: its configuration (`cycle.toml`) and force list.
+
+pub mod config;

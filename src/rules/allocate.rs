@@ -1,0 +1,1 @@
+//! Largest-remainder allocation of the pot to forces, to the unit (rules §4).

@@ -1,0 +1,4 @@
+//! The grant's rules as pure functions over domain values: no files, no workbooks, no clock.
+
+pub mod allocate;
+pub mod taper;
