@@ -2,4 +2,8 @@
 
 pub mod cycle;
 pub mod domain;
+pub mod findings;
+pub mod layout;
+pub mod read;
 pub mod rules;
+pub mod write;

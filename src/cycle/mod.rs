@@ -1,3 +1,57 @@
-//! The cycle folder: its configuration (`cycle.toml`) and force list.
+//! The cycle folder: its configuration (`cycle.toml`) and force list (`forces.csv`).
 
 pub mod config;
+
+use std::path::{Path, PathBuf};
+
+use thiserror::Error;
+
+use crate::domain::ForceList;
+use crate::domain::force::ForceListError;
+use config::{ConfigError, CycleConfig};
+
+/// The force list's file name inside a cycle folder.
+pub const FORCES_FILE: &str = "forces.csv";
+
+/// The cycle-level inputs every command starts from.
+#[derive(Debug)]
+pub struct Cycle {
+    /// The folder as the user named it (used only for reading, never printed into outputs).
+    pub dir: PathBuf,
+    pub config: CycleConfig,
+    pub forces: ForceList,
+}
+
+/// A cycle folder that cannot be used.
+#[derive(Debug, Error)]
+pub enum CycleError {
+    #[error("the cycle folder {0} does not exist")]
+    NoFolder(PathBuf),
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Forces(#[from] ForceListError),
+}
+
+impl Cycle {
+    /// Reads and checks `cycle.toml` and `forces.csv`; nothing else is read.
+    pub fn open(dir: &Path) -> Result<Cycle, CycleError> {
+        if !dir.is_dir() {
+            return Err(CycleError::NoFolder(dir.to_owned()));
+        }
+        let config_path = dir.join(config::CONFIG_FILE);
+        let config = CycleConfig::load(&config_path, &config_path.display().to_string())?;
+        let forces_path = dir.join(FORCES_FILE);
+        let forces = ForceList::load(&forces_path, &forces_path.display().to_string())?;
+        Ok(Cycle {
+            dir: dir.to_owned(),
+            config,
+            forces,
+        })
+    }
+
+    /// The force list's path as it appears in messages.
+    pub fn forces_path_shown(&self) -> String {
+        self.dir.join(FORCES_FILE).display().to_string()
+    }
+}

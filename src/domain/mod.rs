@@ -5,6 +5,7 @@ pub mod money;
 pub mod number;
 pub mod period;
 pub mod ratio;
+pub mod returns;
 pub mod workforce;
 
 pub use force::{Force, ForceId, ForceList};

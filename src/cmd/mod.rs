@@ -1,0 +1,15 @@
+//! One module per subcommand, each thin: build the configuration, call the library, print.
+
+mod template;
+
+use std::process::ExitCode;
+
+use crate::cli::Command;
+
+/// Runs one command. `Err` means the command could not run (exit 2); commands that report
+/// findings return exit code 1 themselves.
+pub fn run(command: Command) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Template(args) => template::run(args),
+    }
+}

@@ -1,0 +1,78 @@
+//! `npg template`: writes a blank return for one force, pre-filled from the cycle folder.
+
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use npg::cycle::Cycle;
+use npg::domain::{Month, Quarter};
+use npg::layout::ReturnKind;
+use npg::write::output::write_file_atomically;
+use npg::write::template::{TemplateRequest, write_template};
+
+use crate::cli::{TemplateArgs, TemplateKind};
+
+pub fn run(args: TemplateArgs) -> anyhow::Result<ExitCode> {
+    let kind = match args.kind {
+        TemplateKind::Plan => ReturnKind::Plan,
+        TemplateKind::Monitoring => ReturnKind::Monitoring,
+        TemplateKind::Finance => ReturnKind::Finance,
+    };
+    if args.quarter.is_some() && kind != ReturnKind::Finance {
+        bail!("--quarter is for the financial return only (npg template finance)");
+    }
+    if args.month.is_some() && kind != ReturnKind::Monitoring {
+        bail!("--month is for the monitoring return only (npg template monitoring)");
+    }
+    let cycle = Cycle::open(&args.cycle)?;
+    let year = cycle.config.year;
+    let force = cycle.forces.find(&args.force).with_context(|| {
+        format!(
+            "force {:?} is not in {}: use one of its ids, for example {}",
+            args.force,
+            cycle.forces_path_shown(),
+            cycle.forces.iter().next().map_or("kent", |f| f.id.as_str())
+        )
+    })?;
+    let quarter = match &args.quarter {
+        Some(text) => Some(text.parse::<Quarter>().map_err(|_| {
+            anyhow::anyhow!("--quarter {text:?} is not a quarter: use Q1, Q2, Q3 or Q4")
+        })?),
+        None => None,
+    };
+    let months_to = match &args.month {
+        Some(text) => {
+            let month: Month = text.parse().map_err(|_| {
+                anyhow::anyhow!(
+                    "--month {text:?} is not a month: write it YYYY-MM, for example 2025-09"
+                )
+            })?;
+            if !year.contains(month) {
+                bail!(
+                    "--month {month} is outside the financial year {year} ({} to {})",
+                    year.first_month(),
+                    year.last_month()
+                );
+            }
+            Some(month)
+        }
+        None => None,
+    };
+    let request = TemplateRequest {
+        kind,
+        year,
+        force,
+        categories: &cycle.config.categories,
+        quarter,
+        months_to,
+    };
+    let bytes = write_template(&request).context("could not build the workbook")?;
+    write_file_atomically(&args.output, &bytes, args.overwrite)?;
+    println!(
+        "wrote {} ({} {} for {})",
+        args.output.display(),
+        year,
+        kind.layout().return_type.to_lowercase(),
+        force.id
+    );
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,5 @@
+//! Adapters that read spreadsheets (calamine) into domain values, every value keeping its
+//! file, sheet and cell so that findings can name them.
+
+pub mod cell;
+pub mod grid;

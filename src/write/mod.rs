@@ -1,0 +1,5 @@
+//! Adapters that turn domain results into files: workbooks (rust_xlsxwriter) and atomic writes.
+
+pub mod formats;
+pub mod output;
+pub mod template;

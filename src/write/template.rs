@@ -1,0 +1,379 @@
+//! Blank return templates for forces to fill in, written from the layouts under `templates/`.
+
+use rust_xlsxwriter::utility::row_col_to_cell;
+use rust_xlsxwriter::{
+    DataValidation, DataValidationErrorStyle, DataValidationRule, ExcelDateTime, Format,
+    FormatBorder, Formula, Workbook, Worksheet, XlsxError,
+};
+
+use crate::cycle::config::Category;
+use crate::domain::{FinancialYear, Force, Month, Quarter};
+use crate::layout::{Column, Prefill, ReturnKind, ReturnLayout, RowSource, ValueKind};
+
+use super::formats::{self, NUMBER_FORMAT_FTE, NUMBER_FORMAT_HEADCOUNT, NUMBER_FORMAT_MONEY};
+
+/// Everything a blank return is made from.
+#[derive(Clone, Debug)]
+pub struct TemplateRequest<'a> {
+    pub kind: ReturnKind,
+    pub year: FinancialYear,
+    pub force: &'a Force,
+    /// The expenditure categories, in `cycle.toml` order (used by the financial return).
+    pub categories: &'a [Category],
+    /// The financial return's quarter, pre-filled when given.
+    pub quarter: Option<Quarter>,
+    /// The monitoring return's `Months to`, pre-filled when given.
+    pub months_to: Option<Month>,
+}
+
+/// The pale yellow that marks a cell to fill in.
+const INPUT_FILL: u32 = 0xFFF2CC;
+/// The pale grey of header rows.
+const HEADER_FILL: u32 = 0xD9D9D9;
+
+/// The cell formats a template uses, built once.
+struct Formats {
+    header: Format,
+    label: Format,
+    locked_text: Format,
+    locked_number: Format,
+    notes: Format,
+}
+
+impl Formats {
+    fn new() -> Formats {
+        let header = Format::new()
+            .set_bold()
+            .set_background_color(HEADER_FILL)
+            .set_border_bottom(FormatBorder::Thin);
+        Formats {
+            header,
+            label: Format::new().set_bold(),
+            locked_text: Format::new().set_num_format("@"),
+            locked_number: Format::new(),
+            notes: Format::new().set_text_wrap(),
+        }
+    }
+
+    /// The unlocked, shaded format of an input cell of `kind`.
+    fn input(&self, kind: ValueKind) -> Format {
+        let format = Format::new()
+            .set_unlocked()
+            .set_background_color(INPUT_FILL);
+        match kind {
+            ValueKind::Money => format.set_num_format(NUMBER_FORMAT_MONEY),
+            ValueKind::Fte => format.set_num_format(NUMBER_FORMAT_FTE),
+            ValueKind::Headcount | ValueKind::Whole | ValueKind::Version => {
+                format.set_num_format(NUMBER_FORMAT_HEADCOUNT)
+            }
+            ValueKind::Percent => format.set_num_format("0.00"),
+            ValueKind::Date => format.set_num_format("yyyy-mm-dd"),
+            ValueKind::Weight => format.set_num_format("General"),
+            // Text formats keep Excel from turning `2025-09` or an id into something else.
+            ValueKind::Text
+            | ValueKind::Month
+            | ValueKind::ForceId
+            | ValueKind::Year
+            | ValueKind::Quarter
+            | ValueKind::CategoryId => format.set_num_format("@"),
+        }
+    }
+}
+
+/// Writes the blank return into an in-memory `.xlsx`. The same request always gives the
+/// same bytes: the creation date is fixed at the first day of the financial year (rules §10).
+pub fn write_template(request: &TemplateRequest) -> Result<Vec<u8>, XlsxError> {
+    let layout = request.kind.layout();
+    let formats = Formats::new();
+    let mut workbook = Workbook::new();
+    workbook.set_properties(&formats::fixed_properties(
+        request.year.first_day(),
+        &format!(
+            "Neighbourhood Policing Grant {} {}: {}",
+            request.year,
+            layout.return_type.to_lowercase(),
+            request.force.name
+        ),
+    )?);
+
+    let about = workbook.add_worksheet();
+    write_about(about, layout, request, &formats)?;
+    about.set_active(true);
+
+    let data = workbook.add_worksheet();
+    write_data_sheet(data, layout, request, &formats)?;
+
+    let notes = workbook.add_worksheet();
+    notes.set_name("Notes")?;
+    notes.set_column_width(0, 110)?;
+    for (row, line) in layout.notes.iter().enumerate() {
+        let format = if row == 0 {
+            &formats.label
+        } else {
+            &formats.notes
+        };
+        notes.write_string_with_format(row_num(row)?, 0, line, format)?;
+    }
+    notes.protect();
+
+    workbook.save_to_buffer()
+}
+
+fn write_about(
+    sheet: &mut Worksheet,
+    layout: &ReturnLayout,
+    request: &TemplateRequest,
+    formats: &Formats,
+) -> Result<(), XlsxError> {
+    sheet.set_name(&layout.about_sheet)?;
+    sheet.write_string_with_format(0, 0, &layout.about_header[0], &formats.header)?;
+    sheet.write_string_with_format(0, 1, &layout.about_header[1], &formats.header)?;
+    let mut value_width = layout.about_header[1].len();
+    for (index, field) in layout.about.iter().enumerate() {
+        let row = row_num(index + 1)?;
+        sheet.write_string_with_format(row, 0, &field.label, &formats.label)?;
+        match field
+            .prefill
+            .and_then(|p| prefilled_value(p, layout, request))
+        {
+            Some(Prefilled::Text(text)) => {
+                value_width = value_width.max(text.chars().count());
+                sheet.write_string_with_format(row, 1, &text, &formats.locked_text)?;
+            }
+            Some(Prefilled::Number(number)) => {
+                sheet.write_number_with_format(
+                    row,
+                    1,
+                    f64::from(number),
+                    &formats.locked_number,
+                )?;
+            }
+            None => {
+                sheet.write_blank(row, 1, &formats.input(field.kind))?;
+                let validation = validation_for(
+                    field.kind,
+                    request.year,
+                    field.help.as_deref(),
+                    &row_col_to_cell(row, 1),
+                )?;
+                sheet.add_data_validation(row, 1, row, 1, &validation)?;
+            }
+        }
+    }
+    let label_width = layout
+        .about
+        .iter()
+        .map(|f| f.label.chars().count())
+        .max()
+        .unwrap_or(10);
+    sheet.set_column_width(0, width(label_width))?;
+    sheet.set_column_width(1, width(value_width.max(24)))?;
+    sheet.protect();
+    Ok(())
+}
+
+/// A value the template fills in for the force.
+enum Prefilled {
+    Text(String),
+    Number(u32),
+}
+
+fn prefilled_value(
+    prefill: Prefill,
+    layout: &ReturnLayout,
+    request: &TemplateRequest,
+) -> Option<Prefilled> {
+    Some(match prefill {
+        Prefill::ReturnType => Prefilled::Text(layout.return_type.clone()),
+        Prefill::TemplateVersion => Prefilled::Number(layout.template_version),
+        Prefill::ForceId => Prefilled::Text(request.force.id.to_string()),
+        Prefill::ForceName => Prefilled::Text(request.force.name.clone()),
+        Prefill::FinancialYear => Prefilled::Text(request.year.to_string()),
+        Prefill::Quarter => Prefilled::Text(request.quarter?.to_string()),
+        Prefill::MonthsTo => Prefilled::Text(request.months_to?.to_string()),
+    })
+}
+
+/// The fixed first cells of each data row: a month, or a category's id and label.
+pub fn row_labels(
+    layout: &ReturnLayout,
+    year: FinancialYear,
+    categories: &[Category],
+) -> Vec<Vec<String>> {
+    match layout.rows {
+        RowSource::Months => year.months().map(|m| vec![m.to_string()]).collect(),
+        RowSource::Categories => categories
+            .iter()
+            .map(|c| vec![c.id.to_string(), c.label.clone()])
+            .collect(),
+    }
+}
+
+fn write_data_sheet(
+    sheet: &mut Worksheet,
+    layout: &ReturnLayout,
+    request: &TemplateRequest,
+    formats: &Formats,
+) -> Result<(), XlsxError> {
+    sheet.set_name(&layout.data_sheet)?;
+    let rows = row_labels(layout, request.year, request.categories);
+    let last_row = row_num(rows.len())?;
+    let mut fixed_index = 0;
+    for (col_index, column) in layout.columns.iter().enumerate() {
+        let col = col_num(col_index)?;
+        sheet.write_string_with_format(0, col, &column.header, &formats.header)?;
+        let mut widest = column.header.chars().count();
+        if column.fixed {
+            for (row_index, labels) in rows.iter().enumerate() {
+                let text = labels.get(fixed_index).map(String::as_str).unwrap_or("");
+                widest = widest.max(text.chars().count());
+                sheet.write_string_with_format(
+                    row_num(row_index + 1)?,
+                    col,
+                    text,
+                    &formats.locked_text,
+                )?;
+            }
+            fixed_index += 1;
+        } else {
+            let input = formats.input(column.kind);
+            for row_index in 0..rows.len() {
+                sheet.write_blank(row_num(row_index + 1)?, col, &input)?;
+            }
+            if !rows.is_empty() {
+                let validation = validation_for(
+                    column.kind,
+                    request.year,
+                    column_help(column).as_deref(),
+                    &row_col_to_cell(1, col),
+                )?;
+                sheet.add_data_validation(1, col, last_row, col, &validation)?;
+            }
+            widest = widest.max(12);
+        }
+        let cap = if column.kind == ValueKind::Text && !column.fixed {
+            40
+        } else {
+            70
+        };
+        sheet.set_column_width(col, width(widest.min(cap)))?;
+    }
+    sheet.set_freeze_panes(1, 0)?;
+    sheet.protect();
+    Ok(())
+}
+
+fn column_help(column: &Column) -> Option<String> {
+    let need = if column.optional {
+        "May be left blank."
+    } else {
+        "Required: enter 0 if none."
+    };
+    let what = match column.kind {
+        ValueKind::Money => "Pounds and pence, 0 or more, at most 2 decimal places.",
+        ValueKind::Fte => "FTE, 0 or more, at most 2 decimal places.",
+        ValueKind::Headcount => "A whole number, 0 or more.",
+        ValueKind::Percent => "A percentage from 0 to 100 (12.5 means 12.5%).",
+        ValueKind::Text => return column.optional.then(|| "Optional text.".to_owned()),
+        _ => return None,
+    };
+    let need = if column.kind == ValueKind::Text {
+        ""
+    } else {
+        need
+    };
+    Some(format!("{what} {need}").trim().to_owned())
+}
+
+/// The data validation that guides input into a cell of `kind`. A custom formula names the
+/// validated range's top-left cell (`anchor`, relative), and spreadsheet programs apply it to
+/// each cell of the range in turn.
+fn validation_for(
+    kind: ValueKind,
+    year: FinancialYear,
+    help: Option<&str>,
+    anchor: &str,
+) -> Result<DataValidation, XlsxError> {
+    let (validation, message) = match kind {
+        ValueKind::Money => (
+            // A plain decimal rule cannot limit the places, so a custom rule checks the pence.
+            // A plain decimal rule cannot limit the places, so a custom rule checks the pence.
+            DataValidation::new().allow_custom(Formula::new(format!(
+                "=AND(ISNUMBER({anchor}),{anchor}>=0,{anchor}<=1000000000000,ROUND({anchor},2)={anchor})"
+            ))),
+            "Enter an amount in pounds and pence: 0 or more, at most 2 decimal places (enter 0 if none).",
+        ),
+        ValueKind::Fte => (
+            DataValidation::new().allow_custom(Formula::new(format!(
+                "=AND(ISNUMBER({anchor}),{anchor}>=0,{anchor}<=1000000,ROUND({anchor},2)={anchor})"
+            ))),
+            "Enter FTE as a number: 0 or more, at most 2 decimal places.",
+        ),
+        ValueKind::Headcount | ValueKind::Whole => (
+            DataValidation::new().allow_whole_number(DataValidationRule::Between(0, 1_000_000)),
+            "Enter a whole number, 0 or more.",
+        ),
+        ValueKind::Version => (
+            DataValidation::new().allow_whole_number(DataValidationRule::Between(1, 1_000)),
+            "Enter a whole number, 1 or more.",
+        ),
+        ValueKind::Percent => (
+            DataValidation::new().allow_decimal_number(DataValidationRule::Between(0.0, 100.0)),
+            "Enter a percentage from 0 to 100 (12.5 means 12.5%).",
+        ),
+        ValueKind::Date => {
+            // Submission dates may fall a year either side (plans approved early, Q4 late).
+            let from = ExcelDateTime::from_ymd(year_u16(year.start_year() - 1)?, 1, 1)?;
+            let to = ExcelDateTime::from_ymd(year_u16(year.start_year() + 2)?, 12, 31)?;
+            (
+                DataValidation::new().allow_date(DataValidationRule::Between(from, to)),
+                "Enter a date, for example 2025-07-15.",
+            )
+        }
+        ValueKind::Month => {
+            let months: Vec<String> = year.months().map(|m| m.to_string()).collect();
+            (
+                DataValidation::new().allow_list_strings(&months)?,
+                "Choose a month of the financial year, written YYYY-MM.",
+            )
+        }
+        ValueKind::Quarter => (
+            DataValidation::new().allow_list_strings(&["Q1", "Q2", "Q3", "Q4"])?,
+            "Choose Q1, Q2, Q3 or Q4.",
+        ),
+        ValueKind::Weight => (
+            DataValidation::new().allow_decimal_number(DataValidationRule::GreaterThanOrEqualTo(0.0)),
+            "Enter a weight, 0 or more.",
+        ),
+        ValueKind::Text | ValueKind::ForceId | ValueKind::Year | ValueKind::CategoryId => (
+            DataValidation::new().allow_text_length(DataValidationRule::LessThanOrEqualTo(255)),
+            "Enter text of at most 255 characters.",
+        ),
+    };
+    let mut validation = validation
+        .set_error_style(DataValidationErrorStyle::Stop)
+        .set_error_title("Not accepted")?
+        .set_error_message(message)?;
+    if let Some(help) = help {
+        validation = validation.set_input_message(help)?;
+    }
+    Ok(validation)
+}
+
+fn year_u16(year: i32) -> Result<u16, XlsxError> {
+    u16::try_from(year)
+        .map_err(|_| XlsxError::ParameterError(format!("year {year} is out of range")))
+}
+
+/// A column width in characters with a little room to spare.
+fn width(chars: usize) -> f64 {
+    (chars as f64 + 3.0).clamp(10.0, 120.0)
+}
+
+fn row_num(index: usize) -> Result<u32, XlsxError> {
+    u32::try_from(index).map_err(|_| XlsxError::RowColumnLimitError)
+}
+
+fn col_num(index: usize) -> Result<u16, XlsxError> {
+    u16::try_from(index).map_err(|_| XlsxError::RowColumnLimitError)
+}
