@@ -6,6 +6,10 @@ use rust_xlsxwriter::{
     FormatBorder, Formula, Workbook, Worksheet, XlsxError,
 };
 
+use chrono::{Datelike, NaiveDate};
+use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
+
 use crate::cycle::config::Category;
 use crate::domain::{FinancialYear, Force, Month, Quarter};
 use crate::layout::{Column, Prefill, ReturnKind, ReturnLayout, RowSource, ValueKind};
@@ -80,9 +84,46 @@ impl Formats {
     }
 }
 
+/// A value filled into an input cell of a return (by the fixture generator and by tests).
+#[derive(Clone, Debug, PartialEq)]
+pub enum FillValue {
+    Text(String),
+    /// Written as a spreadsheet number; money and FTE arrive here as exact decimals.
+    Number(Decimal),
+    /// Written as a real date cell.
+    Date(NaiveDate),
+}
+
+/// The input values of a filled-in return, by layout key. Rows follow the template's own
+/// rows (months or categories) in order; a key left out stays blank.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Filled {
+    pub about: Vec<(String, FillValue)>,
+    pub rows: Vec<Vec<(String, FillValue)>>,
+}
+
+impl Filled {
+    fn about_value(&self, key: &str) -> Option<&FillValue> {
+        self.about.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
+    fn row_value(&self, row: usize, key: &str) -> Option<&FillValue> {
+        self.rows
+            .get(row)?
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v)
+    }
+}
+
 /// Writes the blank return into an in-memory `.xlsx`. The same request always gives the
 /// same bytes: the creation date is fixed at the first day of the financial year (rules §10).
 pub fn write_template(request: &TemplateRequest) -> Result<Vec<u8>, XlsxError> {
+    write_return(request, &Filled::default())
+}
+
+/// Writes a return: the template, with `filled` typed into its input cells.
+pub fn write_return(request: &TemplateRequest, filled: &Filled) -> Result<Vec<u8>, XlsxError> {
     let layout = request.kind.layout();
     let formats = Formats::new();
     let mut workbook = Workbook::new();
@@ -97,11 +138,11 @@ pub fn write_template(request: &TemplateRequest) -> Result<Vec<u8>, XlsxError> {
     )?);
 
     let about = workbook.add_worksheet();
-    write_about(about, layout, request, &formats)?;
+    write_about(about, layout, request, filled, &formats)?;
     about.set_active(true);
 
     let data = workbook.add_worksheet();
-    write_data_sheet(data, layout, request, &formats)?;
+    write_data_sheet(data, layout, request, filled, &formats)?;
 
     let notes = workbook.add_worksheet();
     notes.set_name("Notes")?;
@@ -123,6 +164,7 @@ fn write_about(
     sheet: &mut Worksheet,
     layout: &ReturnLayout,
     request: &TemplateRequest,
+    filled: &Filled,
     formats: &Formats,
 ) -> Result<(), XlsxError> {
     sheet.set_name(&layout.about_sheet)?;
@@ -149,7 +191,13 @@ fn write_about(
                 )?;
             }
             None => {
-                sheet.write_blank(row, 1, &formats.input(field.kind))?;
+                write_input(
+                    sheet,
+                    row,
+                    1,
+                    filled.about_value(&field.key),
+                    &formats.input(field.kind),
+                )?;
                 let validation = validation_for(
                     field.kind,
                     request.year,
@@ -213,6 +261,7 @@ fn write_data_sheet(
     sheet: &mut Worksheet,
     layout: &ReturnLayout,
     request: &TemplateRequest,
+    filled: &Filled,
     formats: &Formats,
 ) -> Result<(), XlsxError> {
     sheet.set_name(&layout.data_sheet)?;
@@ -238,7 +287,8 @@ fn write_data_sheet(
         } else {
             let input = formats.input(column.kind);
             for row_index in 0..rows.len() {
-                sheet.write_blank(row_num(row_index + 1)?, col, &input)?;
+                let value = filled.row_value(row_index, &column.key);
+                write_input(sheet, row_num(row_index + 1)?, col, value, &input)?;
             }
             if !rows.is_empty() {
                 let validation = validation_for(
@@ -260,6 +310,41 @@ fn write_data_sheet(
     }
     sheet.set_freeze_panes(1, 0)?;
     sheet.protect();
+    Ok(())
+}
+
+/// Writes one input cell: blank, or the filled value in the input's own format.
+fn write_input(
+    sheet: &mut Worksheet,
+    row: u32,
+    col: u16,
+    value: Option<&FillValue>,
+    format: &Format,
+) -> Result<(), XlsxError> {
+    match value {
+        None => {
+            sheet.write_blank(row, col, format)?;
+        }
+        Some(FillValue::Text(text)) => {
+            sheet.write_string_with_format(row, col, text, format)?;
+        }
+        Some(FillValue::Number(number)) => {
+            // The one conversion to a float: a spreadsheet number is a float, and rules §1
+            // reads it back exactly for any figure with at most 2 places.
+            let float = number.to_f64().ok_or_else(|| {
+                XlsxError::ParameterError(format!("{number} cannot be written as a number"))
+            })?;
+            sheet.write_number_with_format(row, col, float, format)?;
+        }
+        Some(FillValue::Date(date)) => {
+            let cell_date = ExcelDateTime::from_ymd(
+                year_u16(date.year())?,
+                u8::try_from(date.month()).unwrap_or(1),
+                u8::try_from(date.day()).unwrap_or(1),
+            )?;
+            sheet.write_datetime_with_format(row, col, cell_date, format)?;
+        }
+    }
     Ok(())
 }
 
