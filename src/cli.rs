@@ -23,6 +23,64 @@ pub struct Cli {
 pub enum Command {
     /// Write a blank return for a force to fill in.
     Template(TemplateArgs),
+    /// Check returns (and allocations or weights workbooks), reporting every problem with its cell.
+    Validate(ValidateArgs),
+    /// Split the pot into force allocations by weight, to the pound or penny.
+    Allocate(AllocateArgs),
+}
+
+/// How `validate` prints its findings.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// One line per finding, grouped by file.
+    #[default]
+    Text,
+    /// A JSON array of findings.
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// Spreadsheets to check; a folder means every spreadsheet under it.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+
+    /// The cycle folder: adds the checks against the force list, the year, the allocations,
+    /// the categories and the earlier quarters' returns.
+    #[arg(long, value_name = "DIR")]
+    pub cycle: Option<PathBuf>,
+
+    /// text (default) or json.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    pub format: OutputFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct AllocateArgs {
+    /// The weights workbook (sheet `Weights`: Force id | Force name | Weight).
+    #[arg(long, value_name = "FILE")]
+    pub weights: PathBuf,
+
+    /// The pot to split, in pounds (for example 200000000.00).
+    #[arg(long, value_name = "AMOUNT")]
+    pub pot: String,
+
+    /// Allocate in whole pounds (default) or pence.
+    #[arg(long, value_name = "pound|penny", default_value = "pound")]
+    pub unit: String,
+
+    /// The cycle folder whose force list the weights are checked against (default: the
+    /// folder holding the weights workbook, when it has a forces.csv).
+    #[arg(long, value_name = "DIR")]
+    pub cycle: Option<PathBuf>,
+
+    /// Where to write the allocations workbook (.xlsx).
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: PathBuf,
+
+    /// Replace the output file if it exists.
+    #[arg(long)]
+    pub overwrite: bool,
 }
 
 /// The kind of return a template is for.

@@ -1,6 +1,8 @@
 //! One module per subcommand, each thin: build the configuration, call the library, print.
 
+mod allocate;
 mod template;
+mod validate;
 
 use std::process::ExitCode;
 
@@ -11,5 +13,7 @@ use crate::cli::Command;
 pub fn run(command: Command) -> anyhow::Result<ExitCode> {
     match command {
         Command::Template(args) => template::run(args),
+        Command::Validate(args) => validate::run(args),
+        Command::Allocate(args) => allocate::run(args),
     }
 }

@@ -3,3 +3,4 @@
 
 pub mod cell;
 pub mod grid;
+pub mod returns;
