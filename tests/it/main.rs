@@ -1,4 +1,7 @@
 //! The integration suite: drives the real `npg` binary on fixtures, one module per command.
 
+mod allocate;
 mod common;
+mod fixture_year;
 mod template;
+mod validate;

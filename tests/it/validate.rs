@@ -1,0 +1,1 @@
+//! `npg validate`: every finding code on its fixture, bad inputs, JSON, exit codes.
