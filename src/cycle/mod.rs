@@ -1,6 +1,7 @@
 //! The cycle folder: its configuration (`cycle.toml`) and force list (`forces.csv`).
 
 pub mod config;
+pub mod select;
 
 use std::path::{Path, PathBuf};
 
