@@ -1,6 +1,7 @@
 //! The cycle folder: its configuration (`cycle.toml`) and force list (`forces.csv`).
 
 pub mod config;
+pub mod defaults;
 pub mod select;
 
 use std::path::{Path, PathBuf};
@@ -13,6 +14,10 @@ use config::{ConfigError, CycleConfig};
 
 /// The force list's file name inside a cycle folder.
 pub const FORCES_FILE: &str = "forces.csv";
+/// The allocations workbook's file name inside a cycle folder.
+pub const ALLOCATIONS_FILE: &str = "allocations.xlsx";
+/// The folder of returns inside a cycle folder.
+pub const RETURNS_DIR: &str = "returns";
 
 /// The cycle-level inputs every command starts from.
 #[derive(Debug)]
@@ -49,6 +54,14 @@ impl Cycle {
             config,
             forces,
         })
+    }
+
+    pub fn allocations_path(&self) -> PathBuf {
+        self.dir.join(ALLOCATIONS_FILE)
+    }
+
+    pub fn returns_dir(&self) -> PathBuf {
+        self.dir.join(RETURNS_DIR)
     }
 
     /// The force list's path as it appears in messages.

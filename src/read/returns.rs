@@ -31,6 +31,8 @@ pub struct ReadContext<'a> {
     pub categories: &'a [Category],
     /// Each force's allocation, for X04; `None` without a cycle.
     pub allocations: Option<&'a BTreeMap<ForceId, Money>>,
+    /// Each force's baseline neighbourhood FTE from its plan, for C09 on monitoring returns.
+    pub baselines: Option<&'a BTreeMap<ForceId, Fte>>,
 }
 
 /// Which return a file claims to be, read as far as its About sheet allows. It is kept even
@@ -934,6 +936,17 @@ fn read_monitoring(
         if let Some(line) = read_monitoring_row(reader, &table, row, month) {
             reported.push((row, line));
         }
+    }
+    let baseline = header.as_ref().and_then(|h| ctx.baselines?.get(&h.force));
+    if let Some(&baseline) = baseline {
+        check_plausible_levels(
+            reader,
+            &table,
+            baseline,
+            reported
+                .iter()
+                .map(|(row, m)| (*row, m.neighbourhood_fte())),
+        );
     }
     Some(Return::Monitoring(MonitoringReturn {
         header: header?,

@@ -1,4 +1,5 @@
 //! The grant's rules as pure functions over domain values: no files, no workbooks, no clock.
 
 pub mod allocate;
+pub mod payment;
 pub mod taper;
