@@ -4,6 +4,7 @@ pub mod cycle;
 pub mod domain;
 pub mod findings;
 pub mod layout;
+pub mod pay;
 pub mod read;
 pub mod rules;
 pub mod write;

@@ -1,0 +1,3 @@
+//! The quarterly payment run: selection at the cut-off, payments, exceptions, and its records.
+
+pub mod ledger;
