@@ -67,7 +67,7 @@ fn is_error_text(text: &str) -> bool {
 
 /// The checks every numeric cell shares: blank, formula error, text, boolean, date.
 /// Returns the float to interpret, or `None` for a blank cell.
-fn number_in(cell: &CellAt, expected: &str) -> Result<Option<f64>, Finding> {
+pub(crate) fn number_in(cell: &CellAt, expected: &str) -> Result<Option<f64>, Finding> {
     match cell.value() {
         CellValue::Empty => Ok(None),
         CellValue::Number(n) => Ok(Some(*n)),

@@ -4,3 +4,4 @@
 pub mod cell;
 pub mod grid;
 pub mod returns;
+pub mod tables;
