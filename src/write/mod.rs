@@ -1,5 +1,6 @@
 //! Adapters that turn domain results into files: workbooks (rust_xlsxwriter) and atomic writes.
 
+pub mod allocations;
 pub mod formats;
 pub mod output;
 pub mod template;
