@@ -3,6 +3,7 @@
 pub mod cycle;
 pub mod domain;
 pub mod findings;
+pub mod fixture_year;
 pub mod layout;
 pub mod pay;
 pub mod read;

@@ -1,0 +1,196 @@
+//! The bundled fixture year `fixtures/2025-26/`: a deterministic generator of the whole cycle
+//! folder, so the committed workbooks can always be remade byte for byte.
+//!
+//! Run it with `cargo run --bin npg-fixtures -- fixtures/2025-26`. It writes `cycle.toml`,
+//! `forces.csv`, `weights.xlsx`, `allocations.xlsx` and every return under `returns/` into
+//! a fresh folder beside the target and swaps it into place whole, so a failed run never
+//! leaves a half-written fixture.
+//!
+//! # What the year is
+//!
+//! Illustrative, not the real grant: the allocation per force is not published in full, so
+//! the weights (`data/weights.csv`) are approximate force sizes, and the allocations are
+//! those `npg allocate` makes from them (pot £200,000,000, to the pound). The year
+//! reproduces the published national figures:
+//!
+//! - baseline 17,175 neighbourhood FTE at 31 March 2025: 11,104 officers and 6,071 PCSOs,
+//!   each shared between the forces by weight with the allocation rule (whole FTE, so the
+//!   national totals are exact);
+//! - 2,972 FTE of planned growth by March 2026: bedfordshire's published 38 (30 officers,
+//!   8 PCSOs, linear through the year) and 2,934 shared by weight in half FTE;
+//! - growth is front-loaded: 78% of a force's growth is planned by September, so the
+//!   national planned uplift at 2025-09 is 2,301 FTE;
+//! - the actual national uplift at 2025-09, summed from the final (months to 2026-03)
+//!   monitoring returns, is exactly 2,383 FTE: the ordinary forces run a constant few FTE
+//!   ahead of their plans, the 2,383 less the scenario forces' own figures shared by weight.
+//!
+//! Spend profiles ramp up through the year (5% of the allocation in April to 11% in March;
+//! 18%, 41%, 68% and 100% by the quarter ends) and total each allocation exactly. Ordinary
+//! forces spend 97% to 100% of the profile each quarter, split 60/20/3/7/10% over officer
+//! pay, PCSO pay, specials, training and equipment, nothing in `other`, and forecast the
+//! rest of their profile. Plans are approved from mid-March to early April 2025; monitoring
+//! returns (each restating every month from April) follow each quarter end by 3 to 15 days;
+//! financial returns are signed 8 to 22 days after the quarter ends, so always after it
+//! (X07) and before its cut-off.
+//!
+//! # The scenario forces (scenarios.md)
+//!
+//! | force | what its returns hold |
+//! | --- | --- |
+//! | bedfordshire | plan +38 linear (19.00 by 2025-09); actual +10, +13, +26, +39 at the quarter ends |
+//! | metropolitan, city-of-london | ordinary: the largest and the smallest allocation |
+//! | kent | Q1 v2 sent 2025-08-20 with officer pay £20,000.00 lower |
+//! | essex | Q2 financial return sent 2025-11-12, after the Q2 cut-off |
+//! | lancashire | monitoring to 2025-08 sent 2025-09-10; to 2025-09 only on 2025-11-06 |
+//! | cumbria | spend profile 80% by December, spent exactly; on plan to December, then 90% of its growth by March |
+//! | durham | on plan to September, then below its baseline from December |
+//! | surrey | spends 108% of profile every quarter, so beyond its allocation by March |
+//! | norfolk | actual at 2025-12 exactly 95% of the planned uplift |
+//! | dorset | no planned growth April to July |
+//! | suffolk | Q2: £12,000.00 of `other` spend with no note, and a forecast £250,000 beyond its allocation |
+//! | wiltshire | Q3: the equipment amount typed as the text `12,500.00` |
+//! | north-wales | plan v2 approved 2025-11-20: no growth October to December, the rest in January to March, spend moved with it |
+
+pub mod design;
+mod files;
+
+use std::path::{Path, PathBuf};
+
+use thiserror::Error;
+
+use crate::cycle::config::{ConfigError, CycleConfig};
+use crate::domain::ForceList;
+use crate::domain::force::ForceListError;
+use crate::rules::allocate::AllocateError;
+use crate::write::allocations::{write_allocations, write_weights};
+
+pub use design::{DesignedReturn, ForceYear, Scenario, YearDesign};
+
+/// The fixture year's `cycle.toml`, as committed.
+pub const CYCLE_TOML: &str = include_str!("data/cycle.toml");
+/// The 43 territorial forces of England and Wales (`id,name`).
+pub const FORCES_CSV: &str = include_str!("data/forces.csv");
+/// Approximate force sizes, the weights the pot is allocated by (`id,weight`).
+pub const WEIGHTS_CSV: &str = include_str!("data/weights.csv");
+
+/// Why the fixture year could not be made.
+#[derive(Debug, Error)]
+pub enum FixtureError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Forces(#[from] ForceListError),
+    #[error("cannot allocate: {0}")]
+    Allocate(#[from] AllocateError),
+    #[error("cannot build a workbook: {0}")]
+    Workbook(#[from] rust_xlsxwriter::XlsxError),
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// The design broke one of its own rules (a defect of the generator).
+    #[error("fixture design: {0}")]
+    Design(String),
+}
+
+/// One file of the fixture year.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FixtureFile {
+    /// Relative to the cycle folder, with forward slashes.
+    pub path: String,
+    pub bytes: Vec<u8>,
+}
+
+/// The fixture year's figures.
+pub fn year_design() -> Result<YearDesign, FixtureError> {
+    let config = CycleConfig::parse(CYCLE_TOML, "cycle.toml")?;
+    let forces = ForceList::parse(FORCES_CSV, "forces.csv")?;
+    let weights = design::parse_weights(WEIGHTS_CSV)?;
+    design::design(config, forces, weights)
+}
+
+/// Every file of the fixture year, in memory, sorted by path.
+pub fn build() -> Result<Vec<FixtureFile>, FixtureError> {
+    let year = year_design()?;
+    let mut files = vec![
+        file("cycle.toml", CYCLE_TOML.as_bytes().to_vec()),
+        file("forces.csv", FORCES_CSV.as_bytes().to_vec()),
+        file(
+            "weights.xlsx",
+            write_weights(&year.weights, &year.forces, year.config.year)?,
+        ),
+        file(
+            "allocations.xlsx",
+            write_allocations(&year.allocation, &year.forces, year.config.year)?,
+        ),
+    ];
+    for force in &year.force_years {
+        for designed in &force.returns {
+            let bytes = files::return_workbook(designed, &year.config, &year.forces)?;
+            files.push(file(&designed.path, bytes));
+        }
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    if files.windows(2).any(|pair| pair[0].path == pair[1].path) {
+        return Err(FixtureError::Design("two files share a path".into()));
+    }
+    Ok(files)
+}
+
+fn file(path: &str, bytes: Vec<u8>) -> FixtureFile {
+    FixtureFile {
+        path: path.to_owned(),
+        bytes,
+    }
+}
+
+/// Writes the fixture year to `out_dir`, replacing whatever is there as a whole: the files
+/// go to a fresh folder beside it, which is then renamed into place. Returns the files.
+pub fn generate(out_dir: &Path) -> Result<Vec<FixtureFile>, FixtureError> {
+    let files = build()?;
+    let parent = match out_dir.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+        _ => PathBuf::from("."),
+    };
+    let io = |path: &Path| {
+        let path = path.to_owned();
+        move |source| FixtureError::Io { path, source }
+    };
+    std::fs::create_dir_all(&parent).map_err(io(&parent))?;
+    let fresh = tempfile::Builder::new()
+        .prefix(".npg-fixtures-new-")
+        .tempdir_in(&parent)
+        .map_err(io(&parent))?;
+    for file in &files {
+        let path = fresh.path().join(&file.path);
+        if let Some(folder) = path.parent() {
+            std::fs::create_dir_all(folder).map_err(io(folder))?;
+        }
+        std::fs::write(&path, &file.bytes).map_err(io(&path))?;
+    }
+    // The old folder is moved aside (into a temporary folder that is removed at the end),
+    // the new one renamed into place, and the old put back if that rename fails.
+    let old = tempfile::Builder::new()
+        .prefix(".npg-fixtures-old-")
+        .tempdir_in(&parent)
+        .map_err(io(&parent))?;
+    let aside = old.path().join("previous");
+    let had_old = out_dir.exists();
+    if had_old {
+        std::fs::rename(out_dir, &aside).map_err(io(out_dir))?;
+    }
+    let fresh_path = fresh.keep();
+    if let Err(source) = std::fs::rename(&fresh_path, out_dir) {
+        if had_old {
+            let _ = std::fs::rename(&aside, out_dir);
+        }
+        let _ = std::fs::remove_dir_all(&fresh_path);
+        return Err(FixtureError::Io {
+            path: out_dir.to_owned(),
+            source,
+        });
+    }
+    drop(old);
+    Ok(files)
+}
