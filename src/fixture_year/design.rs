@@ -406,7 +406,7 @@ fn force_year(
         &plan.planned,
         &v1_spend,
     )?);
-    let mut in_force = vec![(approved, v1_spend.clone())];
+    let mut in_force = vec![(approved, v1_spend)];
     if plan.scenario == Scenario::RevisedPlan {
         let v2_spend = spread(plan.allocation, &SPEND_MOVED_LATER)?;
         let approved = date(2025, 11, 20)?;
