@@ -3,5 +3,6 @@
 
 pub mod cell;
 pub mod grid;
+pub mod open;
 pub mod returns;
 pub mod tables;
