@@ -2,6 +2,7 @@
 
 pub mod config;
 pub mod defaults;
+pub mod load;
 pub mod select;
 
 use std::path::{Path, PathBuf};

@@ -1,1 +1,174 @@
 //! `npg validate`: every finding code on its fixture, bad inputs, JSON, exit codes.
+
+use crate::common::{fixture_cycle, npg};
+
+/// scenarios.md: validating the whole fixture year gives exactly suffolk's X06 and X10,
+/// surrey's X10 and wiltshire's C02, and nothing else.
+#[test]
+fn the_fixture_year_gives_exactly_the_intended_findings() {
+    let cycle = fixture_cycle();
+    let output = npg()
+        .current_dir(cycle.parent().unwrap().parent().unwrap())
+        .args([
+            "validate",
+            "--cycle",
+            "fixtures/2025-26",
+            "fixtures/2025-26/returns",
+            "--format",
+            "json",
+        ])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let findings: Vec<serde_json::Value> = serde_json::from_slice(&output).unwrap();
+    let summary: Vec<(String, String, String)> = findings
+        .iter()
+        .map(|f| {
+            let file = f["file"]
+                .as_str()
+                .unwrap()
+                .rsplit('/')
+                .next()
+                .unwrap()
+                .to_owned();
+            (
+                f["severity"].as_str().unwrap().to_owned(),
+                f["code"].as_str().unwrap().to_owned(),
+                file,
+            )
+        })
+        .collect();
+    let expected = [
+        ("warning", "X10", "suffolk-2025-26-Q2-v1.xlsx"),
+        ("warning", "X06", "suffolk-2025-26-Q2-v1.xlsx"),
+        ("warning", "X10", "surrey-2025-26-Q1-v1.xlsx"),
+        ("warning", "X10", "surrey-2025-26-Q2-v1.xlsx"),
+        ("warning", "X10", "surrey-2025-26-Q3-v1.xlsx"),
+        ("warning", "X10", "surrey-2025-26-Q4-v1.xlsx"),
+        ("error", "C02", "wiltshire-2025-26-Q3-v1.xlsx"),
+    ];
+    let expected: Vec<(String, String, String)> = expected
+        .iter()
+        .map(|(s, c, f)| (s.to_string(), c.to_string(), f.to_string()))
+        .collect();
+    assert_eq!(summary, expected);
+    let c02 = findings.iter().find(|f| f["code"] == "C02").unwrap();
+    assert_eq!(c02["sheet"], "Expenditure");
+    assert_eq!(c02["cell"], "C6");
+    assert!(
+        c02["message"]
+            .as_str()
+            .unwrap()
+            .contains("\"12,500.00\" is text")
+    );
+}
+
+#[test]
+fn text_output_names_file_sheet_and_cell_one_line_each() {
+    let cycle = fixture_cycle();
+    let file = cycle.join("returns/finance/wiltshire-2025-26-Q3-v1.xlsx");
+    let output = npg()
+        .arg("validate")
+        .arg(&file)
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(output).unwrap();
+    let first = text.lines().next().unwrap();
+    assert!(first.starts_with("error C02 "), "{text}");
+    assert!(first.contains("wiltshire-2025-26-Q3-v1.xlsx › Expenditure!C6: Actual this quarter (£): \"12,500.00\" is text"), "{text}");
+    assert!(
+        text.ends_with(
+            "Checked 1 file: 1 with findings (1 error, 0 warnings, 0 for information).\n"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_clean_return_exits_zero_and_says_so() {
+    let file = fixture_cycle().join("returns/plans/kent-plan-v1.xlsx");
+    npg()
+        .arg("validate")
+        .arg(&file)
+        .assert()
+        .success()
+        .stdout("Checked 1 file: no problems found.\n");
+}
+
+#[test]
+fn warnings_alone_exit_zero() {
+    let file = fixture_cycle().join("returns/finance/suffolk-2025-26-Q2-v1.xlsx");
+    let output = npg()
+        .arg("validate")
+        .arg(&file)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert!(String::from_utf8(output).unwrap().contains("warning X06"));
+}
+
+#[test]
+fn a_missing_path_or_an_empty_folder_cannot_run() {
+    npg()
+        .args(["validate", "no/such/file.xlsx"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "no/such/file.xlsx does not exist",
+        ));
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("notes.txt"), b"hello").unwrap();
+    npg()
+        .arg("validate")
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("there is no spreadsheet"));
+}
+
+#[test]
+fn a_text_file_renamed_xlsx_is_f01_and_the_run_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("kent-plan-v1.xlsx"),
+        b"id,name\nkent,Kent\n",
+    )
+    .unwrap();
+    std::fs::copy(
+        fixture_cycle().join("returns/plans/kent-plan-v1.xlsx"),
+        dir.path().join("good.xlsx"),
+    )
+    .unwrap();
+    let output = npg()
+        .arg("validate")
+        .arg(dir.path())
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(output).unwrap();
+    assert!(text.contains("error F01 "), "{text}");
+    assert!(text.contains("Checked 2 files: 1 with findings"), "{text}");
+}
+
+#[test]
+fn an_allocations_workbook_is_checked_against_the_pot() {
+    let cycle = fixture_cycle();
+    npg()
+        .arg("validate")
+        .arg("--cycle")
+        .arg(&cycle)
+        .arg(cycle.join("allocations.xlsx"))
+        .arg(cycle.join("weights.xlsx"))
+        .assert()
+        .success()
+        .stdout("Checked 2 files: no problems found.\n");
+}
