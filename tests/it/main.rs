@@ -3,5 +3,6 @@
 mod allocate;
 mod common;
 mod fixture_year;
+mod pay_run;
 mod template;
 mod validate;

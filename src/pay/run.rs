@@ -1,0 +1,614 @@
+//! One quarter's payment run over a loaded cycle: which returns count, each force's payment
+//! line, the exceptions to list beside the schedule, and the national invariants.
+
+use std::collections::BTreeMap;
+
+use thiserror::Error;
+
+use crate::cycle::config::CycleConfig;
+use crate::cycle::load::LoadedFile;
+use crate::cycle::select::{Candidate, Outcome, Selection, select};
+use crate::domain::returns::{DeliveryPlan, FinancialReturn, MonitoringReturn, Return};
+use crate::domain::{ForceId, ForceList, Money, Month, Quarter};
+use crate::findings::{Finding, Severity};
+use crate::layout::ReturnKind;
+use crate::rules::payment::{PaymentInputs, PaymentLine, PlanFigures, compute_payment, explain};
+
+use super::ledger::Ledger;
+
+/// What a run reads.
+#[derive(Clone, Copy, Debug)]
+pub struct RunInputs<'a> {
+    pub config: &'a CycleConfig,
+    pub forces: &'a ForceList,
+    /// One allocation per force in the allocations workbook (checked: X01, X08, X11).
+    pub allocations: &'a BTreeMap<ForceId, Money>,
+    /// Every file under the cycle's `returns/`, read and checked.
+    pub files: &'a [LoadedFile],
+    pub quarter: Quarter,
+    /// The previous quarter's ledger; `None` for Q1.
+    pub prior: Option<&'a Ledger>,
+}
+
+/// The kinds of exception listed with the schedule (rules §7).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ExceptionKind {
+    /// The quarter's financial return is missing.
+    NoReturn,
+    /// A return with errors, not used.
+    ReturnInvalid,
+    /// Two different returns claim the same version (X13); neither is used.
+    Ambiguous,
+    /// A prior quarter's eligible spend differs from the figure the previous run used.
+    Restated {
+        quarter: Quarter,
+        old: Money,
+        new: Money,
+    },
+    /// A return received after the cut-off (X14).
+    Late,
+    /// `CS > A`: spend beyond the allocation, not payable.
+    SpendBeyondAllocation,
+    /// A finding of a return the run considered (warnings such as X06, X10, C09).
+    Finding,
+    /// A payment hold (HOLD-NO-PLAN, HOLD-NO-MONITORING).
+    Hold,
+}
+
+impl ExceptionKind {
+    /// The short label of the Exceptions sheet.
+    pub fn label(&self) -> String {
+        match self {
+            ExceptionKind::NoReturn => "NO-RETURN".to_owned(),
+            ExceptionKind::ReturnInvalid => "RETURN-INVALID".to_owned(),
+            ExceptionKind::Ambiguous => "AMBIGUOUS (X13)".to_owned(),
+            ExceptionKind::Restated { quarter, old, new } => {
+                format!("RESTATED {quarter}: {} → {}", old.to_gbp(), new.to_gbp())
+            }
+            ExceptionKind::Late => "RECEIVED AFTER CUT-OFF (X14)".to_owned(),
+            ExceptionKind::SpendBeyondAllocation => "SPEND BEYOND ALLOCATION".to_owned(),
+            ExceptionKind::Finding => "FINDING".to_owned(),
+            ExceptionKind::Hold => "HOLD".to_owned(),
+        }
+    }
+}
+
+/// One line of the Exceptions sheet.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Exception {
+    pub force: Option<ForceId>,
+    pub kind: ExceptionKind,
+    /// The file it concerns, as shown in the cycle folder.
+    pub file: Option<String>,
+    /// The finding behind it, where there is one.
+    pub finding: Option<Finding>,
+    pub message: String,
+}
+
+/// One force's result.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ForceResult {
+    pub force: ForceId,
+    pub name: String,
+    pub line: PaymentLine,
+    pub explanation: String,
+}
+
+/// What became of one input file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InputUse {
+    pub path: String,
+    pub sha256: String,
+    pub bytes: u64,
+    pub used: bool,
+    pub reason: Option<String>,
+}
+
+/// The whole result of a quarter's run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RunResult {
+    pub quarter: Quarter,
+    pub forces: Vec<ForceResult>,
+    pub exceptions: Vec<Exception>,
+    pub inputs: Vec<InputUse>,
+    pub ledger: Ledger,
+    /// The returns that counted, per force, for the reconciliation.
+    pub counted: BTreeMap<ForceId, CountedReturns>,
+}
+
+/// The plan and monitoring return that counted for a force.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CountedReturns {
+    pub plan: Option<DeliveryPlan>,
+    pub monitoring: Option<MonitoringReturn>,
+}
+
+/// A national invariant of rules §7 broken: an internal error, nothing is written.
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+pub enum InvariantBreach {
+    #[error(
+        "internal error: {force} would have been paid {paid} in total, more than its allocation {allocation}"
+    )]
+    PaidBeyondAllocation {
+        force: ForceId,
+        paid: Money,
+        allocation: Money,
+    },
+    #[error(
+        "internal error: the forces would have been paid {paid} in total, more than the pot {pot}"
+    )]
+    PaidBeyondPot { paid: Money, pot: Money },
+    #[error("internal error: the allocations total {total}, not the pot {pot}")]
+    AllocationsNotPot { total: Money, pot: Money },
+}
+
+fn candidate(file: &LoadedFile) -> Option<Candidate> {
+    let key = &file.read.key;
+    Some(Candidate {
+        path: file.shown.clone(),
+        sha256: file.sha256.clone(),
+        kind: key.kind?,
+        force: key.force.clone()?,
+        quarter: key.quarter,
+        version: key.version,
+        months_to: key.months_to,
+        submitted_on: key.submitted_on,
+        usable: file.read.usable().is_some(),
+    })
+}
+
+/// Runs quarter `inputs.quarter`.
+pub fn run_quarter(inputs: &RunInputs) -> Result<RunResult, InvariantBreach> {
+    let config = inputs.config;
+    let quarter = inputs.quarter;
+    let year = config.year;
+    let cutoff = config.quarter(quarter).cutoff;
+    let end_month = quarter.end_month(year);
+
+    // Files that are not recognisable returns of a known force cannot be selected.
+    let mut candidates = Vec::new();
+    let mut candidate_file = Vec::new();
+    for (index, file) in inputs.files.iter().enumerate() {
+        if let Some(c) = candidate(file) {
+            candidates.push(c);
+            candidate_file.push(index);
+        }
+    }
+    let selection = select(&candidates, cutoff, quarter);
+    let value_of = |candidate_index: usize| {
+        inputs.files[candidate_file[candidate_index]]
+            .read
+            .value
+            .as_ref()
+    };
+
+    let mut exceptions = Vec::new();
+    let mut forces = Vec::new();
+    let mut ledger = Ledger {
+        quarter: Some(quarter),
+        lines: BTreeMap::new(),
+    };
+    let mut counted = BTreeMap::new();
+    for (force, &allocation) in inputs.allocations {
+        let name = inputs
+            .forces
+            .get(force)
+            .map_or_else(|| force.to_string(), |f| f.name.clone());
+        let chosen = selection.forces.get(force).cloned().unwrap_or_default();
+        let plan = chosen.plan.and_then(value_of).and_then(as_plan);
+        let monitoring = chosen.monitoring.and_then(value_of).and_then(as_monitoring);
+        let mut spend = Vec::new();
+        for k in Quarter::ALL.into_iter().filter(|k| *k <= quarter) {
+            let financial = chosen
+                .finance
+                .get(&k)
+                .copied()
+                .and_then(value_of)
+                .and_then(as_financial);
+            spend.push(financial.map_or(Money::ZERO, |f| eligible_spend(f, config)));
+        }
+        let plan_figures = plan.map(|plan| PlanFigures {
+            profiled_spend_to_date: plan
+                .months
+                .iter()
+                .filter(|m| m.month <= end_month)
+                .map(|m| m.planned_spend)
+                .sum(),
+            baseline: plan.baseline(),
+            planned_level: plan
+                .month(end_month)
+                .map_or(plan.baseline(), |m| m.neighbourhood_fte()),
+        });
+        let actual_level = monitoring
+            .filter(|m| m.months_to >= end_month)
+            .and_then(|m| m.month(end_month))
+            .map(|m| m.neighbourhood_fte());
+        let paid_before = inputs
+            .prior
+            .and_then(|p| p.lines.get(force))
+            .map_or(Money::ZERO, |l| l.paid_after);
+        let line = compute_payment(
+            &PaymentInputs {
+                quarter,
+                allocation,
+                spend: spend.clone(),
+                plan: plan_figures,
+                actual_level,
+                paid_before,
+            },
+            &config.taper,
+        );
+        force_exceptions(force, &line, inputs.prior, &chosen.finance, &mut exceptions);
+        let explanation = explain(&line, &config.taper);
+        ledger.lines.insert(force.clone(), line.clone());
+        counted.insert(
+            force.clone(),
+            CountedReturns {
+                plan: plan.cloned(),
+                monitoring: monitoring.cloned(),
+            },
+        );
+        forces.push(ForceResult {
+            force: force.clone(),
+            name,
+            line,
+            explanation,
+        });
+    }
+
+    file_exceptions(
+        inputs,
+        &selection,
+        &candidates,
+        &candidate_file,
+        end_month,
+        &mut exceptions,
+    );
+    exceptions.sort_by(|a, b| {
+        (
+            a.force.as_ref().map(ForceId::as_str),
+            &a.kind,
+            &a.file,
+            &a.message,
+        )
+            .cmp(&(
+                b.force.as_ref().map(ForceId::as_str),
+                &b.kind,
+                &b.file,
+                &b.message,
+            ))
+    });
+
+    let inputs_used = input_uses(inputs.files, &selection, &candidate_file);
+    check_invariants(config.pot, inputs.allocations, &ledger)?;
+    Ok(RunResult {
+        quarter,
+        forces,
+        exceptions,
+        inputs: inputs_used,
+        ledger,
+        counted,
+    })
+}
+
+fn as_plan(value: &Return) -> Option<&DeliveryPlan> {
+    match value {
+        Return::Plan(plan) => Some(plan),
+        _ => None,
+    }
+}
+
+fn as_monitoring(value: &Return) -> Option<&MonitoringReturn> {
+    match value {
+        Return::Monitoring(monitoring) => Some(monitoring),
+        _ => None,
+    }
+}
+
+fn as_financial(value: &Return) -> Option<&FinancialReturn> {
+    match value {
+        Return::Financial(financial) => Some(financial),
+        _ => None,
+    }
+}
+
+/// `S_k`: `Actual this quarter` summed over the eligible categories of `cycle.toml`.
+pub fn eligible_spend(financial: &FinancialReturn, config: &CycleConfig) -> Money {
+    financial
+        .lines
+        .iter()
+        .filter(|l| {
+            config
+                .category(l.category.as_str())
+                .is_some_and(|c| c.eligible)
+        })
+        .map(|l| l.actual)
+        .sum()
+}
+
+/// The exceptions that come from a force's figures: NO-RETURN, RESTATED, holds, CS > A.
+fn force_exceptions(
+    force: &ForceId,
+    line: &PaymentLine,
+    prior: Option<&Ledger>,
+    finance: &BTreeMap<Quarter, usize>,
+    exceptions: &mut Vec<Exception>,
+) {
+    let quarter = line.quarter;
+    let mut add = |kind: ExceptionKind, message: String| {
+        exceptions.push(Exception {
+            force: Some(force.clone()),
+            kind,
+            file: None,
+            finding: None,
+            message,
+        });
+    };
+    if !finance.contains_key(&quarter) {
+        add(
+            ExceptionKind::NoReturn,
+            format!(
+                "no usable financial return for {quarter} was received by the cut-off; its spend counts as £0.00"
+            ),
+        );
+    }
+    if let Some(prior) = prior {
+        let before = prior.lines.get(force);
+        for (index, k) in Quarter::ALL
+            .into_iter()
+            .enumerate()
+            .filter(|(_, k)| *k < quarter)
+        {
+            let old = before
+                .and_then(|l| l.spend.get(index))
+                .copied()
+                .unwrap_or(Money::ZERO);
+            let new = line.spend.get(index).copied().unwrap_or(Money::ZERO);
+            if old != new {
+                add(
+                    ExceptionKind::Restated {
+                        quarter: k,
+                        old,
+                        new,
+                    },
+                    format!(
+                        "eligible spend for {k} was {} in the previous run and is {} now; the difference is netted in this quarter's payment",
+                        old.to_gbp(),
+                        new.to_gbp()
+                    ),
+                );
+            }
+        }
+    }
+    if line.status.is_hold() {
+        add(
+            ExceptionKind::Hold,
+            format!("{}: payment held, nothing paid or recovered", line.status),
+        );
+    }
+    if line.spend_to_date > line.allocation {
+        add(
+            ExceptionKind::SpendBeyondAllocation,
+            format!(
+                "eligible spend to date {} is beyond the allocation {}; the excess is not payable",
+                line.spend_to_date.to_gbp(),
+                line.allocation.to_gbp()
+            ),
+        );
+    }
+}
+
+/// Whether a late return concerns what this run covers (and so belongs in Exceptions, not
+/// only in Inputs): a plan, a financial return for a quarter up to the run's, or a
+/// monitoring return reaching no further than the run's quarter-end month.
+fn late_matters(candidate: &Candidate, end_month: Month) -> bool {
+    match candidate.kind {
+        ReturnKind::Plan | ReturnKind::Finance => true,
+        ReturnKind::Monitoring => candidate.months_to.is_some_and(|m| m <= end_month),
+    }
+}
+
+/// The exceptions that come from files: invalid, ambiguous and late returns, unreadable
+/// files, and the findings of every return the run considered.
+fn file_exceptions(
+    inputs: &RunInputs,
+    selection: &Selection,
+    candidates: &[Candidate],
+    candidate_file: &[usize],
+    end_month: Month,
+    exceptions: &mut Vec<Exception>,
+) {
+    let mut outcome_of: BTreeMap<usize, (&Outcome, &Candidate)> = BTreeMap::new();
+    for (index, outcome) in selection.outcomes.iter().enumerate() {
+        outcome_of.insert(candidate_file[index], (outcome, &candidates[index]));
+    }
+    for (index, file) in inputs.files.iter().enumerate() {
+        let force = file.read.key.force.clone();
+        let with = |kind: ExceptionKind, finding: Option<Finding>, message: String| Exception {
+            force: force.clone(),
+            kind,
+            file: Some(file.shown.clone()),
+            finding,
+            message,
+        };
+        let findings = || file.read.findings.iter().cloned();
+        match outcome_of.get(&index) {
+            None => {
+                // Not a return of any known force: unreadable, unclassified or X01.
+                for finding in findings() {
+                    exceptions.push(with(
+                        ExceptionKind::ReturnInvalid,
+                        Some(finding.clone()),
+                        finding.message.clone(),
+                    ));
+                }
+            }
+            Some((Outcome::NotDue, _)) => {}
+            Some((Outcome::Late, candidate)) => {
+                if late_matters(candidate, end_month) {
+                    let date = candidate
+                        .submitted_on
+                        .map_or_else(String::new, |d| format!(" on {d}"));
+                    exceptions.push(with(
+                        ExceptionKind::Late,
+                        None,
+                        format!(
+                            "received{date}, after this quarter's cut-off {}; ignored for this run",
+                            inputs.config.quarter(inputs.quarter).cutoff
+                        ),
+                    ));
+                }
+            }
+            Some((Outcome::Invalid, _)) => {
+                for finding in findings().filter(|f| f.severity == Severity::Error) {
+                    exceptions.push(with(
+                        ExceptionKind::ReturnInvalid,
+                        Some(finding.clone()),
+                        finding.message.clone(),
+                    ));
+                }
+            }
+            Some((Outcome::Ambiguous { with: other }, _)) => {
+                exceptions.push(with(
+                    ExceptionKind::Ambiguous,
+                    None,
+                    format!(
+                        "has the same version as {other} but different contents; neither is used"
+                    ),
+                ));
+            }
+            Some((Outcome::Used | Outcome::Superseded { .. } | Outcome::Duplicate { .. }, _)) => {
+                for finding in findings() {
+                    exceptions.push(with(
+                        ExceptionKind::Finding,
+                        Some(finding.clone()),
+                        finding.message.clone(),
+                    ));
+                }
+            }
+        }
+    }
+}
+
+fn input_uses(
+    files: &[LoadedFile],
+    selection: &Selection,
+    candidate_file: &[usize],
+) -> Vec<InputUse> {
+    let mut outcome_of: BTreeMap<usize, &Outcome> = BTreeMap::new();
+    for (index, outcome) in selection.outcomes.iter().enumerate() {
+        outcome_of.insert(candidate_file[index], outcome);
+    }
+    files
+        .iter()
+        .enumerate()
+        .map(|(index, file)| {
+            let (used, reason) = match outcome_of.get(&index) {
+                Some(Outcome::Used) => (true, None),
+                Some(outcome) => (false, outcome.reason()),
+                None => (false, Some(not_a_return_reason(file))),
+            };
+            InputUse {
+                path: file.shown.clone(),
+                sha256: file.sha256.clone(),
+                bytes: file.bytes,
+                used,
+                reason,
+            }
+        })
+        .collect()
+}
+
+fn not_a_return_reason(file: &LoadedFile) -> String {
+    match file.read.findings.iter().find(|f| f.is_error()) {
+        Some(finding) => format!("not usable: {} {}", finding.code, finding.message),
+        None => "not a return of a force in the allocations".to_owned(),
+    }
+}
+
+/// Rules §7: every `paid_after ≤ A`, `Σ paid_after ≤ pot`, `Σ A = pot`.
+pub fn check_invariants(
+    pot: Money,
+    allocations: &BTreeMap<ForceId, Money>,
+    ledger: &Ledger,
+) -> Result<(), InvariantBreach> {
+    let total: Money = allocations.values().sum();
+    if total != pot {
+        return Err(InvariantBreach::AllocationsNotPot { total, pot });
+    }
+    for (force, line) in &ledger.lines {
+        if line.paid_after > line.allocation {
+            return Err(InvariantBreach::PaidBeyondAllocation {
+                force: force.clone(),
+                paid: line.paid_after,
+                allocation: line.allocation,
+            });
+        }
+    }
+    let paid: Money = ledger.lines.values().map(|l| l.paid_after).sum();
+    if paid > pot {
+        return Err(InvariantBreach::PaidBeyondPot { paid, pot });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pay::ledger::Ledger;
+    use crate::rules::payment::Status;
+
+    fn line(allocation: i64, paid_after: i64) -> PaymentLine {
+        PaymentLine {
+            quarter: Quarter::Q1,
+            allocation: Money::pounds(allocation),
+            spend: vec![Money::ZERO],
+            spend_to_date: Money::ZERO,
+            profiled_spend_to_date: None,
+            profiled_actuals: None,
+            progress: None,
+            fraction: None,
+            entitlement: None,
+            paid_before: Money::ZERO,
+            payment: Money::pounds(paid_after),
+            paid_after: Money::pounds(paid_after),
+            withheld: None,
+            remaining: Money::pounds(allocation - paid_after),
+            status: Status::Pay,
+        }
+    }
+
+    fn setup(a: (i64, i64), b: (i64, i64)) -> (BTreeMap<ForceId, Money>, Ledger) {
+        let mut allocations = BTreeMap::new();
+        let mut ledger = Ledger {
+            quarter: Some(Quarter::Q1),
+            lines: BTreeMap::new(),
+        };
+        for (name, (allocation, paid)) in [("a", a), ("b", b)] {
+            let force: ForceId = name.parse().unwrap();
+            allocations.insert(force.clone(), Money::pounds(allocation));
+            ledger.lines.insert(force, line(allocation, paid));
+        }
+        (allocations, ledger)
+    }
+
+    #[test]
+    fn the_national_invariants_hold_or_are_a_breach() {
+        let (allocations, ledger) = setup((60, 60), (40, 10));
+        assert_eq!(
+            check_invariants(Money::pounds(100), &allocations, &ledger),
+            Ok(())
+        );
+        let err = check_invariants(Money::pounds(101), &allocations, &ledger).unwrap_err();
+        assert!(
+            matches!(err, InvariantBreach::AllocationsNotPot { .. }),
+            "{err}"
+        );
+        let (allocations, ledger) = setup((60, 61), (40, 0));
+        let err = check_invariants(Money::pounds(100), &allocations, &ledger).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "internal error: a would have been paid 61.00 in total, more than its allocation 60.00"
+        );
+    }
+}
