@@ -172,3 +172,67 @@ fn an_allocations_workbook_is_checked_against_the_pot() {
         .success()
         .stdout("Checked 2 files: no problems found.\n");
 }
+
+/// The findings of one file, with the file named by its base name only.
+fn findings_of(file: &std::path::Path) -> Vec<serde_json::Value> {
+    let output = npg()
+        .arg("validate")
+        .arg(file)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    let mut findings: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout).unwrap();
+    for finding in &mut findings {
+        let name = finding["file"]
+            .as_str()
+            .unwrap()
+            .rsplit('/')
+            .next()
+            .unwrap()
+            .to_owned();
+        finding["file"] = serde_json::Value::String(name);
+    }
+    findings
+}
+
+/// A return filled in and saved again by LibreOffice (to .ods and back to .xlsx) gives the
+/// same findings as the original.
+#[test]
+fn libreoffice_saved_returns_give_the_same_findings() {
+    let Some(soffice) =
+        crate::common::soffice_or_skip("libreoffice_saved_returns_give_the_same_findings")
+    else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    for name in [
+        "finance/wiltshire-2025-26-Q3-v1.xlsx",
+        "finance/suffolk-2025-26-Q2-v1.xlsx",
+        "monitoring/kent-2025-09.xlsx",
+        "plans/bedfordshire-plan-v1.xlsx",
+    ] {
+        let original = fixture_cycle().join("returns").join(name);
+        let stem = original.file_stem().unwrap().to_string_lossy().to_string();
+        let ods_dir = dir.path().join(format!("{stem}-ods"));
+        let back_dir = dir.path().join(format!("{stem}-back"));
+        std::fs::create_dir_all(&ods_dir).unwrap();
+        std::fs::create_dir_all(&back_dir).unwrap();
+        let ods = crate::common::soffice_convert(&soffice, &original, "ods", &ods_dir);
+        let back = crate::common::soffice_convert(&soffice, &ods, "xlsx", &back_dir);
+        let want = findings_of(&original);
+        assert_eq!(
+            findings_of(&back),
+            want,
+            "{name} saved by LibreOffice as .xlsx"
+        );
+        let from_ods: Vec<serde_json::Value> = findings_of(&ods)
+            .into_iter()
+            .map(|mut f| {
+                let name = f["file"].as_str().unwrap().replace(".ods", ".xlsx");
+                f["file"] = serde_json::Value::String(name);
+                f
+            })
+            .collect();
+        assert_eq!(from_ods, want, "{name} saved by LibreOffice as .ods");
+    }
+}
