@@ -114,10 +114,16 @@ fn whole_units(value: f64, places: i32) -> Option<i64> {
 }
 
 fn out_of_range(cell: &CellAt, value: f64, limit: &str) -> Finding {
+    // Huge figures are shown in scientific notation, as a spreadsheet would show them.
+    let shown = if value.is_finite() && value.abs() >= 1e15 {
+        format!("{value:E}")
+    } else {
+        format!("{value}")
+    };
     cell.finding(
         Code::C11,
         format!(
-            "{}: {value} is out of any real range (at most {limit}); check the figure",
+            "{}: {shown} is out of any real range (at most {limit}); check the figure",
             cell.label
         ),
     )

@@ -2,6 +2,7 @@
 
 mod allocate;
 mod common;
+mod findings_set;
 mod fixture_year;
 mod pay_run;
 mod template;

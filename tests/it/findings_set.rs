@@ -1,0 +1,424 @@
+//! One small fixture per finding code under `fixtures/findings/<case>/`: the input workbook
+//! beside the findings `npg validate` must give, as readable text. The inputs are built here
+//! from the fixture year's returns by changing a cell or two, so they can be remade
+//! (`NPG_BLESS=1 cargo test findings_set`) and cannot drift from what this file says.
+
+use std::path::{Path, PathBuf};
+
+use npg::read::grid::{CellValue, WorkbookData};
+use npg::read::open::read_workbook;
+use rust_xlsxwriter::{ExcelDateTime, Format, Formula, Workbook};
+
+use crate::common::{fixture_cycle, npg};
+
+fn findings_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/findings")
+}
+
+fn fixture_return(path: &str) -> WorkbookData {
+    let file = fixture_cycle().join("returns").join(path);
+    read_workbook(&file, path).unwrap()
+}
+
+/// Writes a workbook from its cells, sheet by sheet, as a person's spreadsheet would hold them.
+fn write_grid(data: &WorkbookData) -> Vec<u8> {
+    let mut workbook = Workbook::new();
+    let date_format = Format::new().set_num_format("yyyy-mm-dd");
+    for sheet in &data.sheets {
+        let out = workbook.add_worksheet();
+        out.set_name(&sheet.name).unwrap();
+        for ((row, col), value) in sheet.cells() {
+            let col = u16::try_from(col).unwrap();
+            match value {
+                CellValue::Empty => {}
+                CellValue::Text(text) => {
+                    out.write_string(row, col, text).unwrap();
+                }
+                CellValue::Number(number) => {
+                    out.write_number(row, col, *number).unwrap();
+                }
+                CellValue::Bool(b) => {
+                    out.write_boolean(row, col, *b).unwrap();
+                }
+                CellValue::Date(date) => {
+                    use chrono::Datelike;
+                    let date = date.date();
+                    let cell = ExcelDateTime::from_ymd(
+                        date.year() as u16,
+                        date.month() as u8,
+                        date.day() as u8,
+                    )
+                    .unwrap();
+                    out.write_datetime_with_format(row, col, cell, &date_format)
+                        .unwrap();
+                }
+                CellValue::Error(error) => {
+                    out.write_formula(row, col, Formula::new("=1/0").set_result(error))
+                        .unwrap();
+                }
+            }
+        }
+    }
+    let properties = rust_xlsxwriter::DocProperties::new()
+        .set_creation_datetime(&ExcelDateTime::from_ymd(2025, 4, 1).unwrap());
+    workbook.set_properties(&properties);
+    workbook.save_to_buffer().unwrap()
+}
+
+/// Finds the cell holding `label` in column A of `sheet` and sets column `col` of its row.
+fn set_about(data: &mut WorkbookData, label: &str, value: CellValue) {
+    let sheet = data.sheets.iter_mut().find(|s| s.name == "About").unwrap();
+    let row = sheet
+        .cells()
+        .find(|(at, v)| at.1 == 0 && matches!(v, CellValue::Text(t) if t == label))
+        .map(|(at, _)| at.0)
+        .unwrap_or_else(|| panic!("no About label {label}"));
+    sheet.set(row, 1, value);
+}
+
+fn set_cell(data: &mut WorkbookData, sheet: &str, row: u32, col: u32, value: CellValue) {
+    data.sheets
+        .iter_mut()
+        .find(|s| s.name == sheet)
+        .unwrap()
+        .set(row, col, value);
+}
+
+fn text(value: &str) -> CellValue {
+    CellValue::Text(value.to_owned())
+}
+
+/// One case: its folder, the file name inside it, the return it starts from, the change,
+/// and whether it is validated against the fixture cycle.
+struct Case {
+    folder: &'static str,
+    file: &'static str,
+    from: &'static str,
+    change: fn(&mut WorkbookData),
+    cycle: bool,
+}
+
+const KENT_Q1: &str = "finance/kent-2025-26-Q1-v1.xlsx";
+const KENT_PLAN: &str = "plans/kent-plan-v1.xlsx";
+const KENT_MON: &str = "monitoring/kent-2025-09.xlsx";
+
+fn cases() -> Vec<Case> {
+    vec![
+        Case {
+            folder: "F03-missing-sheet",
+            file: "kent-2025-26-Q1-v1.xlsx",
+            from: KENT_Q1,
+            cycle: false,
+            change: |d| d.sheets.retain(|s| s.name != "Expenditure"),
+        },
+        Case {
+            folder: "F04-renamed-header",
+            file: "kent-2025-26-Q1-v1.xlsx",
+            from: KENT_Q1,
+            cycle: false,
+            change: |d| set_cell(d, "Expenditure", 0, 2, text("Actual spend")),
+        },
+        Case {
+            folder: "F05-file-name-disagrees",
+            file: "essex-2025-26-Q2-v1.xlsx",
+            from: KENT_Q1,
+            cycle: false,
+            change: |_| {},
+        },
+        Case {
+            folder: "F06-unknown-return-type",
+            file: "kent-2025-26-Q1-v1.xlsx",
+            from: KENT_Q1,
+            cycle: false,
+            change: |d| set_about(d, "Return type", text("Finance return")),
+        },
+        Case {
+            folder: "C01-blank-amount",
+            file: "kent-2025-26-Q1-v1.xlsx",
+            from: KENT_Q1,
+            cycle: false,
+            change: |d| set_cell(d, "Expenditure", 2, 2, CellValue::Empty),
+        },
+        Case {
+            folder: "C02-text-in-number",
+            file: "kent-2025-26-Q1-v1.xlsx",
+            from: KENT_Q1,
+            cycle: false,
+            change: |d| {
+                set_cell(d, "Expenditure", 1, 2, text("1,234.56"));
+                set_cell(d, "Expenditure", 2, 2, text("£5k"));
+                set_cell(d, "Expenditure", 3, 3, text("twelve"));
+            },
+        },
+        Case {
+            folder: "C04-formula-error",
+            file: "kent-2025-26-Q1-v1.xlsx",
+            from: KENT_Q1,
+            cycle: false,
+            change: |d| set_cell(d, "Expenditure", 1, 2, CellValue::Error("#DIV/0!".into())),
+        },
+        Case {
+            folder: "C05-negative",
+            file: "kent-2025-26-Q1-v1.xlsx",
+            from: KENT_Q1,
+            cycle: false,
+            change: |d| set_cell(d, "Expenditure", 1, 3, CellValue::Number(-250.0)),
+        },
+        Case {
+            folder: "C06-three-decimal-money",
+            file: "kent-2025-26-Q1-v1.xlsx",
+            from: KENT_Q1,
+            cycle: false,
+            change: |d| set_cell(d, "Expenditure", 1, 2, CellValue::Number(1000.125)),
+        },
+        Case {
+            folder: "C07-three-decimal-fte",
+            file: "kent-plan-v1.xlsx",
+            from: KENT_PLAN,
+            cycle: false,
+            change: |d| set_cell(d, "Profile", 3, 1, CellValue::Number(1500.125)),
+        },
+        Case {
+            folder: "C08-month-as-other-text",
+            file: "kent-2025-09.xlsx",
+            from: KENT_MON,
+            cycle: false,
+            change: |d| set_cell(d, "Monitoring", 2, 0, text("May 2025")),
+        },
+        Case {
+            folder: "C09-implausible-jump",
+            file: "kent-2025-09.xlsx",
+            from: KENT_MON,
+            cycle: true,
+            change: |d| {
+                set_cell(d, "Monitoring", 3, 1, CellValue::Number(9000.0));
+                // Another submission date, so it is not the same return as the cycle's (X13).
+                set_about(d, "Submitted on", text("2025-10-20"));
+            },
+        },
+        Case {
+            folder: "C10-percentage-over-100",
+            file: "kent-2025-09.xlsx",
+            from: KENT_MON,
+            cycle: false,
+            change: |d| set_cell(d, "Monitoring", 1, 6, CellValue::Number(150.0)),
+        },
+        Case {
+            folder: "C11-out-of-range",
+            file: "kent-2025-26-Q1-v1.xlsx",
+            from: KENT_Q1,
+            cycle: false,
+            change: |d| set_cell(d, "Expenditure", 1, 2, CellValue::Number(1e300)),
+        },
+        Case {
+            folder: "X01-unknown-force",
+            file: "atlantis-2025-26-Q1-v1.xlsx",
+            from: KENT_Q1,
+            cycle: false,
+            change: |d| set_about(d, "Force id", text("atlantis")),
+        },
+        Case {
+            folder: "X02-other-year",
+            file: "kent-2025-26-Q1-v1.xlsx",
+            from: KENT_Q1,
+            cycle: true,
+            change: |d| set_about(d, "Financial year", text("2024-25")),
+        },
+        Case {
+            folder: "X03-repeated-month",
+            file: "kent-2025-09.xlsx",
+            from: KENT_MON,
+            cycle: false,
+            change: |d| set_cell(d, "Monitoring", 3, 0, text("2025-05")),
+        },
+        Case {
+            folder: "X04-plan-total-not-allocation",
+            file: "kent-plan-v1.xlsx",
+            from: KENT_PLAN,
+            cycle: true,
+            change: |d| {
+                set_cell(d, "Profile", 12, 4, CellValue::Number(1.0));
+                set_about(d, "Plan version", CellValue::Number(3.0));
+            },
+        },
+        Case {
+            folder: "X05-no-growth",
+            file: "kent-plan-v1.xlsx",
+            from: KENT_PLAN,
+            cycle: false,
+            change: |d| {
+                // March back at the baseline: officers and PCSOs as on the About sheet.
+                let about = d.sheets.iter().find(|s| s.name == "About").unwrap().clone();
+                let find = |label: &str| {
+                    about
+                        .cells()
+                        .find(|(at, v)| at.1 == 0 && matches!(v, CellValue::Text(t) if t == label))
+                        .map(|(at, _)| about.get(at.0, 1).clone())
+                        .unwrap()
+                };
+                let (officers, pcsos) = (find("Baseline officers FTE"), find("Baseline PCSOs FTE"));
+                set_cell(d, "Profile", 12, 1, officers);
+                set_cell(d, "Profile", 12, 2, pcsos);
+            },
+        },
+        Case {
+            folder: "X06-ineligible-without-note",
+            file: "kent-2025-26-Q1-v1.xlsx",
+            from: KENT_Q1,
+            cycle: false,
+            change: |d| set_cell(d, "Expenditure", 6, 2, CellValue::Number(4200.0)),
+        },
+        Case {
+            folder: "X07-no-chief-finance-officer",
+            file: "kent-2025-26-Q1-v1.xlsx",
+            from: KENT_Q1,
+            cycle: false,
+            change: |d| set_about(d, "Chief finance officer", CellValue::Empty),
+        },
+        Case {
+            folder: "X09-responded-exceeds-queries",
+            file: "kent-2025-09.xlsx",
+            from: KENT_MON,
+            cycle: false,
+            change: |d| {
+                set_cell(d, "Monitoring", 1, 4, CellValue::Number(100.0));
+                set_cell(d, "Monitoring", 1, 5, CellValue::Number(120.0));
+            },
+        },
+        Case {
+            folder: "X10-forecast-beyond-allocation",
+            file: "kent-2025-26-Q1-v1.xlsx",
+            from: KENT_Q1,
+            cycle: true,
+            change: |d| {
+                set_cell(d, "Expenditure", 1, 3, CellValue::Number(9_000_000.0));
+                set_about(d, "Version", CellValue::Number(3.0));
+            },
+        },
+        Case {
+            folder: "X11-category-twice",
+            file: "kent-2025-26-Q1-v1.xlsx",
+            from: KENT_Q1,
+            cycle: false,
+            change: |d| set_cell(d, "Expenditure", 2, 0, text("officer-pay")),
+        },
+        Case {
+            folder: "X12-unknown-category",
+            file: "kent-2025-26-Q1-v1.xlsx",
+            from: KENT_Q1,
+            cycle: false,
+            change: |d| set_cell(d, "Expenditure", 4, 0, text("overtime")),
+        },
+        Case {
+            folder: "X13-same-version-different-contents",
+            file: "kent-2025-26-Q1-v1.xlsx",
+            from: KENT_Q1,
+            cycle: true,
+            change: |d| set_cell(d, "Expenditure", 1, 2, CellValue::Number(1.0)),
+        },
+    ]
+}
+
+/// Builds every case's input in `root`.
+fn build_inputs(root: &Path) {
+    for case in cases() {
+        let folder = root.join(case.folder);
+        std::fs::create_dir_all(&folder).unwrap();
+        let mut data = fixture_return(case.from);
+        (case.change)(&mut data);
+        std::fs::write(folder.join(case.file), write_grid(&data)).unwrap();
+    }
+    // F01 and F02 need files no workbook writer makes.
+    let f01 = root.join("F01-text-renamed-xlsx");
+    std::fs::create_dir_all(&f01).unwrap();
+    std::fs::write(
+        f01.join("kent-2025-26-Q1-v1.xlsx"),
+        "Category id,Actual\nofficer-pay,1000\n",
+    )
+    .unwrap();
+    let f02 = root.join("F02-encrypted");
+    std::fs::create_dir_all(&f02).unwrap();
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/read/encrypted.xlsx"),
+        f02.join("encrypted.xlsx"),
+    )
+    .unwrap();
+}
+
+/// Every case folder, in byte order.
+fn case_folders(root: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(root)
+        .unwrap()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().unwrap().is_dir())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// What `npg validate` prints for one case folder, run from the findings folder.
+fn validate_case(root: &Path, folder: &str) -> String {
+    let with_cycle = cases().iter().any(|c| c.folder == folder && c.cycle);
+    let mut command = npg();
+    command.current_dir(root).arg("validate");
+    if with_cycle {
+        // Relative, so the expected text names no absolute path.
+        command.args(["--cycle", "../2025-26"]);
+    }
+    let mut inputs: Vec<String> = std::fs::read_dir(root.join(folder))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name != "expected.txt")
+        .map(|name| format!("{folder}/{name}"))
+        .collect();
+    inputs.sort();
+    let output = command.args(&inputs).output().unwrap();
+    String::from_utf8(output.stdout).unwrap()
+}
+
+#[test]
+fn each_finding_code_has_its_fixture_and_gives_its_expected_findings() {
+    let root = findings_dir();
+    let built = tempfile::tempdir().unwrap();
+    build_inputs(built.path());
+    if std::env::var_os("NPG_BLESS").is_some() {
+        build_inputs(&root);
+        for folder in case_folders(&root) {
+            std::fs::write(
+                root.join(&folder).join("expected.txt"),
+                validate_case(&root, &folder),
+            )
+            .unwrap();
+        }
+    }
+    let folders = case_folders(&root);
+    assert_eq!(
+        folders,
+        case_folders(built.path()),
+        "the committed case folders are the ones this file builds"
+    );
+    let mut all = String::new();
+    for folder in &folders {
+        // The committed inputs are exactly what the builder makes.
+        for entry in std::fs::read_dir(built.path().join(folder)).unwrap() {
+            let entry = entry.unwrap();
+            let committed = std::fs::read(root.join(folder).join(entry.file_name())).unwrap();
+            assert!(
+                committed == std::fs::read(entry.path()).unwrap(),
+                "{folder}/{:?} differs from what the builder makes",
+                entry.file_name()
+            );
+        }
+        let code = &folder[..3];
+        let found = validate_case(&root, folder);
+        let expected = std::fs::read_to_string(root.join(folder).join("expected.txt")).unwrap();
+        assert_eq!(found, expected, "{folder}");
+        assert!(
+            found.lines().any(|l| l.split(' ').nth(1) == Some(code)),
+            "{folder} must produce {code}:\n{found}"
+        );
+        all.push_str(&format!("== {folder}\n{found}\n"));
+    }
+    insta::assert_snapshot!("findings_for_every_code", all);
+}
