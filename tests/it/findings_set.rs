@@ -422,3 +422,89 @@ fn each_finding_code_has_its_fixture_and_gives_its_expected_findings() {
     }
     insta::assert_snapshot!("findings_for_every_code", all);
 }
+
+/// Moves every cell of `sheet` through `to`, which gives each (row, col) its new place.
+fn remap(data: &mut WorkbookData, sheet: &str, to: impl Fn(u32, u32) -> (u32, u32)) {
+    let grid = data.sheets.iter_mut().find(|s| s.name == sheet).unwrap();
+    let cells: Vec<((u32, u32), CellValue)> = grid.cells().map(|(at, v)| (at, v.clone())).collect();
+    let mut moved = npg::read::grid::SheetGrid::new(grid.name.clone(), grid.index);
+    for ((row, col), value) in cells {
+        let (row, col) = to(row, col);
+        moved.set(row, col, value);
+    }
+    *grid = moved;
+}
+
+/// What rules §10 lets a force change without a finding: columns in another order, extra
+/// columns, wholly blank rows anywhere in a table, and labels in another case.
+#[test]
+fn tolerated_layout_changes_give_no_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let variants: Vec<(&str, &str, fn(&mut WorkbookData))> = vec![
+        ("reordered-columns.xlsx", KENT_Q1, |d| {
+            remap(d, "Expenditure", |r, c| match c {
+                2 => (r, 3),
+                3 => (r, 2),
+                other => (r, other),
+            })
+        }),
+        ("extra-column.xlsx", KENT_Q1, |d| {
+            set_cell(d, "Expenditure", 0, 7, text("Our reference"));
+            set_cell(d, "Expenditure", 1, 7, text("REF-1"));
+        }),
+        ("blank-rows.xlsx", KENT_MON, |d| {
+            remap(
+                d,
+                "Monitoring",
+                |r, c| if r >= 3 { (r + 2, c) } else { (r, c) },
+            )
+        }),
+        ("lower-case-labels.xlsx", KENT_PLAN, |d| {
+            set_cell(d, "Profile", 0, 1, text("  officers fte "));
+            let about = d.sheets.iter_mut().find(|s| s.name == "About").unwrap();
+            about.set(3, 0, text("FORCE ID"));
+        }),
+    ];
+    for (name, from, change) in variants {
+        let mut data = fixture_return(from);
+        change(&mut data);
+        let path = dir.path().join(name);
+        std::fs::write(&path, write_grid(&data)).unwrap();
+        npg()
+            .arg("validate")
+            .arg(&path)
+            .assert()
+            .success()
+            .stdout("Checked 1 file: no problems found.\n");
+    }
+}
+
+/// Months out of order are X03 at the row where the order breaks.
+#[test]
+fn months_out_of_order_are_x03() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut data = fixture_return(KENT_MON);
+    // Swap the May and June rows.
+    remap(&mut data, "Monitoring", |r, c| match r {
+        2 => (3, c),
+        3 => (2, c),
+        other => (other, c),
+    });
+    let path = dir.path().join("kent-2025-09.xlsx");
+    std::fs::write(&path, write_grid(&data)).unwrap();
+    let output = npg()
+        .arg("validate")
+        .arg(&path)
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(output).unwrap();
+    assert!(
+        text.contains(
+            "› Monitoring!A4: Month: 2025-05 comes after 2025-06; list the months in order"
+        ),
+        "{text}"
+    );
+}
