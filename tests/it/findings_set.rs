@@ -423,6 +423,9 @@ fn each_finding_code_has_its_fixture_and_gives_its_expected_findings() {
     insta::assert_snapshot!("findings_for_every_code", all);
 }
 
+/// A change made to a workbook's cells.
+type Change = fn(&mut WorkbookData);
+
 /// Moves every cell of `sheet` through `to`, which gives each (row, col) its new place.
 fn remap(data: &mut WorkbookData, sheet: &str, to: impl Fn(u32, u32) -> (u32, u32)) {
     let grid = data.sheets.iter_mut().find(|s| s.name == sheet).unwrap();
@@ -440,7 +443,7 @@ fn remap(data: &mut WorkbookData, sheet: &str, to: impl Fn(u32, u32) -> (u32, u3
 #[test]
 fn tolerated_layout_changes_give_no_findings() {
     let dir = tempfile::tempdir().unwrap();
-    let variants: Vec<(&str, &str, fn(&mut WorkbookData))> = vec![
+    let variants: Vec<(&str, &str, Change)> = vec![
         ("reordered-columns.xlsx", KENT_Q1, |d| {
             remap(d, "Expenditure", |r, c| match c {
                 2 => (r, 3),
