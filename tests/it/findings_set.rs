@@ -262,6 +262,20 @@ fn cases() -> Vec<Case> {
             },
         },
         Case {
+            folder: "X08-allocations-not-the-pot",
+            file: "allocations.xlsx",
+            from: "../allocations.xlsx",
+            cycle: true,
+            change: |d| {
+                // One pound more for the first force: the total is then £1 over the pot.
+                let sheet = d.sheets.iter().find(|s| s.name == "Allocations").unwrap();
+                let CellValue::Number(amount) = sheet.get(1, 3).clone() else {
+                    panic!("no allocation in D2")
+                };
+                set_cell(d, "Allocations", 1, 3, CellValue::Number(amount + 1.0));
+            },
+        },
+        Case {
             folder: "X06-ineligible-without-note",
             file: "kent-2025-26-Q1-v1.xlsx",
             from: KENT_Q1,
