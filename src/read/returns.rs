@@ -45,6 +45,8 @@ pub struct ReturnKey {
     pub months_to: Option<Month>,
     pub version: Option<u32>,
     pub submitted_on: Option<NaiveDate>,
+    /// The return's own financial year, when it could be read.
+    pub year: Option<FinancialYear>,
 }
 
 /// One file read as a return.
@@ -379,6 +381,7 @@ fn read_header(
     key.force = force.clone();
     let force_name = text_field(reader, fields, "force_name", "enter the force's name");
     let year = read_year(reader, fields, ctx);
+    key.year = year;
     let prepared_by = text_field(
         reader,
         fields,
@@ -705,7 +708,7 @@ fn read_plan(
     );
     let approved_by = text_field(reader, fields, "approved_by", "enter who approved the plan");
 
-    let year = header.as_ref().map(|h| h.year).or(ctx.cycle_year);
+    let year = key.year.or(ctx.cycle_year);
     let table = Table::find(reader, data, layout)?;
     let year = year?;
     let rows = table.rows();
@@ -883,7 +886,7 @@ fn read_monitoring(
     key: &mut ReturnKey,
 ) -> Option<Return> {
     let layout = ReturnKind::Monitoring.layout();
-    let year = header.as_ref().map(|h| h.year).or(ctx.cycle_year);
+    let year = key.year.or(ctx.cycle_year);
     let months_to = required(
         reader,
         fields,
@@ -1077,12 +1080,7 @@ fn read_financial(
         read_version,
     );
     key.version = version;
-    let cfo = check_signature(
-        reader,
-        fields,
-        header.as_ref().map(|h| h.year).or(ctx.cycle_year),
-        quarter,
-    );
+    let cfo = check_signature(reader, fields, key.year.or(ctx.cycle_year), quarter);
 
     let table = Table::find(reader, data, layout)?;
     let mut lines = Vec::new();

@@ -236,3 +236,34 @@ fn libreoffice_saved_returns_give_the_same_findings() {
         assert_eq!(from_ods, want, "{name} saved by LibreOffice as .ods");
     }
 }
+
+/// Regression: a blank About field must not stop the data sheet being checked; every
+/// problem of the file is reported (rules §9), here every blank input of a blank template.
+#[test]
+fn a_blank_template_reports_every_blank_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("kent-plan-v1.xlsx");
+    npg()
+        .args(["template", "plan", "--cycle"])
+        .arg(fixture_cycle())
+        .args(["--force", "kent", "-o"])
+        .arg(&file)
+        .assert()
+        .success();
+    let output = npg()
+        .arg("validate")
+        .arg(&file)
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(output).unwrap();
+    let blanks = |sheet: &str| {
+        text.lines()
+            .filter(|l| l.starts_with("error C01") && l.contains(&format!("› {sheet}!")))
+            .count()
+    };
+    assert_eq!(blanks("About"), 7, "{text}");
+    assert_eq!(blanks("Profile"), 12 * 4, "{text}");
+}
