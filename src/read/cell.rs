@@ -129,23 +129,42 @@ fn out_of_range(cell: &CellAt, value: f64, limit: &str) -> Finding {
     )
 }
 
-/// A money cell: pounds with at most 2 decimal places, not negative.
-pub fn read_money(cell: &CellAt) -> Result<Option<Money>, Finding> {
-    let Some(value) = number_in(cell, "the amount")? else {
-        return Ok(None);
-    };
-    if !value.is_finite() || value.abs() > MONEY_LIMIT_POUNDS {
-        return Err(out_of_range(cell, value, "£1,000,000,000,000"));
+/// C11 for a figure beyond `limit` (or not finite), then C05 for a negative one: the two
+/// checks every money, FTE and count cell shares, in that order.
+fn within_limits(
+    cell: &CellAt,
+    value: f64,
+    limit: f64,
+    limit_text: &str,
+    what: &str,
+) -> Result<(), Finding> {
+    if !value.is_finite() || value.abs() > limit {
+        return Err(out_of_range(cell, value, limit_text));
     }
     if value < 0.0 {
         return Err(cell.finding(
             Code::C05,
             format!(
-                "{}: {value} is negative; enter the amount as 0 or more",
+                "{}: {value} is negative; enter {what} as 0 or more",
                 cell.label
             ),
         ));
     }
+    Ok(())
+}
+
+/// A money cell: pounds with at most 2 decimal places, not negative.
+pub fn read_money(cell: &CellAt) -> Result<Option<Money>, Finding> {
+    let Some(value) = number_in(cell, "the amount")? else {
+        return Ok(None);
+    };
+    within_limits(
+        cell,
+        value,
+        MONEY_LIMIT_POUNDS,
+        "£1,000,000,000,000",
+        "the amount",
+    )?;
     match whole_units(value, 2) {
         Some(pence) => Ok(Some(Money::pence(pence))),
         None => Err(cell.finding(
@@ -163,18 +182,13 @@ pub fn read_fte(cell: &CellAt) -> Result<Option<Fte>, Finding> {
     let Some(value) = number_in(cell, "the FTE")? else {
         return Ok(None);
     };
-    if !value.is_finite() || value.abs() > f64::from(WORKFORCE_LIMIT) {
-        return Err(out_of_range(cell, value, "1,000,000"));
-    }
-    if value < 0.0 {
-        return Err(cell.finding(
-            Code::C05,
-            format!(
-                "{}: {value} is negative; enter the FTE as 0 or more",
-                cell.label
-            ),
-        ));
-    }
+    within_limits(
+        cell,
+        value,
+        f64::from(WORKFORCE_LIMIT),
+        "1,000,000",
+        "the FTE",
+    )?;
     let hundredths = whole_units(value, 2).ok_or_else(|| {
         cell.finding(
             Code::C07,
@@ -194,18 +208,13 @@ pub fn read_headcount(cell: &CellAt) -> Result<Option<Headcount>, Finding> {
     let Some(value) = number_in(cell, "the count")? else {
         return Ok(None);
     };
-    if !value.is_finite() || value.abs() > f64::from(WORKFORCE_LIMIT) {
-        return Err(out_of_range(cell, value, "1,000,000"));
-    }
-    if value < 0.0 {
-        return Err(cell.finding(
-            Code::C05,
-            format!(
-                "{}: {value} is negative; enter the count as 0 or more",
-                cell.label
-            ),
-        ));
-    }
+    within_limits(
+        cell,
+        value,
+        f64::from(WORKFORCE_LIMIT),
+        "1,000,000",
+        "the count",
+    )?;
     let whole = whole_units(value, 0).ok_or_else(|| {
         cell.finding(
             Code::C07,
