@@ -2,4 +2,5 @@
 
 pub mod allocate;
 pub mod payment;
+pub mod reconcile;
 pub mod taper;
