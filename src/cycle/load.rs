@@ -85,44 +85,44 @@ pub struct RawFile {
     pub data: Result<WorkbookData, Finding>,
 }
 
-/// Reads a file's bytes once, fingerprints them and opens the workbook.
+/// Reads a file's bytes once, fingerprints them and opens the workbook. A file that is not
+/// a spreadsheet is fingerprinted too, so that every input of a run has its hash.
 pub fn read_raw(source: &SourceFile) -> RawFile {
-    let unreadable = |message: String| RawFile {
-        source: source.clone(),
-        sha256: String::new(),
-        bytes: 0,
-        data: Err(Finding::new(
+    let bytes = match std::fs::read(&source.path) {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            return RawFile {
+                source: source.clone(),
+                sha256: String::new(),
+                bytes: 0,
+                data: Err(Finding::new(
+                    Code::F01,
+                    Location::file(&source.shown),
+                    format!("the file cannot be read: {e}"),
+                )),
+            };
+        }
+    };
+    let data = if is_spreadsheet_name(&source.path) {
+        let extension = source
+            .path
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or("")
+            .to_lowercase();
+        read_workbook_bytes(&bytes, &extension, &source.shown)
+    } else {
+        Err(Finding::new(
             Code::F01,
             Location::file(&source.shown),
-            message,
-        )),
+            "this is not a spreadsheet (.xlsx, .xlsm, .xls or .ods); save it as .xlsx, or move it out of the returns folder",
+        ))
     };
-    if !is_spreadsheet_name(&source.path) {
-        return RawFile {
-            data: Err(Finding::new(
-                Code::F01,
-                Location::file(&source.shown),
-                "this is not a spreadsheet (.xlsx, .xlsm, .xls or .ods); save it as .xlsx, or move it out of the returns folder",
-            )),
-            ..unreadable(String::new())
-        };
-    }
-    match std::fs::read(&source.path) {
-        Ok(bytes) => {
-            let extension = source
-                .path
-                .extension()
-                .and_then(|e| e.to_str())
-                .unwrap_or("")
-                .to_lowercase();
-            RawFile {
-                source: source.clone(),
-                sha256: sha256_hex(&bytes),
-                bytes: bytes.len() as u64,
-                data: read_workbook_bytes(&bytes, &extension, &source.shown),
-            }
-        }
-        Err(e) => unreadable(format!("the file cannot be read: {e}")),
+    RawFile {
+        source: source.clone(),
+        sha256: sha256_hex(&bytes),
+        bytes: bytes.len() as u64,
+        data,
     }
 }
 

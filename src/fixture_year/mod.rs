@@ -65,6 +65,7 @@ use crate::rules::allocate::AllocateError;
 use crate::write::allocations::{write_allocations, write_weights};
 
 pub use design::{DesignedReturn, ForceYear, Scenario, YearDesign};
+pub use files::return_workbook;
 
 /// The fixture year's `cycle.toml`, as committed.
 pub const CYCLE_TOML: &str = include_str!("data/cycle.toml");

@@ -1,4 +1,8 @@
 //! The quarterly payment run: selection at the cut-off, payments, exceptions, and its records.
 
+pub mod inputs;
 pub mod ledger;
+pub mod manifest;
+pub mod prior;
+pub mod quarters;
 pub mod run;

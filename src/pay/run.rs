@@ -7,7 +7,7 @@ use thiserror::Error;
 
 use crate::cycle::config::CycleConfig;
 use crate::cycle::load::LoadedFile;
-use crate::cycle::select::{Candidate, Outcome, Selection, select};
+use crate::cycle::select::{Candidate, ForceSelection, Outcome, Selection, select};
 use crate::domain::returns::{DeliveryPlan, FinancialReturn, MonitoringReturn, Return};
 use crate::domain::{ForceId, ForceList, Money, Month, Quarter};
 use crate::findings::{Finding, Severity};
@@ -98,6 +98,11 @@ pub struct ForceResult {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct InputUse {
     pub path: String,
+    /// What the file is, as far as it could be read: `Financial Q2 v1`, `Monitoring to
+    /// 2025-09`, `Delivery plan v2`; blank for a file that is not a recognisable return.
+    pub what: String,
+    pub force: Option<ForceId>,
+    pub submitted_on: Option<chrono::NaiveDate>,
     pub sha256: String,
     pub bytes: u64,
     pub used: bool,
@@ -157,30 +162,78 @@ fn candidate(file: &LoadedFile) -> Option<Candidate> {
     })
 }
 
+/// The returns that count at a quarter's cut-off, over the loaded files (rules §3).
+pub struct CycleSelection<'a> {
+    files: &'a [LoadedFile],
+    candidates: Vec<Candidate>,
+    /// For each candidate, the index of its file.
+    candidate_file: Vec<usize>,
+    selection: Selection,
+}
+
+impl<'a> CycleSelection<'a> {
+    /// Selects among `files` what counts for a run of `quarter` at its cut-off.
+    pub fn at(files: &'a [LoadedFile], config: &CycleConfig, quarter: Quarter) -> Self {
+        // Files that are not recognisable returns of a known force cannot be selected.
+        let mut candidates = Vec::new();
+        let mut candidate_file = Vec::new();
+        for (index, file) in files.iter().enumerate() {
+            if let Some(c) = candidate(file) {
+                candidates.push(c);
+                candidate_file.push(index);
+            }
+        }
+        let selection = select(&candidates, config.quarter(quarter).cutoff, quarter);
+        CycleSelection {
+            files,
+            candidates,
+            candidate_file,
+            selection,
+        }
+    }
+
+    fn value(&self, candidate_index: usize) -> Option<&'a Return> {
+        self.files[self.candidate_file[candidate_index]]
+            .read
+            .value
+            .as_ref()
+    }
+
+    fn chosen(&self, force: &ForceId) -> Option<&ForceSelection> {
+        self.selection.forces.get(force)
+    }
+
+    /// The delivery plan that counts for a force.
+    pub fn plan(&self, force: &ForceId) -> Option<&'a DeliveryPlan> {
+        self.chosen(force)
+            .and_then(|c| c.plan)
+            .and_then(|i| self.value(i))
+            .and_then(as_plan)
+    }
+
+    /// The monitoring return that counts for a force.
+    pub fn monitoring(&self, force: &ForceId) -> Option<&'a MonitoringReturn> {
+        self.chosen(force)
+            .and_then(|c| c.monitoring)
+            .and_then(|i| self.value(i))
+            .and_then(as_monitoring)
+    }
+
+    /// The financial return that counts for a force and quarter.
+    pub fn financial(&self, force: &ForceId, quarter: Quarter) -> Option<&'a FinancialReturn> {
+        self.chosen(force)
+            .and_then(|c| c.finance.get(&quarter).copied())
+            .and_then(|i| self.value(i))
+            .and_then(as_financial)
+    }
+}
+
 /// Runs quarter `inputs.quarter`.
 pub fn run_quarter(inputs: &RunInputs) -> Result<RunResult, InvariantBreach> {
     let config = inputs.config;
     let quarter = inputs.quarter;
-    let year = config.year;
-    let cutoff = config.quarter(quarter).cutoff;
-    let end_month = quarter.end_month(year);
-
-    // Files that are not recognisable returns of a known force cannot be selected.
-    let mut candidates = Vec::new();
-    let mut candidate_file = Vec::new();
-    for (index, file) in inputs.files.iter().enumerate() {
-        if let Some(c) = candidate(file) {
-            candidates.push(c);
-            candidate_file.push(index);
-        }
-    }
-    let selection = select(&candidates, cutoff, quarter);
-    let value_of = |candidate_index: usize| {
-        inputs.files[candidate_file[candidate_index]]
-            .read
-            .value
-            .as_ref()
-    };
+    let end_month = quarter.end_month(config.year);
+    let selected = CycleSelection::at(inputs.files, config, quarter);
 
     let mut exceptions = Vec::new();
     let mut forces = Vec::new();
@@ -194,19 +247,17 @@ pub fn run_quarter(inputs: &RunInputs) -> Result<RunResult, InvariantBreach> {
             .forces
             .get(force)
             .map_or_else(|| force.to_string(), |f| f.name.clone());
-        let chosen = selection.forces.get(force).cloned().unwrap_or_default();
-        let plan = chosen.plan.and_then(value_of).and_then(as_plan);
-        let monitoring = chosen.monitoring.and_then(value_of).and_then(as_monitoring);
-        let mut spend = Vec::new();
-        for k in Quarter::ALL.into_iter().filter(|k| *k <= quarter) {
-            let financial = chosen
-                .finance
-                .get(&k)
-                .copied()
-                .and_then(value_of)
-                .and_then(as_financial);
-            spend.push(financial.map_or(Money::ZERO, |f| eligible_spend(f, config)));
-        }
+        let plan = selected.plan(force);
+        let monitoring = selected.monitoring(force);
+        let spend: Vec<Money> = Quarter::ALL
+            .into_iter()
+            .filter(|k| *k <= quarter)
+            .map(|k| {
+                selected
+                    .financial(force, k)
+                    .map_or(Money::ZERO, |f| eligible_spend(f, config))
+            })
+            .collect();
         let plan_figures = plan.map(|plan| PlanFigures {
             profiled_spend_to_date: plan
                 .months
@@ -238,7 +289,8 @@ pub fn run_quarter(inputs: &RunInputs) -> Result<RunResult, InvariantBreach> {
             },
             &config.taper,
         );
-        force_exceptions(force, &line, inputs.prior, &chosen.finance, &mut exceptions);
+        let has_return = selected.financial(force, quarter).is_some();
+        force_exceptions(force, &line, inputs.prior, has_return, &mut exceptions);
         let explanation = explain(&line, &config.taper);
         ledger.lines.insert(force.clone(), line.clone());
         counted.insert(
@@ -256,14 +308,7 @@ pub fn run_quarter(inputs: &RunInputs) -> Result<RunResult, InvariantBreach> {
         });
     }
 
-    file_exceptions(
-        inputs,
-        &selection,
-        &candidates,
-        &candidate_file,
-        end_month,
-        &mut exceptions,
-    );
+    file_exceptions(inputs, &selected, end_month, &mut exceptions);
     exceptions.sort_by(|a, b| {
         (
             a.force.as_ref().map(ForceId::as_str),
@@ -279,7 +324,7 @@ pub fn run_quarter(inputs: &RunInputs) -> Result<RunResult, InvariantBreach> {
             ))
     });
 
-    let inputs_used = input_uses(inputs.files, &selection, &candidate_file);
+    let inputs_used = input_uses(&selected);
     check_invariants(config.pot, inputs.allocations, &ledger)?;
     Ok(RunResult {
         quarter,
@@ -331,7 +376,7 @@ fn force_exceptions(
     force: &ForceId,
     line: &PaymentLine,
     prior: Option<&Ledger>,
-    finance: &BTreeMap<Quarter, usize>,
+    has_return: bool,
     exceptions: &mut Vec<Exception>,
 ) {
     let quarter = line.quarter;
@@ -344,7 +389,7 @@ fn force_exceptions(
             message,
         });
     };
-    if !finance.contains_key(&quarter) {
+    if !has_return {
         add(
             ExceptionKind::NoReturn,
             format!(
@@ -412,15 +457,16 @@ fn late_matters(candidate: &Candidate, end_month: Month) -> bool {
 /// files, and the findings of every return the run considered.
 fn file_exceptions(
     inputs: &RunInputs,
-    selection: &Selection,
-    candidates: &[Candidate],
-    candidate_file: &[usize],
+    selected: &CycleSelection,
     end_month: Month,
     exceptions: &mut Vec<Exception>,
 ) {
     let mut outcome_of: BTreeMap<usize, (&Outcome, &Candidate)> = BTreeMap::new();
-    for (index, outcome) in selection.outcomes.iter().enumerate() {
-        outcome_of.insert(candidate_file[index], (outcome, &candidates[index]));
+    for (index, outcome) in selected.selection.outcomes.iter().enumerate() {
+        outcome_of.insert(
+            selected.candidate_file[index],
+            (outcome, &selected.candidates[index]),
+        );
     }
     for (index, file) in inputs.files.iter().enumerate() {
         let force = file.read.key.force.clone();
@@ -490,16 +536,13 @@ fn file_exceptions(
     }
 }
 
-fn input_uses(
-    files: &[LoadedFile],
-    selection: &Selection,
-    candidate_file: &[usize],
-) -> Vec<InputUse> {
+fn input_uses(selected: &CycleSelection) -> Vec<InputUse> {
     let mut outcome_of: BTreeMap<usize, &Outcome> = BTreeMap::new();
-    for (index, outcome) in selection.outcomes.iter().enumerate() {
-        outcome_of.insert(candidate_file[index], outcome);
+    for (index, outcome) in selected.selection.outcomes.iter().enumerate() {
+        outcome_of.insert(selected.candidate_file[index], outcome);
     }
-    files
+    selected
+        .files
         .iter()
         .enumerate()
         .map(|(index, file)| {
@@ -508,8 +551,12 @@ fn input_uses(
                 Some(outcome) => (false, outcome.reason()),
                 None => (false, Some(not_a_return_reason(file))),
             };
+            let key = &file.read.key;
             InputUse {
                 path: file.shown.clone(),
+                what: describe_return(key),
+                force: key.force.clone(),
+                submitted_on: key.submitted_on,
                 sha256: file.sha256.clone(),
                 bytes: file.bytes,
                 used,
@@ -517,6 +564,23 @@ fn input_uses(
             }
         })
         .collect()
+}
+
+/// What a return is, in a few words, from what its About sheet says.
+fn describe_return(key: &crate::read::returns::ReturnKey) -> String {
+    let version = key.version.map_or_else(String::new, |v| format!(" v{v}"));
+    match key.kind {
+        Some(ReturnKind::Plan) => format!("Delivery plan{version}"),
+        Some(ReturnKind::Monitoring) => match key.months_to {
+            Some(m) => format!("Monitoring to {m}"),
+            None => "Monitoring".to_owned(),
+        },
+        Some(ReturnKind::Finance) => match key.quarter {
+            Some(q) => format!("Financial {q}{version}"),
+            None => format!("Financial{version}"),
+        },
+        None => String::new(),
+    }
 }
 
 fn not_a_return_reason(file: &LoadedFile) -> String {

@@ -3,4 +3,8 @@
 pub mod allocations;
 pub mod formats;
 pub mod output;
+pub mod reconciliation;
+pub mod run_folder;
+pub mod schedule;
+pub mod table;
 pub mod template;

@@ -1,0 +1,164 @@
+//! Run folders by name, and the previous quarter's run a quarter starts from: its ledger,
+//! accepted only while its manifest still matches its files.
+
+use std::path::{Path, PathBuf};
+
+use thiserror::Error;
+
+use crate::cycle::load::sha256_hex;
+use crate::domain::{FinancialYear, Quarter};
+
+use super::ledger::{Ledger, LedgerError};
+use super::manifest::{Manifest, ManifestError, OutputMismatch};
+
+/// The files of a run folder.
+pub const SCHEDULE_FILE: &str = "payment-schedule.xlsx";
+pub const RECONCILIATION_FILE: &str = "reconciliation.xlsx";
+pub const LEDGER_FILE: &str = "ledger.csv";
+pub const MANIFEST_FILE: &str = "manifest.json";
+
+/// The folder a quarter's run is written to inside the output folder: `2025-26-Q2`.
+pub fn run_folder_name(year: FinancialYear, quarter: Quarter) -> String {
+    format!("{year}-{quarter}")
+}
+
+/// The previous quarter's ledger as a run starts from it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PriorRun {
+    /// The ledger's path relative to the new run's folder: `../2025-26-Q1/ledger.csv`.
+    pub path: String,
+    pub sha256: String,
+    pub ledger: Ledger,
+}
+
+impl PriorRun {
+    /// A prior run from a ledger's text, as the next quarter of a range sees it.
+    pub fn from_ledger(
+        year: FinancialYear,
+        quarter: Quarter,
+        ledger: Ledger,
+        text: &str,
+    ) -> PriorRun {
+        PriorRun {
+            path: format!("../{}/{LEDGER_FILE}", run_folder_name(year, quarter)),
+            sha256: sha256_hex(text.as_bytes()),
+            ledger,
+        }
+    }
+}
+
+/// Why the previous quarter's run cannot be used. The run stops (exit 1): paying on a
+/// missing or altered ledger would pay the wrong amounts.
+#[derive(Debug, Error)]
+pub enum PriorRunError {
+    #[error(
+        "{quarter} starts from {previous}'s ledger, and there is no {previous} run in {folder}; run {previous} first (npg pay --quarter {previous}) or run the range (--quarter Q1-{quarter})"
+    )]
+    Missing {
+        quarter: Quarter,
+        previous: Quarter,
+        folder: PathBuf,
+    },
+    #[error(
+        "{folder} has no {MANIFEST_FILE}, so its ledger cannot be trusted; run {previous} again with --overwrite"
+    )]
+    NoManifest { folder: PathBuf, previous: Quarter },
+    #[error(transparent)]
+    BadManifest(#[from] ManifestError),
+    #[error(
+        "{folder} no longer matches its manifest ({}), so its ledger cannot be trusted; restore the run from its archive, or run {previous} again with --overwrite",
+        .problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
+    )]
+    Altered {
+        folder: PathBuf,
+        previous: Quarter,
+        problems: Vec<OutputMismatch>,
+    },
+    #[error("{folder}: its manifest is for {found}, not {previous}")]
+    WrongQuarter {
+        folder: PathBuf,
+        previous: Quarter,
+        found: String,
+    },
+    #[error("{folder}: its manifest does not list {LEDGER_FILE}")]
+    NoLedger { folder: PathBuf },
+    #[error(transparent)]
+    BadLedger(#[from] LedgerError),
+    #[error("cannot read {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// Reads the run of the quarter before `quarter` from `out`, checking its manifest against
+/// its files first.
+pub fn read_prior_run(
+    out: &Path,
+    year: FinancialYear,
+    quarter: Quarter,
+) -> Result<Option<PriorRun>, PriorRunError> {
+    let Some(previous) = quarter.previous() else {
+        return Ok(None);
+    };
+    let folder = out.join(run_folder_name(year, previous));
+    if !folder.is_dir() {
+        return Err(PriorRunError::Missing {
+            quarter,
+            previous,
+            folder: out.to_owned(),
+        });
+    }
+    let manifest_path = folder.join(MANIFEST_FILE);
+    let text = match std::fs::read_to_string(&manifest_path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(PriorRunError::NoManifest { folder, previous });
+        }
+        Err(source) => {
+            return Err(PriorRunError::Io {
+                path: manifest_path,
+                source,
+            });
+        }
+    };
+    let manifest = Manifest::parse(&text, &manifest_path.display().to_string())?;
+    if manifest.quarter != previous.to_string() {
+        return Err(PriorRunError::WrongQuarter {
+            folder,
+            previous,
+            found: manifest.quarter,
+        });
+    }
+    if !manifest.outputs.iter().any(|o| o.path == LEDGER_FILE) {
+        return Err(PriorRunError::NoLedger { folder });
+    }
+    let problems = manifest.check_outputs(&folder);
+    if !problems.is_empty() {
+        return Err(PriorRunError::Altered {
+            folder,
+            previous,
+            problems,
+        });
+    }
+    let ledger_path = folder.join(LEDGER_FILE);
+    let ledger_text =
+        std::fs::read_to_string(&ledger_path).map_err(|source| PriorRunError::Io {
+            path: ledger_path.clone(),
+            source,
+        })?;
+    let ledger = Ledger::parse(&ledger_text, &ledger_path.display().to_string())?;
+    if ledger.quarter.is_some_and(|q| q != previous) {
+        return Err(PriorRunError::WrongQuarter {
+            folder,
+            previous,
+            found: ledger.quarter.map_or_else(String::new, |q| q.to_string()),
+        });
+    }
+    Ok(Some(PriorRun::from_ledger(
+        year,
+        previous,
+        ledger,
+        &ledger_text,
+    )))
+}

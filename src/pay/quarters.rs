@@ -1,0 +1,238 @@
+//! A payment run over one quarter or a range: every quarter worked out in memory first
+//! (invariants checked), then each quarter's files built: schedule, reconciliation, ledger
+//! and the manifest over them.
+
+use std::collections::BTreeMap;
+
+use rust_xlsxwriter::XlsxError;
+
+use crate::domain::{ForceId, Month, Quarter};
+use crate::rules::reconcile::{ForceReturns, Reconciliation, reconcile};
+use crate::write::reconciliation::{ReconciliationFacts, write_reconciliation};
+use crate::write::schedule::write_schedule;
+
+use super::inputs::{CycleInputs, InputFile};
+use super::manifest::{FileHash, InputRecord, Manifest, OutputRecord, Tool};
+use super::prior::{
+    LEDGER_FILE, MANIFEST_FILE, PriorRun, RECONCILIATION_FILE, SCHEDULE_FILE, run_folder_name,
+};
+use super::run::{
+    CountedReturns, CycleSelection, InputUse, InvariantBreach, RunInputs, RunResult, run_quarter,
+};
+
+/// One quarter's run, worked out.
+#[derive(Clone, Debug)]
+pub struct QuarterRun {
+    pub result: RunResult,
+    pub reconciliation: Reconciliation,
+    /// The ledger the run started from; `None` for Q1.
+    pub prior: Option<PriorRun>,
+}
+
+/// One file of a run folder.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RunFile {
+    pub name: &'static str,
+    pub bytes: Vec<u8>,
+}
+
+/// The quarters `first..=last` in order.
+pub fn quarter_range(first: Quarter, last: Quarter) -> Vec<Quarter> {
+    Quarter::ALL
+        .into_iter()
+        .filter(|q| *q >= first && *q <= last)
+        .collect()
+}
+
+/// Months April to `last`.
+fn months_to(inputs: &CycleInputs, last: Month) -> Vec<Month> {
+    inputs.config.year.months().filter(|m| *m <= last).collect()
+}
+
+/// The reconciliation of every force in the allocations over April..`last`, from the
+/// returns that counted.
+pub fn reconcile_counted(
+    inputs: &CycleInputs,
+    counted: &BTreeMap<ForceId, CountedReturns>,
+    last: Month,
+) -> Reconciliation {
+    let forces: Vec<ForceReturns> = inputs
+        .allocations
+        .keys()
+        .map(|force| {
+            let c = counted.get(force);
+            ForceReturns {
+                force,
+                plan: c.and_then(|c| c.plan.as_ref()),
+                monitoring: c.and_then(|c| c.monitoring.as_ref()),
+            }
+        })
+        .collect();
+    reconcile(&forces, &months_to(inputs, last), &inputs.config.taper)
+}
+
+/// The reconciliation to any month of the year, from the returns that count at the cut-off
+/// of the quarter holding it (rules §10).
+pub fn reconcile_to_month(inputs: &CycleInputs, month: Month) -> Reconciliation {
+    let selected = CycleSelection::at(&inputs.returns, &inputs.config, month.quarter());
+    let forces: Vec<ForceReturns> = inputs
+        .allocations
+        .keys()
+        .map(|force| ForceReturns {
+            force,
+            plan: selected.plan(force),
+            monitoring: selected.monitoring(force),
+        })
+        .collect();
+    reconcile(&forces, &months_to(inputs, month), &inputs.config.taper)
+}
+
+/// Runs `quarters` in order, each from the ledger of the one before (the first from
+/// `prior`). Nothing is written; a broken invariant in any quarter stops the whole range.
+pub fn run_quarters(
+    inputs: &CycleInputs,
+    quarters: &[Quarter],
+    prior: Option<PriorRun>,
+) -> Result<Vec<QuarterRun>, InvariantBreach> {
+    let mut runs: Vec<QuarterRun> = Vec::new();
+    let mut prior = prior;
+    for &quarter in quarters {
+        let result = run_quarter(&RunInputs {
+            config: &inputs.config,
+            forces: &inputs.forces,
+            allocations: &inputs.allocations,
+            files: &inputs.returns,
+            quarter,
+            prior: prior.as_ref().map(|p| &p.ledger),
+        })?;
+        let reconciliation = reconcile_counted(
+            inputs,
+            &result.counted,
+            quarter.end_month(inputs.config.year),
+        );
+        let next = PriorRun::from_ledger(
+            inputs.config.year,
+            quarter,
+            result.ledger.clone(),
+            &result.ledger.to_csv(),
+        );
+        runs.push(QuarterRun {
+            result,
+            reconciliation,
+            prior: prior.take(),
+        });
+        prior = Some(next);
+    }
+    Ok(runs)
+}
+
+/// Every input of the run: the cycle's own files, used, then each return and its fate.
+pub fn all_inputs(inputs: &CycleInputs, run: &RunResult) -> Vec<InputUse> {
+    let what = |file: &InputFile| match file.path.as_str() {
+        "forces.csv" => "Force list",
+        "allocations.xlsx" => "Allocations",
+        _ => "Cycle file",
+    };
+    let mut all: Vec<InputUse> = std::iter::once(&inputs.config_file)
+        .map(|f| InputUse {
+            path: f.path.clone(),
+            what: "Cycle configuration (the rules in force)".to_owned(),
+            force: None,
+            submitted_on: None,
+            sha256: f.sha256.clone(),
+            bytes: f.bytes,
+            used: true,
+            reason: None,
+        })
+        .collect();
+    all.extend(inputs.cycle_files.iter().map(|f| InputUse {
+        path: f.path.clone(),
+        what: what(f).to_owned(),
+        force: None,
+        submitted_on: None,
+        sha256: f.sha256.clone(),
+        bytes: f.bytes,
+        used: true,
+        reason: None,
+    }));
+    all.extend(run.inputs.iter().cloned());
+    all
+}
+
+/// The files of one quarter's run folder, the manifest last (it fingerprints the others).
+pub fn run_files(inputs: &CycleInputs, run: &QuarterRun) -> Result<Vec<RunFile>, XlsxError> {
+    let config = &inputs.config;
+    let result = &run.result;
+    let quarter_config = config.quarter(result.quarter);
+    let every_input = all_inputs(inputs, result);
+    let schedule = write_schedule(result, config, &every_input)?;
+    let reported_to: BTreeMap<ForceId, Month> = result
+        .counted
+        .iter()
+        .filter_map(|(force, c)| c.monitoring.as_ref().map(|m| (force.clone(), m.months_to)))
+        .collect();
+    let reconciliation = write_reconciliation(
+        &run.reconciliation,
+        &inputs.forces,
+        &ReconciliationFacts {
+            scheme: &config.scheme,
+            rules_version: &config.rules_version,
+            cutoff: quarter_config.cutoff,
+            as_at: quarter_config.payment_date,
+            reported_to: &reported_to,
+        },
+    )?;
+    let ledger = result.ledger.to_csv().into_bytes();
+    let mut files = vec![
+        RunFile {
+            name: SCHEDULE_FILE,
+            bytes: schedule,
+        },
+        RunFile {
+            name: RECONCILIATION_FILE,
+            bytes: reconciliation,
+        },
+        RunFile {
+            name: LEDGER_FILE,
+            bytes: ledger,
+        },
+    ];
+    let manifest = Manifest {
+        tool: Tool::this(),
+        rules_version: config.rules_version.clone(),
+        quarter: result.quarter.to_string(),
+        cycle_config: FileHash {
+            path: inputs.config_file.path.clone(),
+            sha256: inputs.config_file.sha256.clone(),
+        },
+        inputs: every_input
+            .iter()
+            .skip(1) // cycle.toml is recorded as cycle_config
+            .map(|i| InputRecord {
+                path: i.path.clone(),
+                sha256: i.sha256.clone(),
+                bytes: i.bytes,
+                used: i.used,
+                reason: i.reason.clone(),
+            })
+            .collect(),
+        prior_run: run.prior.as_ref().map(|p| FileHash {
+            path: p.path.clone(),
+            sha256: p.sha256.clone(),
+        }),
+        outputs: files
+            .iter()
+            .map(|f| OutputRecord::of(f.name, &f.bytes))
+            .collect(),
+    };
+    files.push(RunFile {
+        name: MANIFEST_FILE,
+        bytes: manifest.to_json().into_bytes(),
+    });
+    Ok(files)
+}
+
+/// The folder name of a quarter's run.
+pub fn folder_of(inputs: &CycleInputs, quarter: Quarter) -> String {
+    run_folder_name(inputs.config.year, quarter)
+}

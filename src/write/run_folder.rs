@@ -1,0 +1,305 @@
+//! Writing a whole folder of outputs or nothing: the files go into a hidden temporary folder
+//! beside the target, which is renamed into place only when every file is written and
+//! synced. An existing folder is replaced only on request, and then swapped in whole.
+//!
+//! On Linux the swap is one atomic `renameat2(RENAME_EXCHANGE)`: at every instant the
+//! target is either the complete old folder or the complete new one. Where the filesystem
+//! cannot exchange, a two-step swap is used (old folder to `.npg-old-<name>`, new folder
+//! into place, old removed), and the next write to the same place completes or undoes a
+//! swap that was interrupted between its steps.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use super::output::OutputError;
+
+/// The prefix of the temporary folder a run is written into.
+const PARTIAL_PREFIX: &str = ".npg-partial-";
+/// The prefix under which an old folder waits during a two-step swap.
+const OLD_PREFIX: &str = ".npg-old-";
+
+/// One file to write into the folder.
+pub struct FolderFile<'a> {
+    pub name: &'a str,
+    pub bytes: &'a [u8],
+}
+
+fn io(path: &Path) -> impl Fn(std::io::Error) -> OutputError + '_ {
+    move |source| OutputError::Io {
+        path: path.to_owned(),
+        source,
+    }
+}
+
+/// Writes `files` as the folder `target`, whole or not at all. Without `overwrite` an
+/// existing `target` is never replaced.
+pub fn write_folder_atomically(
+    target: &Path,
+    files: &[FolderFile],
+    overwrite: bool,
+) -> Result<(), OutputError> {
+    let (parent, name) = split(target)?;
+    finish_interrupted_swap(&parent, &name)?;
+    remove_abandoned_partials(&parent);
+    if !overwrite && target.exists() {
+        return Err(OutputError::Exists {
+            path: target.to_owned(),
+        });
+    }
+    let staging = tempfile::Builder::new()
+        .prefix(&format!("{PARTIAL_PREFIX}{}-", std::process::id()))
+        .tempdir_in(&parent)
+        .map_err(io(&parent))?;
+    for file in files {
+        let path = staging.path().join(file.name);
+        let mut out = std::fs::File::create(&path).map_err(io(&path))?;
+        out.write_all(file.bytes).map_err(io(&path))?;
+        out.sync_all().map_err(io(&path))?;
+    }
+    sync_folder(staging.path()).map_err(io(staging.path()))?;
+
+    if target.exists() {
+        swap_into_place(staging.path(), target, &parent, &name)?;
+        // `staging` now holds the old folder; dropping it removes it.
+    } else {
+        rename_no_replace(staging.path(), target).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::AlreadyExists {
+                OutputError::Exists {
+                    path: target.to_owned(),
+                }
+            } else {
+                io(target)(e)
+            }
+        })?;
+        // Renamed away: nothing is left for `staging` to remove.
+        let _ = staging.keep();
+    }
+    sync_folder(&parent).map_err(io(&parent))?;
+    Ok(())
+}
+
+fn split(target: &Path) -> Result<(PathBuf, String), OutputError> {
+    let parent = match target.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+        _ => PathBuf::from("."),
+    };
+    if !parent.is_dir() {
+        return Err(OutputError::NoFolder {
+            path: target.to_owned(),
+            folder: parent,
+        });
+    }
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .ok_or_else(|| OutputError::Io {
+            path: target.to_owned(),
+            source: std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a folder name"),
+        })?;
+    Ok((parent, name))
+}
+
+/// Replaces `target` with `staging`, leaving the old folder at `staging`.
+fn swap_into_place(
+    staging: &Path,
+    target: &Path,
+    parent: &Path,
+    name: &str,
+) -> Result<(), OutputError> {
+    match exchange(staging, target) {
+        Ok(()) => return Ok(()),
+        Err(e) if !exchange_unsupported(&e) => return Err(io(target)(e)),
+        Err(_) => {}
+    }
+    // Two steps: the old folder aside under a known name, the new one into place, and the
+    // old one moved to `staging` so that it is removed with it.
+    let aside = parent.join(format!("{OLD_PREFIX}{name}"));
+    std::fs::rename(target, &aside).map_err(io(target))?;
+    if let Err(e) = std::fs::rename(staging, target) {
+        let _ = std::fs::rename(&aside, target);
+        return Err(io(target)(e));
+    }
+    std::fs::rename(&aside, staging).map_err(io(&aside))
+}
+
+/// A swap interrupted between its two steps: if the new folder is in place the old one is
+/// removed (the swap completes); if not, the old one goes back (the swap is undone).
+fn finish_interrupted_swap(parent: &Path, name: &str) -> Result<(), OutputError> {
+    let aside = parent.join(format!("{OLD_PREFIX}{name}"));
+    if !aside.exists() {
+        return Ok(());
+    }
+    let target = parent.join(name);
+    if target.exists() {
+        std::fs::remove_dir_all(&aside).map_err(io(&aside))
+    } else {
+        std::fs::rename(&aside, &target).map_err(io(&aside))
+    }
+}
+
+/// Removes temporary folders left by runs that were killed while writing. A folder is
+/// abandoned when the process named in it no longer runs (checked where `/proc` exists).
+fn remove_abandoned_partials(parent: &Path) {
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(rest) = name.strip_prefix(PARTIAL_PREFIX) else {
+            continue;
+        };
+        let Some(pid) = rest.split('-').next().and_then(|p| p.parse::<u32>().ok()) else {
+            continue;
+        };
+        let proc_root = Path::new("/proc");
+        if pid != std::process::id()
+            && proc_root.is_dir()
+            && !proc_root.join(pid.to_string()).exists()
+        {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
+    use rustix::fs::{CWD, RenameFlags, renameat_with};
+    renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE).map_err(std::io::Error::from)
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_: &Path, _: &Path) -> std::io::Result<()> {
+    Err(std::io::Error::from(std::io::ErrorKind::Unsupported))
+}
+
+/// The filesystem or kernel cannot exchange: fall back to the two-step swap.
+fn exchange_unsupported(e: &std::io::Error) -> bool {
+    e.kind() == std::io::ErrorKind::Unsupported
+        || matches!(e.raw_os_error(), Some(code) if code == 22 || code == 38 || code == 95)
+}
+
+#[cfg(target_os = "linux")]
+fn rename_no_replace(from: &Path, to: &Path) -> std::io::Result<()> {
+    use rustix::fs::{CWD, RenameFlags, renameat_with};
+    match renameat_with(CWD, from, CWD, to, RenameFlags::NOREPLACE) {
+        Err(e) if exchange_unsupported(&std::io::Error::from(e)) => std::fs::rename(from, to),
+        other => other.map_err(std::io::Error::from),
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn rename_no_replace(from: &Path, to: &Path) -> std::io::Result<()> {
+    if to.exists() {
+        return Err(std::io::Error::from(std::io::ErrorKind::AlreadyExists));
+    }
+    std::fs::rename(from, to)
+}
+
+/// Makes a folder's entries durable (the renames into it), where the platform allows.
+fn sync_folder(folder: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        std::fs::File::open(folder)?.sync_all()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = folder;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn files<'a>(text: &'a [u8]) -> Vec<FolderFile<'a>> {
+        vec![
+            FolderFile {
+                name: "a.txt",
+                bytes: text,
+            },
+            FolderFile {
+                name: "b.txt",
+                bytes: b"b",
+            },
+        ]
+    }
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn writes_a_new_folder_and_refuses_to_replace_it_without_overwrite() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("2025-26-Q1");
+        write_folder_atomically(&target, &files(b"one"), false).unwrap();
+        assert_eq!(names(&target), ["a.txt", "b.txt"]);
+        let err = write_folder_atomically(&target, &files(b"two"), false).unwrap_err();
+        assert!(matches!(err, OutputError::Exists { .. }), "{err}");
+        assert_eq!(std::fs::read(target.join("a.txt")).unwrap(), b"one");
+        assert_eq!(
+            names(dir.path()),
+            ["2025-26-Q1"],
+            "no temporary folder is left"
+        );
+    }
+
+    #[test]
+    fn overwrite_swaps_the_folder_in_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("run");
+        write_folder_atomically(&target, &files(b"one"), false).unwrap();
+        std::fs::write(target.join("stale.txt"), b"left by hand").unwrap();
+        write_folder_atomically(&target, &files(b"two"), true).unwrap();
+        assert_eq!(std::fs::read(target.join("a.txt")).unwrap(), b"two");
+        assert_eq!(
+            names(&target),
+            ["a.txt", "b.txt"],
+            "the old folder is gone whole"
+        );
+        assert_eq!(names(dir.path()), ["run"]);
+    }
+
+    #[test]
+    fn an_interrupted_two_step_swap_is_completed_or_undone() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("run");
+        // Killed after moving the old folder aside, before the new one arrived: undone.
+        std::fs::create_dir(dir.path().join(".npg-old-run")).unwrap();
+        std::fs::write(dir.path().join(".npg-old-run/a.txt"), b"old").unwrap();
+        let err = write_folder_atomically(&target, &files(b"new"), false).unwrap_err();
+        assert!(matches!(err, OutputError::Exists { .. }), "{err}");
+        assert_eq!(std::fs::read(target.join("a.txt")).unwrap(), b"old");
+        // Killed after the new folder arrived, before the old one was removed: completed.
+        std::fs::create_dir(dir.path().join(".npg-old-run")).unwrap();
+        write_folder_atomically(&target, &files(b"newer"), true).unwrap();
+        assert_eq!(names(dir.path()), ["run"]);
+        assert_eq!(std::fs::read(target.join("a.txt")).unwrap(), b"newer");
+    }
+
+    #[test]
+    fn a_folder_left_by_a_killed_run_is_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        // No process has id 4294967295, so this folder's writer is certainly gone.
+        let abandoned = dir.path().join(".npg-partial-4294967295-abc");
+        std::fs::create_dir(&abandoned).unwrap();
+        write_folder_atomically(&dir.path().join("run"), &files(b"x"), false).unwrap();
+        if Path::new("/proc").is_dir() {
+            assert!(!abandoned.exists());
+        }
+    }
+
+    #[test]
+    fn a_missing_parent_is_an_error_naming_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let err =
+            write_folder_atomically(&dir.path().join("no/run"), &files(b"x"), false).unwrap_err();
+        assert!(matches!(err, OutputError::NoFolder { .. }), "{err}");
+    }
+}
