@@ -27,6 +27,48 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Split the pot into force allocations by weight, to the pound or penny.
     Allocate(AllocateArgs),
+    /// Run the quarterly payments: schedule, reconciliation, ledger and manifest.
+    Pay(PayArgs),
+    /// Write the reconciliation of delivery against plan for any month.
+    Reconcile(ReconcileArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PayArgs {
+    /// The cycle folder (cycle.toml, forces.csv, allocations.xlsx, returns/).
+    #[arg(long, value_name = "DIR")]
+    pub cycle: PathBuf,
+
+    /// The quarter to run (Q2), or a range run in order (Q1-Q4).
+    #[arg(long, value_name = "Qn|Qa-Qb")]
+    pub quarter: String,
+
+    /// The output folder; each quarter's run goes into <out>/<year>-<quarter>/.
+    #[arg(long, value_name = "DIR", default_value = "runs")]
+    pub out: PathBuf,
+
+    /// Replace an existing run folder (it is swapped in whole).
+    #[arg(long)]
+    pub overwrite: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ReconcileArgs {
+    /// The cycle folder (cycle.toml, forces.csv, allocations.xlsx, returns/).
+    #[arg(long, value_name = "DIR")]
+    pub cycle: PathBuf,
+
+    /// The last month to reconcile (YYYY-MM); returns count at its quarter's cut-off.
+    #[arg(long, value_name = "YYYY-MM")]
+    pub month: String,
+
+    /// The output folder; the workbook is <out>/reconciliation-<month>.xlsx.
+    #[arg(long, value_name = "DIR", default_value = "runs")]
+    pub out: PathBuf,
+
+    /// Replace the workbook if it exists.
+    #[arg(long)]
+    pub overwrite: bool,
 }
 
 /// How `validate` prints its findings.

@@ -1,6 +1,9 @@
 //! One module per subcommand, each thin: build the configuration, call the library, print.
 
 mod allocate;
+mod pay;
+mod progress;
+mod reconcile;
 mod template;
 mod validate;
 
@@ -15,5 +18,7 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Template(args) => template::run(args),
         Command::Validate(args) => validate::run(args),
         Command::Allocate(args) => allocate::run(args),
+        Command::Pay(args) => pay::run(args),
+        Command::Reconcile(args) => reconcile::run(args),
     }
 }

@@ -1,0 +1,134 @@
+//! `npg pay`: the quarterly payment run over a cycle folder, one quarter or a range.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use npg::domain::{Money, Quarter};
+use npg::pay::inputs::{CycleInputError, CycleInputs, load_cycle};
+use npg::pay::prior::{read_prior_run, run_folder_name};
+use npg::pay::quarters::{QuarterRun, quarter_range, run_files, run_quarters};
+use npg::rules::payment::Status;
+use npg::write::run_folder::{FolderFile, write_folder_atomically};
+use npg::write::schedule::Totals;
+use tracing::info;
+
+use super::progress::ReadingBar;
+use crate::cli::PayArgs;
+
+pub fn run(args: PayArgs) -> anyhow::Result<ExitCode> {
+    let (first, last) = parse_quarters(&args.quarter)?;
+    let inputs = match load_cycle(&args.cycle, &ReadingBar::new()) {
+        Ok(inputs) => inputs,
+        Err(err) => return cycle_error(err),
+    };
+    info!(
+        returns = inputs.returns.len(),
+        forces = inputs.allocations.len(),
+        "read the cycle folder"
+    );
+    let year = inputs.config.year;
+    let quarters = quarter_range(first, last);
+
+    // Refuse before any work when a run folder is in the way.
+    for &q in &quarters {
+        let target = args.out.join(run_folder_name(year, q));
+        if target.exists() && !args.overwrite {
+            bail!(
+                "{} already exists; give --overwrite to replace it (it is swapped in whole)",
+                target.display()
+            );
+        }
+    }
+    let prior = match read_prior_run(&args.out, year, first) {
+        Ok(prior) => prior,
+        Err(err) => {
+            eprintln!("npg: {err}");
+            eprintln!("npg: nothing was written");
+            return Ok(ExitCode::from(1));
+        }
+    };
+    let runs = run_quarters(&inputs, &quarters, prior)
+        .map_err(|breach| anyhow::anyhow!("{breach}; nothing was written"))?;
+
+    // Every quarter's files are built before the first folder is written.
+    let mut built = Vec::new();
+    for run in &runs {
+        let files = run_files(&inputs, run)
+            .with_context(|| format!("could not build the {} workbooks", run.result.quarter))?;
+        built.push(files);
+    }
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("cannot create the output folder {}", args.out.display()))?;
+    for (run, files) in runs.iter().zip(&built) {
+        let target = args.out.join(run_folder_name(year, run.result.quarter));
+        let folder_files: Vec<FolderFile> = files
+            .iter()
+            .map(|f| FolderFile {
+                name: f.name,
+                bytes: &f.bytes,
+            })
+            .collect();
+        write_folder_atomically(&target, &folder_files, args.overwrite)?;
+        print_summary(&inputs, run, &target);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `Q2` or `Q1-Q4`.
+fn parse_quarters(text: &str) -> anyhow::Result<(Quarter, Quarter)> {
+    let quarter = |part: &str| {
+        part.trim().parse::<Quarter>().map_err(|_| {
+            anyhow::anyhow!(
+                "--quarter {text:?} is not a quarter or range: use Q1..Q4, or a range such as Q1-Q4"
+            )
+        })
+    };
+    let (first, last) = match text.split_once('-') {
+        Some((a, b)) => (quarter(a)?, quarter(b)?),
+        None => (quarter(text)?, quarter(text)?),
+    };
+    if last < first {
+        bail!("--quarter {text:?} runs backwards: give the earlier quarter first, such as Q1-Q4");
+    }
+    Ok((first, last))
+}
+
+/// A cycle that cannot be run: its own files in error (exit 1), or no run possible (exit 2).
+pub fn cycle_error(err: CycleInputError) -> anyhow::Result<ExitCode> {
+    if !err.is_input_error() {
+        return Err(err.into());
+    }
+    for finding in err.findings() {
+        println!("{finding}");
+    }
+    eprintln!("npg: {err}");
+    eprintln!("npg: nothing was written");
+    Ok(ExitCode::from(1))
+}
+
+fn print_summary(inputs: &CycleInputs, run: &QuarterRun, folder: &Path) {
+    let result = &run.result;
+    let lines: Vec<_> = result.forces.iter().map(|f| &f.line).collect();
+    let totals = Totals::of(&lines, result.quarter);
+    let counts: Vec<String> = Status::ALL
+        .into_iter()
+        .map(|s| (s, lines.iter().filter(|l| l.status == s).count()))
+        .filter(|(_, n)| *n > 0)
+        .map(|(s, n)| format!("{s} {n}"))
+        .collect();
+    println!(
+        "{} {}: {} forces ({}); payable {}, recoveries {}, withheld {}; paid to date {} of {}; {} exceptions",
+        inputs.config.year,
+        result.quarter,
+        lines.len(),
+        counts.join(", "),
+        totals.payable.to_gbp(),
+        (Money::ZERO - totals.recoveries).to_gbp(),
+        totals.withheld.to_gbp(),
+        totals.paid_after.to_gbp(),
+        inputs.config.pot.to_gbp(),
+        result.exceptions.len(),
+    );
+    println!("  wrote {}", folder.display());
+}

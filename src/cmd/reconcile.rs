@@ -1,0 +1,87 @@
+//! `npg reconcile`: the reconciliation of delivery against plan to any month, on its own.
+
+use std::collections::BTreeMap;
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use npg::domain::{ForceId, Month};
+use npg::pay::inputs::load_cycle;
+use npg::pay::quarters::reconcile_to_month;
+use npg::pay::run::CycleSelection;
+use npg::write::output::write_file_atomically;
+use npg::write::reconciliation::{ReconciliationFacts, write_reconciliation};
+
+use super::pay::cycle_error;
+use super::progress::ReadingBar;
+use crate::cli::ReconcileArgs;
+
+pub fn run(args: ReconcileArgs) -> anyhow::Result<ExitCode> {
+    let month: Month = args.month.trim().parse().map_err(|_| {
+        anyhow::anyhow!(
+            "--month {:?} is not a month: write it YYYY-MM, such as 2025-09",
+            args.month
+        )
+    })?;
+    let target = args.out.join(format!("reconciliation-{month}.xlsx"));
+    if target.exists() && !args.overwrite {
+        bail!(
+            "{} already exists; give --overwrite to replace it",
+            target.display()
+        );
+    }
+    let inputs = match load_cycle(&args.cycle, &ReadingBar::new()) {
+        Ok(inputs) => inputs,
+        Err(err) => return cycle_error(err),
+    };
+    let config = &inputs.config;
+    if !config.year.contains(month) {
+        bail!(
+            "--month {month} is outside the cycle's financial year {}: give a month from {} to {}",
+            config.year,
+            config.year.first_month(),
+            config.year.last_month()
+        );
+    }
+    let quarter = config.quarter(month.quarter());
+    let recon = reconcile_to_month(&inputs, month);
+    let selected = CycleSelection::at(&inputs.returns, config, month.quarter());
+    let reported_to: BTreeMap<ForceId, Month> = inputs
+        .allocations
+        .keys()
+        .filter_map(|force| {
+            selected
+                .monitoring(force)
+                .map(|m| (force.clone(), m.months_to))
+        })
+        .collect();
+    let bytes = write_reconciliation(
+        &recon,
+        &inputs.forces,
+        &ReconciliationFacts {
+            scheme: &config.scheme,
+            rules_version: &config.rules_version,
+            cutoff: quarter.cutoff,
+            as_at: quarter.payment_date,
+            reported_to: &reported_to,
+        },
+    )
+    .context("could not build the reconciliation workbook")?;
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("cannot create the output folder {}", args.out.display()))?;
+    write_file_atomically(&target, &bytes, args.overwrite)?;
+    if let Some(national) = recon.national.last() {
+        match national.assessment {
+            Some(a) => println!(
+                "{month}: national planned uplift {} FTE, actual {} FTE, progress {} ({} of {} forces reporting)",
+                national.planned_uplift,
+                national.actual_uplift,
+                a.progress,
+                national.forces_counted,
+                inputs.allocations.len()
+            ),
+            None => println!("{month}: no force has reported this month yet"),
+        }
+    }
+    println!("wrote {}", target.display());
+    Ok(ExitCode::SUCCESS)
+}
