@@ -165,3 +165,65 @@ pub fn soffice_convert(soffice: &Path, input: &Path, extension: &str, out_dir: &
 pub fn by_sheet(dump: &CellDump) -> BTreeMap<String, Vec<Vec<String>>> {
     dump.iter().cloned().collect()
 }
+
+/// Copies a folder and everything under it.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// A copy of the fixture year in a temporary folder, to change without touching the original.
+pub fn fixture_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&fixture_cycle(), dir.path());
+    dir
+}
+
+/// A `ledger.csv` as rows of named fields, by force id.
+pub type LedgerRows = BTreeMap<String, BTreeMap<String, String>>;
+
+pub fn read_ledger(path: &Path) -> LedgerRows {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    lines
+        .map(|line| {
+            let fields: BTreeMap<String, String> = header
+                .iter()
+                .zip(line.split(','))
+                .map(|(h, v)| (h.to_string(), v.to_owned()))
+                .collect();
+            (fields["force_id"].clone(), fields)
+        })
+        .collect()
+}
+
+/// Every file under a folder with its bytes, by path relative to it.
+pub fn tree_bytes(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    fn walk(base: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(base, &path, out);
+            } else {
+                let rel = path
+                    .strip_prefix(base)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                out.insert(rel, std::fs::read(&path).unwrap());
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(dir, dir, &mut out);
+    out
+}

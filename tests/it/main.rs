@@ -4,6 +4,8 @@ mod allocate;
 mod common;
 mod findings_set;
 mod fixture_year;
+mod pay;
 mod pay_run;
 mod template;
 mod validate;
+mod worked_examples;

@@ -1,0 +1,773 @@
+//! `npg pay` end to end on the fixture year: every scenario of scenarios.md in the ledgers
+//! and workbooks of a Q1-Q4 run, the schedule against the ledger to the penny, byte-identical
+//! re-runs, and every way a run is refused.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use npg::domain::Money;
+use predicates::prelude::*;
+
+use crate::common::{
+    LedgerRows, dump_cells, fixture_copy, fixture_cycle, npg, read_ledger, sheet, tree_bytes,
+    zip_part,
+};
+
+const QUARTERS: [&str; 4] = ["Q1", "Q2", "Q3", "Q4"];
+
+/// The fixture year run Q1-Q4 once by the README's main command, shared by the tests here.
+fn year_runs() -> &'static Path {
+    static RUNS: OnceLock<PathBuf> = OnceLock::new();
+    RUNS.get_or_init(|| {
+        let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("pay-fixture-year");
+        npg()
+            .args(["pay", "--quarter", "Q1-Q4", "--overwrite", "--cycle"])
+            .arg(fixture_cycle())
+            .arg("--out")
+            .arg(&out)
+            .assert()
+            .success();
+        out
+    })
+}
+
+fn run_dir(q: &str) -> PathBuf {
+    year_runs().join(format!("2025-26-{q}"))
+}
+
+fn ledger(q: &str) -> LedgerRows {
+    read_ledger(&run_dir(q).join("ledger.csv"))
+}
+
+fn field(rows: &LedgerRows, force: &str, name: &str) -> String {
+    rows[force][name].clone()
+}
+
+fn money(text: &str) -> Money {
+    text.parse()
+        .unwrap_or_else(|e| panic!("{text:?} is not money: {e:?}"))
+}
+
+/// The Exceptions sheet of a quarter as (force, exception, file, cell, code, message) rows.
+fn exceptions(q: &str) -> Vec<Vec<String>> {
+    let dump = dump_cells(&run_dir(q).join("payment-schedule.xlsx"));
+    sheet(&dump, "Exceptions")[1..].to_vec()
+}
+
+fn has_exception(q: &str, force: &str, what: &str) -> bool {
+    exceptions(q)
+        .iter()
+        .any(|row| row.first().is_some_and(|f| f == force) && row.get(1).is_some_and(|e| e == what))
+}
+
+#[test]
+fn the_run_writes_four_folders_of_four_files() {
+    for q in QUARTERS {
+        let files: Vec<String> = tree_bytes(&run_dir(q)).into_keys().collect();
+        assert_eq!(
+            files,
+            [
+                "ledger.csv",
+                "manifest.json",
+                "payment-schedule.xlsx",
+                "reconciliation.xlsx"
+            ],
+            "{q}"
+        );
+    }
+    let names: Vec<String> = std::fs::read_dir(year_runs())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(names.is_empty(), "no temporary folder is left: {names:?}");
+}
+
+#[test]
+fn bedfordshire_is_nil_at_q2_on_0_6842_and_released_at_q4() {
+    let q2 = ledger("Q2");
+    assert_eq!(field(&q2, "bedfordshire", "progress"), "0.6842");
+    assert_eq!(field(&q2, "bedfordshire", "fraction"), "0.00");
+    assert_eq!(field(&q2, "bedfordshire", "entitlement"), "0.00");
+    assert_eq!(field(&q2, "bedfordshire", "payment"), "0.00");
+    assert_eq!(field(&q2, "bedfordshire", "status"), "NIL");
+    // Withheld = B − E = B.
+    assert_eq!(field(&q2, "bedfordshire", "b"), "826875.13");
+    let q4 = ledger("Q4");
+    assert_eq!(field(&q4, "bedfordshire", "progress"), "1.0263");
+    assert_eq!(field(&q4, "bedfordshire", "status"), "PAY");
+    assert_eq!(field(&q4, "bedfordshire", "payment"), "1056786.74");
+    assert_eq!(
+        field(&q4, "bedfordshire", "paid_after"),
+        field(&q4, "bedfordshire", "b"),
+        "everything withheld is released: paid after = profiled actuals"
+    );
+}
+
+#[test]
+fn metropolitan_and_city_of_london_are_paid_in_full_every_quarter() {
+    for q in QUARTERS {
+        let rows = ledger(q);
+        for force in ["metropolitan", "city-of-london"] {
+            assert_eq!(field(&rows, force, "status"), "PAY", "{force} {q}");
+            assert_eq!(field(&rows, force, "fraction"), "1.00", "{force} {q}");
+            assert_eq!(field(&rows, force, "paid_after"), field(&rows, force, "b"));
+        }
+    }
+    assert_eq!(
+        field(&ledger("Q1"), "city-of-london", "payment"),
+        "249445.62"
+    );
+    assert_eq!(
+        field(&ledger("Q4"), "metropolitan", "paid_after"),
+        "46424612.00"
+    );
+}
+
+#[test]
+fn kent_restates_q1_and_the_q2_payment_nets_the_difference() {
+    assert_eq!(field(&ledger("Q1"), "kent", "s_q1"), "992045.42");
+    let q2 = ledger("Q2");
+    assert_eq!(field(&q2, "kent", "s_q1"), "972045.42");
+    assert_eq!(field(&q2, "kent", "s_q2"), "1267613.60");
+    // Q2 pays its own spend less the £20,000.00 overpaid on Q1.
+    assert_eq!(field(&q2, "kent", "payment"), "1247613.60");
+    assert!(has_exception(
+        "Q2",
+        "kent",
+        "RESTATED Q1: £992,045.42 → £972,045.42"
+    ));
+    assert!(
+        !exceptions("Q3")
+            .iter()
+            .any(|r| r[0] == "kent" && r[1].starts_with("RESTATED"))
+    );
+}
+
+#[test]
+fn essex_has_no_q2_return_at_q2_and_catches_up_at_q3() {
+    let q2 = ledger("Q2");
+    assert_eq!(field(&q2, "essex", "s_q2"), "0.00");
+    assert_eq!(field(&q2, "essex", "status"), "NIL");
+    assert!(has_exception("Q2", "essex", "NO-RETURN"));
+    let late = exceptions("Q2")
+        .into_iter()
+        .find(|r| r[0] == "essex" && r[1] == "RECEIVED AFTER CUT-OFF (X14)");
+    assert_eq!(
+        late.map(|r| r[2].clone()).as_deref(),
+        Some("returns/finance/essex-2025-26-Q2-v1.xlsx")
+    );
+    let q3 = ledger("Q3");
+    assert_eq!(field(&q3, "essex", "s_q2"), "1179323.62");
+    assert_eq!(field(&q3, "essex", "payment"), "2563747.00");
+    assert!(has_exception(
+        "Q3",
+        "essex",
+        "RESTATED Q2: £0.00 → £1,179,323.62"
+    ));
+    assert!(!has_exception("Q3", "essex", "NO-RETURN"));
+}
+
+#[test]
+fn lancashire_is_held_at_q2_and_paid_at_q3() {
+    let q2 = ledger("Q2");
+    assert_eq!(field(&q2, "lancashire", "status"), "HOLD-NO-MONITORING");
+    for blank in ["progress", "fraction", "entitlement"] {
+        assert_eq!(field(&q2, "lancashire", blank), "", "{blank}");
+    }
+    assert_eq!(field(&q2, "lancashire", "payment"), "0.00");
+    assert_eq!(field(&q2, "lancashire", "paid_before"), "848115.36");
+    assert_eq!(field(&q2, "lancashire", "paid_after"), "848115.36");
+    let q3 = ledger("Q3");
+    assert_eq!(field(&q3, "lancashire", "status"), "PAY");
+    assert_eq!(field(&q3, "lancashire", "payment"), "2355876.00");
+}
+
+#[test]
+fn cumbria_and_durham_repay_at_q4() {
+    let q4 = ledger("Q4");
+    assert_eq!(field(&q4, "cumbria", "progress"), "0.9000");
+    assert_eq!(field(&q4, "cumbria", "fraction"), "0.70");
+    assert_eq!(field(&q4, "cumbria", "entitlement"), "1261086.40");
+    assert_eq!(field(&q4, "cumbria", "payment"), "-180155.20");
+    assert_eq!(field(&q4, "cumbria", "status"), "RECOVERY");
+    let q3 = ledger("Q3");
+    assert_eq!(field(&q3, "durham", "progress"), "-0.0800");
+    assert_eq!(field(&q3, "durham", "fraction"), "0.00");
+    assert_eq!(field(&q3, "durham", "status"), "NIL");
+    assert_eq!(field(&q4, "durham", "payment"), "-723863.59");
+    assert_eq!(field(&q4, "durham", "paid_after"), "0.00");
+    assert_eq!(field(&q4, "durham", "status"), "RECOVERY");
+}
+
+#[test]
+fn surrey_is_capped_at_its_profile_and_spends_beyond_its_allocation() {
+    for q in QUARTERS {
+        let rows = ledger(q);
+        assert_eq!(
+            field(&rows, "surrey", "b"),
+            field(&rows, "surrey", "cp"),
+            "{q}"
+        );
+        assert!(money(&field(&rows, "surrey", "cs")) > money(&field(&rows, "surrey", "cp")));
+    }
+    let q4 = ledger("Q4");
+    assert_eq!(field(&q4, "surrey", "cs"), "3292682.40");
+    assert_eq!(
+        field(&q4, "surrey", "paid_after"),
+        field(&q4, "surrey", "allocation")
+    );
+    assert!(has_exception("Q4", "surrey", "SPEND BEYOND ALLOCATION"));
+    assert!(!has_exception("Q3", "surrey", "SPEND BEYOND ALLOCATION"));
+    let x10 = exceptions("Q1")
+        .into_iter()
+        .any(|r| r[0] == "surrey" && r.get(5).is_some_and(|c| c == "X10"));
+    assert!(x10, "surrey's X10 warning is listed");
+}
+
+#[test]
+fn norfolk_dorset_and_suffolk() {
+    let q3 = ledger("Q3");
+    assert_eq!(field(&q3, "norfolk", "progress"), "0.9500");
+    assert_eq!(field(&q3, "norfolk", "fraction"), "0.90");
+    assert_eq!(field(&q3, "norfolk", "entitlement"), "1595305.06");
+    let q1 = ledger("Q1");
+    assert_eq!(field(&q1, "dorset", "progress"), "1.0000");
+    assert_eq!(field(&q1, "dorset", "status"), "PAY");
+    // Dorset's planned uplift at June is zero (the reconciliation shows it).
+    let dump = dump_cells(&run_dir("Q1").join("reconciliation.xlsx"));
+    let monthly = sheet(&dump, "Monthly");
+    let header = &monthly[0];
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let june = monthly
+        .iter()
+        .find(|r| r[0] == "dorset" && r[2] == "2025-06")
+        .unwrap();
+    assert_eq!(june[col("Planned uplift (Up)")], "0");
+    assert_eq!(june[col("Progress (P)")], "1");
+    // Suffolk: the `other` spend without a note is X06, and not eligible.
+    let x06 = exceptions("Q2")
+        .into_iter()
+        .any(|r| r[0] == "suffolk" && r.get(5).is_some_and(|c| c == "X06"));
+    assert!(x06);
+    assert_eq!(field(&ledger("Q2"), "suffolk", "s_q2"), "437305.98");
+}
+
+#[test]
+fn wiltshire_q3_return_is_invalid_with_its_c02_cell_and_counts_as_absent() {
+    let q3 = ledger("Q3");
+    assert_eq!(field(&q3, "wiltshire", "s_q3"), "0.00");
+    assert_eq!(field(&q3, "wiltshire", "status"), "NIL");
+    let invalid: Vec<Vec<String>> = exceptions("Q3")
+        .into_iter()
+        .filter(|r| r[0] == "wiltshire" && r[1] == "RETURN-INVALID")
+        .collect();
+    assert_eq!(invalid.len(), 1, "{invalid:?}");
+    let row = &invalid[0];
+    assert_eq!(row[2], "returns/finance/wiltshire-2025-26-Q3-v1.xlsx");
+    assert_eq!((row[3].as_str(), row[5].as_str()), ("Expenditure", "C02"));
+    assert!(!row[4].is_empty(), "the cell is named");
+    assert!(row[7].contains("12,500.00"), "{}", row[7]);
+    assert!(has_exception("Q3", "wiltshire", "NO-RETURN"));
+}
+
+#[test]
+fn north_wales_is_judged_on_plan_v1_at_q2_and_v2_from_q3() {
+    let used = |q: &str, file: &str| {
+        let dump = dump_cells(&run_dir(q).join("payment-schedule.xlsx"));
+        let row = sheet(&dump, "Inputs")
+            .iter()
+            .find(|r| r[0] == file)
+            .cloned()
+            .unwrap_or_else(|| panic!("{file} not in Inputs"));
+        (row[4].clone(), row.get(5).cloned().unwrap_or_default())
+    };
+    let v1 = "returns/plans/north-wales-plan-v1.xlsx";
+    let v2 = "returns/plans/north-wales-plan-v2.xlsx";
+    assert_eq!(used("Q2", v1).0, "yes");
+    assert_eq!(
+        used("Q2", v2),
+        ("no".into(), "received after the cut-off".into())
+    );
+    assert_eq!(used("Q3", v2).0, "yes");
+    assert_eq!(used("Q3", v1), ("no".into(), format!("superseded by {v2}")));
+    // CP at Q3 is v2's profile to December.
+    assert_eq!(field(&ledger("Q3"), "north-wales", "cp"), "1374722.90");
+    assert_eq!(field(&ledger("Q2"), "north-wales", "cp"), "909090.95");
+}
+
+#[test]
+fn the_national_invariants_hold_every_quarter_and_less_than_the_pot_is_paid() {
+    let pot = money("200000000.00");
+    for q in QUARTERS {
+        let rows = ledger(q);
+        assert_eq!(rows.len(), 43);
+        let allocated: Money = rows.values().map(|r| money(&r["allocation"])).sum();
+        assert_eq!(allocated, pot, "{q}: Σ A = pot");
+        let mut paid = Money::ZERO;
+        for (force, r) in &rows {
+            let after = money(&r["paid_after"]);
+            assert!(after <= money(&r["allocation"]), "{q} {force}");
+            assert_eq!(money(&r["paid_before"]) + money(&r["payment"]), after);
+            assert_eq!(r["quarter"], q);
+            paid += after;
+        }
+        assert!(paid <= pot, "{q}");
+    }
+    let paid: Money = ledger("Q4").values().map(|r| money(&r["paid_after"])).sum();
+    assert_eq!(paid, money("195307383.79"));
+}
+
+#[test]
+fn each_quarter_starts_from_the_ledger_of_the_one_before() {
+    for pair in QUARTERS.windows(2) {
+        let before = ledger(pair[0]);
+        let after = ledger(pair[1]);
+        for (force, row) in &after {
+            assert_eq!(row["paid_before"], before[force]["paid_after"], "{force}");
+        }
+        let manifest: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(run_dir(pair[1]).join("manifest.json")).unwrap())
+                .unwrap();
+        let prior_bytes = std::fs::read(run_dir(pair[0]).join("ledger.csv")).unwrap();
+        assert_eq!(
+            manifest["prior_run"]["path"],
+            format!("../2025-26-{}/ledger.csv", pair[0])
+        );
+        assert_eq!(
+            manifest["prior_run"]["sha256"],
+            npg::cycle::load::sha256_hex(&prior_bytes)
+        );
+    }
+}
+
+/// Pence from a cell read back by calamine (a float with at most 2 places).
+fn pence(cell: &str) -> i64 {
+    let value: f64 = cell
+        .parse()
+        .unwrap_or_else(|_| panic!("{cell:?} is not a number"));
+    (value * 100.0).round() as i64
+}
+
+fn ledger_pence(text: &str) -> i64 {
+    i64::try_from(money(text).to_pence()).unwrap()
+}
+
+#[test]
+fn the_schedule_equals_the_ledger_to_the_penny_and_its_totals_add_up() {
+    // Schedule column → ledger field, for every money figure.
+    let money_columns = [
+        ("Allocation (A)", "allocation"),
+        ("Eligible spend Q1 (S1)", "s_q1"),
+        ("Eligible spend Q2 (S2)", "s_q2"),
+        ("Eligible spend Q3 (S3)", "s_q3"),
+        ("Eligible spend Q4 (S4)", "s_q4"),
+        ("Eligible spend to date (CS)", "cs"),
+        ("Profiled spend to date (CP)", "cp"),
+        ("Profiled actuals (B)", "b"),
+        ("Entitlement to date (E)", "entitlement"),
+        ("Paid before (PTD)", "paid_before"),
+        ("Payment this quarter", "payment"),
+        ("Paid after", "paid_after"),
+    ];
+    for q in QUARTERS {
+        let rows = ledger(q);
+        let dump = dump_cells(&run_dir(q).join("payment-schedule.xlsx"));
+        let schedule = sheet(&dump, "Schedule");
+        let header = &schedule[0];
+        let col = |name: &str| {
+            header
+                .iter()
+                .position(|h| h == name)
+                .unwrap_or_else(|| panic!("no column {name}"))
+        };
+        let lines = &schedule[1..schedule.len() - 1];
+        let totals = schedule.last().unwrap();
+        assert_eq!(totals[0], "Total");
+        assert_eq!(lines.len(), rows.len());
+        for line in lines {
+            let force = &line[0];
+            let ledger_row = &rows[force];
+            for (column, name) in money_columns {
+                let cell = line.get(col(column)).cloned().unwrap_or_default();
+                let expected = &ledger_row[name];
+                if expected.is_empty() {
+                    assert_eq!(cell, "", "{q} {force} {column}");
+                } else {
+                    assert_eq!(pence(&cell), ledger_pence(expected), "{q} {force} {column}");
+                }
+            }
+            assert_eq!(line[col("Status")], ledger_row["status"]);
+            let progress = &ledger_row["progress"];
+            if !progress.is_empty() {
+                let shown: f64 = line[col("Progress (P)")].parse().unwrap();
+                assert_eq!(format!("{shown:.4}"), *progress, "{q} {force}");
+            }
+            assert!(line[col("Explanation")].ends_with('.'));
+        }
+        for (column, _) in money_columns {
+            let c = col(column);
+            let total: i64 = lines
+                .iter()
+                .map(|l| l.get(c).filter(|s| !s.is_empty()).map_or(0, |s| pence(s)))
+                .sum();
+            let shown = totals.get(c).cloned().unwrap_or_default();
+            if shown.is_empty() {
+                assert_eq!(total, 0, "{q} {column}");
+            } else {
+                assert_eq!(pence(&shown), total, "{q} totals row, {column}");
+            }
+        }
+        let withheld = col("Withheld (B − E)");
+        let held_free: i64 = lines
+            .iter()
+            .map(|l| {
+                l.get(withheld)
+                    .filter(|s| !s.is_empty())
+                    .map_or(0, |s| pence(s))
+            })
+            .sum();
+        assert_eq!(pence(&totals[withheld]), held_free);
+    }
+}
+
+#[test]
+fn the_summary_sheet_gives_the_national_figures() {
+    let dump = dump_cells(&run_dir("Q4").join("payment-schedule.xlsx"));
+    let summary: BTreeMap<String, String> = sheet(&dump, "Summary")
+        .iter()
+        .filter(|r| r.len() >= 2)
+        .map(|r| (r[0].clone(), r[1].clone()))
+        .collect();
+    assert_eq!(summary["Rules version"], "npg-2025-26.1");
+    assert_eq!(summary["Payment date"], "2026-05-15");
+    assert_eq!(pence(&summary["Pot"]), 20_000_000_000);
+    assert_eq!(pence(&summary["Paid after this quarter"]), 19_530_738_379);
+    assert_eq!(pence(&summary["Recoveries this quarter"]), -90_401_879);
+    assert_eq!(summary["RECOVERY"], "2");
+    assert_eq!(summary["PAY"], "41");
+    let names: Vec<&str> = dump.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["Summary", "Schedule", "Exceptions", "Inputs"]);
+}
+
+#[test]
+fn the_reconciliation_has_its_four_sheets_rag_colours_and_charts() {
+    let path = run_dir("Q2").join("reconciliation.xlsx");
+    let dump = dump_cells(&path);
+    let names: Vec<&str> = dump.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["Summary", "Monthly", "National", "Charts"]);
+    let summary = sheet(&dump, "Summary");
+    let header = &summary[6];
+    assert_eq!(header[0], "Force id");
+    let rag = header.iter().position(|h| h == "RAG").unwrap();
+    let row = |force: &str| {
+        summary
+            .iter()
+            .find(|r| r.first().is_some_and(|f| f == force))
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(row("bedfordshire")[rag], "red");
+    assert_eq!(row("metropolitan")[rag], "green");
+    // Lancashire's September is not reported at the Q2 cut-off: never shown as zero.
+    let lancashire = row("lancashire");
+    assert_eq!(lancashire[4], "not reported");
+    assert_eq!(lancashire.last().unwrap(), "2025-08");
+    let national = sheet(&dump, "National");
+    assert_eq!(national.len(), 7, "April to September");
+    assert_eq!(national[6][0], "2025-09");
+    assert_eq!(
+        national[6][1], "42",
+        "lancashire is not counted in September"
+    );
+    // The RAG fills and the charts: one national and one per force.
+    let styles = zip_part(&path, "xl/styles.xml");
+    for fill in ["FFC6EFCE", "FFFFEB9C", "FFFFC7CE"] {
+        assert!(styles.contains(fill), "{fill}");
+    }
+    let drawing = zip_part(&path, "xl/drawings/drawing1.xml");
+    assert_eq!(drawing.matches("<c:chart ").count(), 44);
+    let national_chart = zip_part(&path, "xl/charts/chart1.xml");
+    assert!(
+        national_chart.contains("National!$I$2:$I$7"),
+        "planned uplift series"
+    );
+    assert!(
+        national_chart.contains("National!$J$2:$J$7"),
+        "actual uplift series"
+    );
+}
+
+#[test]
+fn running_the_same_quarters_again_gives_identical_bytes() {
+    let again = tempfile::tempdir().unwrap();
+    npg()
+        .args(["pay", "--quarter", "Q1-Q2", "--cycle"])
+        .arg(fixture_cycle())
+        .arg("--out")
+        .arg(again.path())
+        .assert()
+        .success();
+    // A single quarter from the folder of the first gives the range's bytes too.
+    npg()
+        .args(["pay", "--quarter", "Q3", "--cycle"])
+        .arg(fixture_cycle())
+        .arg("--out")
+        .arg(again.path())
+        .assert()
+        .success();
+    for q in ["Q1", "Q2", "Q3"] {
+        let first = tree_bytes(&run_dir(q));
+        let second = tree_bytes(&again.path().join(format!("2025-26-{q}")));
+        assert_eq!(
+            first.keys().collect::<Vec<_>>(),
+            second.keys().collect::<Vec<_>>()
+        );
+        for (name, bytes) in &first {
+            assert!(
+                second[name] == *bytes,
+                "{q}/{name} differs between two runs"
+            );
+        }
+    }
+    // And --overwrite of an existing run swaps in the same bytes.
+    let before = tree_bytes(&again.path().join("2025-26-Q3"));
+    npg()
+        .args(["pay", "--quarter", "Q3", "--overwrite", "--cycle"])
+        .arg(fixture_cycle())
+        .arg("--out")
+        .arg(again.path())
+        .assert()
+        .success();
+    assert!(tree_bytes(&again.path().join("2025-26-Q3")) == before);
+}
+
+#[test]
+fn the_manifest_lists_every_input_and_output_with_relative_paths() {
+    let text = std::fs::read_to_string(run_dir("Q2").join("manifest.json")).unwrap();
+    let manifest: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(manifest["tool"]["name"], "npg");
+    assert_eq!(manifest["rules_version"], "npg-2025-26.1");
+    assert_eq!(manifest["quarter"], "Q2");
+    assert_eq!(manifest["cycle_config"]["path"], "cycle.toml");
+    let inputs = manifest["inputs"].as_array().unwrap();
+    assert_eq!(
+        inputs.len(),
+        2 + 390,
+        "forces, allocations and every return"
+    );
+    let late = inputs
+        .iter()
+        .find(|i| i["path"] == "returns/finance/essex-2025-26-Q2-v1.xlsx")
+        .unwrap();
+    assert_eq!(late["used"], false);
+    assert_eq!(late["reason"], "received after the cut-off");
+    let outputs: Vec<&str> = manifest["outputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        outputs,
+        ["payment-schedule.xlsx", "reconciliation.xlsx", "ledger.csv"]
+    );
+    let root = fixture_cycle().display().to_string();
+    assert!(!text.contains(&root), "no absolute path");
+    assert!(!text.contains("\\\\"));
+}
+
+fn pay(cycle: &Path, out: &Path, quarter: &str) -> assert_cmd::assert::Assert {
+    npg()
+        .args(["pay", "--quarter", quarter, "--cycle"])
+        .arg(cycle)
+        .arg("--out")
+        .arg(out)
+        .assert()
+}
+
+#[test]
+fn a_quarter_after_q1_refuses_to_run_without_its_predecessor() {
+    let out = tempfile::tempdir().unwrap();
+    pay(&fixture_cycle(), out.path(), "Q3")
+        .code(1)
+        .stderr(predicate::str::contains("there is no Q2 run"));
+    assert_eq!(
+        std::fs::read_dir(out.path()).unwrap().count(),
+        0,
+        "nothing written"
+    );
+}
+
+#[test]
+fn a_quarter_refuses_to_run_on_an_altered_prior_ledger() {
+    let out = tempfile::tempdir().unwrap();
+    pay(&fixture_cycle(), out.path(), "Q1-Q2").success();
+    let ledger = out.path().join("2025-26-Q2/ledger.csv");
+    let text = std::fs::read_to_string(&ledger).unwrap();
+    std::fs::write(&ledger, text.replacen(",PAY\n", ",NIL\n", 1)).unwrap();
+    pay(&fixture_cycle(), out.path(), "Q3")
+        .code(1)
+        .stderr(predicate::str::contains(
+            "ledger.csv has changed since the run wrote it",
+        ));
+    assert!(!out.path().join("2025-26-Q3").exists());
+    // A deleted manifest is refused too.
+    std::fs::remove_file(out.path().join("2025-26-Q2/manifest.json")).unwrap();
+    pay(&fixture_cycle(), out.path(), "Q3")
+        .code(1)
+        .stderr(predicate::str::contains("has no manifest.json"));
+}
+
+#[test]
+fn an_existing_run_is_never_replaced_without_overwrite() {
+    let out = tempfile::tempdir().unwrap();
+    pay(&fixture_cycle(), out.path(), "Q1").success();
+    let before = tree_bytes(out.path());
+    pay(&fixture_cycle(), out.path(), "Q1")
+        .code(2)
+        .stderr(predicate::str::contains("already exists; give --overwrite"));
+    assert!(tree_bytes(out.path()) == before);
+}
+
+#[test]
+fn allocations_that_do_not_total_the_pot_stop_the_run_with_exit_1() {
+    let cycle = fixture_copy();
+    let bad = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/findings/X08-allocations-not-the-pot/allocations.xlsx");
+    std::fs::copy(bad, cycle.path().join("allocations.xlsx")).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    pay(cycle.path(), out.path(), "Q1")
+        .code(1)
+        .stdout(predicate::str::contains("X08"))
+        .stderr(predicate::str::contains("nothing was written"));
+    assert_eq!(std::fs::read_dir(out.path()).unwrap().count(), 0);
+}
+
+#[test]
+fn a_malformed_cycle_toml_stops_the_run_with_exit_1_naming_the_line() {
+    let cycle = fixture_copy();
+    let path = cycle.path().join("cycle.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, text.replace("pay = \"0.90\"", "pay = \"1.90\"")).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    pay(cycle.path(), out.path(), "Q1")
+        .code(1)
+        .stderr(predicate::str::contains("line").and(predicate::str::contains("taper.pay")));
+    assert_eq!(std::fs::read_dir(out.path()).unwrap().count(), 0);
+}
+
+#[test]
+fn usage_mistakes_and_missing_folders_exit_2() {
+    let out = tempfile::tempdir().unwrap();
+    pay(&fixture_cycle(), out.path(), "Q5")
+        .code(2)
+        .stderr(predicate::str::contains("is not a quarter"));
+    pay(&fixture_cycle(), out.path(), "Q3-Q1")
+        .code(2)
+        .stderr(predicate::str::contains("backwards"));
+    pay(&out.path().join("nowhere"), out.path(), "Q1")
+        .code(2)
+        .stderr(predicate::str::contains("does not exist"));
+}
+
+#[test]
+fn a_breached_invariant_writes_nothing_and_exits_2() {
+    // A Q1 run folder whose ledger (and manifest, made to match) says more was paid to a
+    // force than its allocation: the Q2 run would carry that forward, so it must stop.
+    let out = tempfile::tempdir().unwrap();
+    pay(&fixture_cycle(), out.path(), "Q1").success();
+    let q1 = out.path().join("2025-26-Q1");
+    let ledger_path = q1.join("ledger.csv");
+    let text = std::fs::read_to_string(&ledger_path).unwrap();
+    let forged = text.replace(
+        "city-of-london,Q1,1385809.00,249445.62,,,,249445.62,249445.62,249445.62,1.1111,1.00,249445.62,0.00,249445.62,249445.62,PAY",
+        "city-of-london,Q1,1385809.00,249445.62,,,,249445.62,249445.62,249445.62,1.1111,1.00,249445.62,1200000.00,249445.62,1449445.62,PAY",
+    );
+    assert_ne!(forged, text, "the forged line is in place");
+    std::fs::write(&ledger_path, &forged).unwrap();
+    let manifest_path = q1.join("manifest.json");
+    let mut manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&manifest_path).unwrap()).unwrap();
+    for output in manifest["outputs"].as_array_mut().unwrap() {
+        if output["path"] == "ledger.csv" {
+            output["sha256"] = npg::cycle::load::sha256_hex(forged.as_bytes()).into();
+            output["bytes"] = forged.len().into();
+        }
+    }
+    std::fs::write(
+        &manifest_path,
+        serde_json::to_string_pretty(&manifest).unwrap(),
+    )
+    .unwrap();
+    pay(&fixture_cycle(), out.path(), "Q2")
+        .code(2)
+        .stderr(predicate::str::contains("more than its allocation"));
+    assert!(!out.path().join("2025-26-Q2").exists());
+}
+
+#[test]
+fn the_run_never_changes_the_cycle_folder() {
+    let cycle = fixture_copy();
+    let before = tree_bytes(cycle.path());
+    let out = tempfile::tempdir().unwrap();
+    pay(cycle.path(), out.path(), "Q1-Q4").success();
+    assert!(tree_bytes(cycle.path()) == before);
+}
+
+#[test]
+fn progress_stays_off_a_pipe_and_v_logs_what_it_does() {
+    let out = tempfile::tempdir().unwrap();
+    let assert = pay(&fixture_cycle(), out.path(), "Q1").success();
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert_eq!(stderr, "", "stderr is not a terminal: no progress bar");
+    npg()
+        .args(["-v", "pay", "--quarter", "Q1", "--overwrite", "--cycle"])
+        .arg(fixture_cycle())
+        .arg("--out")
+        .arg(out.path())
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("read the cycle folder"));
+}
+
+#[test]
+fn reconcile_writes_the_workbook_alone_for_any_month() {
+    let out = tempfile::tempdir().unwrap();
+    npg()
+        .args(["reconcile", "--month", "2025-08", "--cycle"])
+        .arg(fixture_cycle())
+        .arg("--out")
+        .arg(out.path())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("reconciliation-2025-08.xlsx"));
+    let path = out.path().join("reconciliation-2025-08.xlsx");
+    let dump = dump_cells(&path);
+    let national = sheet(&dump, "National");
+    assert_eq!(national.len(), 6, "April to August");
+    // At the Q2 cut-off lancashire has reported to August, so every force counts.
+    assert_eq!(national[5][1], "43");
+    // The same month's figures as the Q2 run's reconciliation, which also covers August.
+    let q2 = dump_cells(&run_dir("Q2").join("reconciliation.xlsx"));
+    assert_eq!(sheet(&q2, "National")[5], national[5]);
+    // Again without --overwrite is refused; a month outside the year is a usage mistake.
+    npg()
+        .args(["reconcile", "--month", "2025-08", "--cycle"])
+        .arg(fixture_cycle())
+        .arg("--out")
+        .arg(out.path())
+        .assert()
+        .code(2);
+    npg()
+        .args(["reconcile", "--month", "2026-04", "--cycle"])
+        .arg(fixture_cycle())
+        .arg("--out")
+        .arg(out.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "outside the cycle's financial year",
+        ));
+}
