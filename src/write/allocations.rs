@@ -3,16 +3,14 @@
 
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
-use rust_xlsxwriter::{Format, FormatBorder, Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 
 use crate::domain::{FinancialYear, ForceList, Money};
 use crate::layout::{TableLayout, ValueKind, layouts};
 use crate::rules::allocate::{Allocation, WeightLine};
 
 use super::formats::{self, NUMBER_FORMAT_HEADCOUNT, NUMBER_FORMAT_MONEY};
-
-/// The pale grey of header rows, as in the templates.
-const HEADER_FILL: u32 = 0xD9D9D9;
+use super::table::{header_format, width};
 
 /// One cell of a table row.
 enum Value<'a> {
@@ -95,13 +93,6 @@ pub fn write_weights(
 
 fn force_name<'a>(forces: &'a ForceList, line: &crate::rules::allocate::AllocationLine) -> &'a str {
     forces.get(&line.force).map_or("", |f| f.name.as_str())
-}
-
-fn header_format() -> Format {
-    Format::new()
-        .set_bold()
-        .set_background_color(HEADER_FILL)
-        .set_border_bottom(FormatBorder::Thin)
 }
 
 /// The number format of a column of `kind`.
@@ -205,11 +196,6 @@ fn write_check(
     sheet.set_column_width(0, width("Number of forces".len()))?;
     sheet.set_column_width(1, width(allocation.pot.to_gbp().len().max(16)))?;
     Ok(())
-}
-
-/// A column width in characters with a little room to spare.
-fn width(chars: usize) -> f64 {
-    (chars as f64 + 3.0).clamp(10.0, 80.0)
 }
 
 #[cfg(test)]

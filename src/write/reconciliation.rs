@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use rust_xlsxwriter::{Chart, ChartType, Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{Chart, ChartFont, ChartType, Workbook, Worksheet, XlsxError};
 
 use crate::domain::{ForceId, ForceList, Month};
 use crate::rules::reconcile::{MonthLine, NationalLine, Reconciliation};
@@ -241,10 +241,6 @@ fn monthly_cells<'a>(line: &'a MonthLine, name: String) -> Vec<Cell<'a>> {
     let v = line.variances;
     let s = line.assessment;
     let c = &line.context;
-    let planned = |cell: Option<Cell<'a>>| match p {
-        Some(_) => cell.unwrap_or(Cell::Blank),
-        None => Cell::Blank,
-    };
     let count = |n: Option<crate::domain::Headcount>| {
         n.map_or(Cell::Blank, |n| Cell::Count(i64::from(n.get())))
     };
@@ -257,7 +253,7 @@ fn monthly_cells<'a>(line: &'a MonthLine, name: String) -> Vec<Cell<'a>> {
         level_or(a.map(|a| Cell::Fte(a.officers)), NOT_REPORTED),
         Cell::fte(v.map(|v| v.officers.amount)),
         Cell::ratio(v.and_then(|v| v.officers.percent)),
-        planned(p.map(|p| Cell::Fte(p.pcsos))),
+        Cell::fte(p.map(|p| p.pcsos)),
         Cell::fte(a.map(|a| a.pcsos)),
         Cell::fte(v.map(|v| v.pcsos.amount)),
         Cell::ratio(v.and_then(|v| v.pcsos.percent)),
@@ -401,6 +397,9 @@ fn write_charts(
         );
         chart.set_width(360).set_height(220);
         chart.legend().set_hidden();
+        chart
+            .title()
+            .set_font(ChartFont::new().set_size(10).set_bold());
         let row = 20 + (i / 3) * 12;
         let col = 1 + u16::try_from(index % 3).unwrap_or(0) * 6;
         sheet.insert_chart(row, col, &chart)?;

@@ -2,8 +2,8 @@
 
 use rust_xlsxwriter::utility::row_col_to_cell;
 use rust_xlsxwriter::{
-    DataValidation, DataValidationErrorStyle, DataValidationRule, ExcelDateTime, Format,
-    FormatBorder, Formula, Workbook, Worksheet, XlsxError,
+    DataValidation, DataValidationErrorStyle, DataValidationRule, ExcelDateTime, Format, Formula,
+    Workbook, Worksheet, XlsxError,
 };
 
 use chrono::{Datelike, NaiveDate};
@@ -15,6 +15,7 @@ use crate::domain::{FinancialYear, Force, Month, Quarter};
 use crate::layout::{Column, Prefill, ReturnKind, ReturnLayout, RowSource, ValueKind};
 
 use super::formats::{self, NUMBER_FORMAT_FTE, NUMBER_FORMAT_HEADCOUNT, NUMBER_FORMAT_MONEY};
+use super::table::header_format;
 
 /// Everything a blank return is made from.
 #[derive(Clone, Debug)]
@@ -32,8 +33,6 @@ pub struct TemplateRequest<'a> {
 
 /// The pale yellow that marks a cell to fill in.
 const INPUT_FILL: u32 = 0xFFF2CC;
-/// The pale grey of header rows.
-const HEADER_FILL: u32 = 0xD9D9D9;
 
 /// The cell formats a template uses, built once.
 struct Formats {
@@ -46,12 +45,8 @@ struct Formats {
 
 impl Formats {
     fn new() -> Formats {
-        let header = Format::new()
-            .set_bold()
-            .set_background_color(HEADER_FILL)
-            .set_border_bottom(FormatBorder::Thin);
         Formats {
-            header,
+            header: header_format(),
             label: Format::new().set_bold(),
             locked_text: Format::new().set_num_format("@"),
             locked_number: Format::new(),

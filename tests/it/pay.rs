@@ -771,3 +771,30 @@ fn reconcile_writes_the_workbook_alone_for_any_month() {
             "outside the cycle's financial year",
         ));
 }
+
+#[test]
+fn libreoffice_opens_the_run_workbooks_and_reads_the_same_figures() {
+    let Some(soffice) = crate::common::soffice_or_skip(
+        "libreoffice_opens_the_run_workbooks_and_reads_the_same_figures",
+    ) else {
+        return;
+    };
+    let out = tempfile::tempdir().unwrap();
+    for name in ["payment-schedule.xlsx", "reconciliation.xlsx"] {
+        let original = run_dir("Q4").join(name);
+        let resaved = crate::common::soffice_convert(&soffice, &original, "ods", out.path());
+        let before = crate::common::by_sheet(&dump_cells(&original));
+        let after = crate::common::by_sheet(&dump_cells(&resaved));
+        assert_eq!(
+            before.keys().collect::<Vec<_>>(),
+            after.keys().collect::<Vec<_>>(),
+            "{name}"
+        );
+        for (sheet_name, rows) in &before {
+            assert!(
+                after[sheet_name] == *rows,
+                "{name} › {sheet_name} reads differently once LibreOffice has saved it"
+            );
+        }
+    }
+}
