@@ -48,8 +48,21 @@ pub fn run(args: PayArgs) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(1));
         }
     };
+    match &prior {
+        Some(p) => {
+            info!(ledger = %p.path, sha256 = %p.sha256, "starting from the previous run's ledger")
+        }
+        None => info!("starting from nothing paid (Q1)"),
+    }
     let runs = run_quarters(&inputs, &quarters, prior)
         .map_err(|breach| anyhow::anyhow!("{breach}; nothing was written"))?;
+    for run in &runs {
+        info!(
+            quarter = %run.result.quarter,
+            exceptions = run.result.exceptions.len(),
+            "worked out the quarter; the national invariants hold"
+        );
+    }
 
     // Every quarter's files are built before the first folder is written.
     let mut built = Vec::new();
@@ -70,6 +83,7 @@ pub fn run(args: PayArgs) -> anyhow::Result<ExitCode> {
             })
             .collect();
         write_folder_atomically(&target, &folder_files, args.overwrite)?;
+        info!(folder = %target.display(), files = folder_files.len(), "wrote the run folder");
         print_summary(&inputs, run, &target);
     }
     Ok(ExitCode::SUCCESS)

@@ -128,33 +128,26 @@ pub fn run_quarters(
 
 /// Every input of the run: the cycle's own files, used, then each return and its fate.
 pub fn all_inputs(inputs: &CycleInputs, run: &RunResult) -> Vec<InputUse> {
-    let what = |file: &InputFile| match file.path.as_str() {
-        "forces.csv" => "Force list",
-        "allocations.xlsx" => "Allocations",
-        _ => "Cycle file",
-    };
-    let mut all: Vec<InputUse> = std::iter::once(&inputs.config_file)
-        .map(|f| InputUse {
-            path: f.path.clone(),
-            what: "Cycle configuration (the rules in force)".to_owned(),
-            force: None,
-            submitted_on: None,
-            sha256: f.sha256.clone(),
-            bytes: f.bytes,
-            used: true,
-            reason: None,
-        })
-        .collect();
-    all.extend(inputs.cycle_files.iter().map(|f| InputUse {
-        path: f.path.clone(),
-        what: what(f).to_owned(),
+    let cycle_file = |file: &InputFile| InputUse {
+        path: file.path.clone(),
+        what: match file.path.as_str() {
+            "cycle.toml" => "Cycle configuration (the rules in force)",
+            "forces.csv" => "Force list",
+            "allocations.xlsx" => "Allocations",
+            _ => "Cycle file",
+        }
+        .to_owned(),
         force: None,
         submitted_on: None,
-        sha256: f.sha256.clone(),
-        bytes: f.bytes,
+        sha256: file.sha256.clone(),
+        bytes: file.bytes,
         used: true,
         reason: None,
-    }));
+    };
+    let mut all: Vec<InputUse> = std::iter::once(&inputs.config_file)
+        .chain(&inputs.cycle_files)
+        .map(cycle_file)
+        .collect();
     all.extend(run.inputs.iter().cloned());
     all
 }

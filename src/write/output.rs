@@ -36,16 +36,7 @@ pub fn write_file_atomically(
             path: path.to_owned(),
         });
     }
-    let folder = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
-        _ => PathBuf::from("."),
-    };
-    if !folder.is_dir() {
-        return Err(OutputError::NoFolder {
-            path: path.to_owned(),
-            folder,
-        });
-    }
+    let folder = existing_parent(path)?;
     let mut temporary = tempfile::Builder::new()
         .prefix(".npg-partial-")
         .tempfile_in(&folder)
@@ -66,6 +57,21 @@ pub fn write_file_atomically(
         })?;
     }
     Ok(())
+}
+
+/// The folder an output goes into (`.` for a bare file name), which must exist.
+pub fn existing_parent(path: &Path) -> Result<PathBuf, OutputError> {
+    let folder = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+        _ => PathBuf::from("."),
+    };
+    if !folder.is_dir() {
+        return Err(OutputError::NoFolder {
+            path: path.to_owned(),
+            folder,
+        });
+    }
+    Ok(folder)
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use super::output::OutputError;
+use super::output::{OutputError, existing_parent};
 
 /// The prefix of the temporary folder a run is written into.
 const PARTIAL_PREFIX: &str = ".npg-partial-";
@@ -79,16 +79,7 @@ pub fn write_folder_atomically(
 }
 
 fn split(target: &Path) -> Result<(PathBuf, String), OutputError> {
-    let parent = match target.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
-        _ => PathBuf::from("."),
-    };
-    if !parent.is_dir() {
-        return Err(OutputError::NoFolder {
-            path: target.to_owned(),
-            folder: parent,
-        });
-    }
+    let parent = existing_parent(target)?;
     let name = target
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
