@@ -31,6 +31,38 @@ pub enum Command {
     Pay(PayArgs),
     /// Write the reconciliation of delivery against plan for any month.
     Reconcile(ReconcileArgs),
+    /// For auditors: prove a past run from its inputs.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Check a run's inputs against the cycle folder, re-run it on exactly those inputs and
+    /// compare every output; or a whole year's runs and the links between them.
+    ///
+    /// Exit codes: 0 identical; 1 something differs; 2 the verify could not run.
+    Verify(VerifyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// A run folder (holding manifest.json), or an output folder holding a year's runs.
+    #[arg(value_name = "RUN_DIR")]
+    pub run: PathBuf,
+
+    /// The cycle folder the run was made from (as archived).
+    #[arg(long, value_name = "DIR")]
+    pub cycle: PathBuf,
+
+    /// With an output folder: the quarters to verify as a chain (Q1-Q4); default every run
+    /// found there.
+    #[arg(long, value_name = "Qn|Qa-Qb")]
+    pub quarter: Option<String>,
+
+    /// text (default) or json.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    pub format: OutputFormat,
 }
 
 #[derive(Debug, Args)]
@@ -71,7 +103,7 @@ pub struct ReconcileArgs {
     pub overwrite: bool,
 }
 
-/// How `validate` prints its findings.
+/// How `validate` prints its findings and `audit verify` its report.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
 pub enum OutputFormat {
     /// One line per finding, grouped by file.

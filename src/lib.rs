@@ -1,5 +1,6 @@
 //! npg: the Neighbourhood Policing Grant batch processor, as a library behind the `npg` binary.
 
+pub mod audit;
 pub mod cycle;
 pub mod domain;
 pub mod findings;

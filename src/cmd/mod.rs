@@ -1,6 +1,7 @@
 //! One module per subcommand, each thin: build the configuration, call the library, print.
 
 mod allocate;
+mod audit;
 mod pay;
 mod progress;
 mod reconcile;
@@ -20,5 +21,6 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Allocate(args) => allocate::run(args),
         Command::Pay(args) => pay::run(args),
         Command::Reconcile(args) => reconcile::run(args),
+        Command::Audit(crate::cli::AuditCommand::Verify(args)) => audit::verify(args),
     }
 }

@@ -90,7 +90,7 @@ pub fn run(args: PayArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// `Q2` or `Q1-Q4`.
-fn parse_quarters(text: &str) -> anyhow::Result<(Quarter, Quarter)> {
+pub fn parse_quarters(text: &str) -> anyhow::Result<(Quarter, Quarter)> {
     let quarter = |part: &str| {
         part.trim().parse::<Quarter>().map_err(|_| {
             anyhow::anyhow!(

@@ -1,7 +1,7 @@
 //! Everything a payment run or a reconciliation reads from a cycle folder, each file read
 //! once and fingerprinted: `cycle.toml`, `forces.csv`, the allocations and every return.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -154,9 +154,28 @@ fn as_text(bytes: Vec<u8>, shown: &str) -> Result<String, CycleInputError> {
     })
 }
 
+/// Which files under `returns/` a run reads.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ReturnSet<'a> {
+    /// Every file (a payment run).
+    All,
+    /// Only these, by path inside the cycle folder (an auditor's re-run of a manifest's
+    /// inputs); listed files that are no longer there are simply not read.
+    Only(&'a BTreeSet<String>),
+}
+
 /// Reads a cycle folder: the cycle-level inputs first (every one checked before any return
 /// is read), then every return under `returns/`, in parallel.
 pub fn load_cycle(dir: &Path, progress: &dyn ReadProgress) -> Result<CycleInputs, CycleInputError> {
+    load_cycle_with(dir, ReturnSet::All, progress)
+}
+
+/// As [`load_cycle`], reading only the returns of `set`.
+pub fn load_cycle_with(
+    dir: &Path,
+    set: ReturnSet,
+    progress: &dyn ReadProgress,
+) -> Result<CycleInputs, CycleInputError> {
     if !dir.is_dir() {
         return Err(CycleInputError::NoFolder(dir.to_owned()));
     }
@@ -190,10 +209,14 @@ pub fn load_cycle(dir: &Path, progress: &dyn ReadProgress) -> Result<CycleInputs
             hint: "returns are kept under returns/ in the cycle folder",
         });
     }
-    let sources = files_under(&returns_dir, RETURNS_DIR).map_err(|source| CycleInputError::Io {
-        path: returns_dir.clone(),
-        source,
-    })?;
+    let mut sources =
+        files_under(&returns_dir, RETURNS_DIR).map_err(|source| CycleInputError::Io {
+            path: returns_dir.clone(),
+            source,
+        })?;
+    if let ReturnSet::Only(wanted) = set {
+        sources.retain(|s| wanted.contains(&s.shown));
+    }
     let returns = load_returns_in_parallel(&sources, &config, &forces, &allocations, progress);
     Ok(CycleInputs {
         config_file,

@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use calamine::{Data, Reader, open_workbook_auto};
+use npg::read::grid::{CellValue, WorkbookData};
+use rust_xlsxwriter::{ExcelDateTime, Format, Formula, Workbook};
 
 /// The fixture year's cycle folder.
 pub fn fixture_cycle() -> PathBuf {
@@ -226,4 +228,58 @@ pub fn tree_bytes(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     let mut out = BTreeMap::new();
     walk(dir, dir, &mut out);
     out
+}
+
+/// Writes a workbook from its cells, sheet by sheet, as a person's spreadsheet would hold them.
+pub fn write_grid(data: &WorkbookData) -> Vec<u8> {
+    let mut workbook = Workbook::new();
+    let date_format = Format::new().set_num_format("yyyy-mm-dd");
+    for sheet in &data.sheets {
+        let out = workbook.add_worksheet();
+        out.set_name(&sheet.name).unwrap();
+        for ((row, col), value) in sheet.cells() {
+            let col = u16::try_from(col).unwrap();
+            match value {
+                CellValue::Empty => {}
+                CellValue::Text(text) => {
+                    out.write_string(row, col, text).unwrap();
+                }
+                CellValue::Number(number) => {
+                    out.write_number(row, col, *number).unwrap();
+                }
+                CellValue::Bool(b) => {
+                    out.write_boolean(row, col, *b).unwrap();
+                }
+                CellValue::Date(date) => {
+                    use chrono::Datelike;
+                    let date = date.date();
+                    let cell = ExcelDateTime::from_ymd(
+                        date.year() as u16,
+                        date.month() as u8,
+                        date.day() as u8,
+                    )
+                    .unwrap();
+                    out.write_datetime_with_format(row, col, cell, &date_format)
+                        .unwrap();
+                }
+                CellValue::Error(error) => {
+                    out.write_formula(row, col, Formula::new("=1/0").set_result(error))
+                        .unwrap();
+                }
+            }
+        }
+    }
+    let properties = rust_xlsxwriter::DocProperties::new()
+        .set_creation_datetime(&ExcelDateTime::from_ymd(2025, 4, 1).unwrap());
+    workbook.set_properties(&properties);
+    workbook.save_to_buffer().unwrap()
+}
+
+/// Sets one cell of a sheet.
+pub fn set_cell(data: &mut WorkbookData, sheet: &str, row: u32, col: u32, value: CellValue) {
+    data.sheets
+        .iter_mut()
+        .find(|s| s.name == sheet)
+        .unwrap()
+        .set(row, col, value);
 }

@@ -7,9 +7,8 @@ use std::path::{Path, PathBuf};
 
 use npg::read::grid::{CellValue, WorkbookData};
 use npg::read::open::read_workbook;
-use rust_xlsxwriter::{ExcelDateTime, Format, Formula, Workbook};
 
-use crate::common::{fixture_cycle, npg};
+use crate::common::{fixture_cycle, npg, set_cell, write_grid};
 
 fn findings_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/findings")
@@ -18,51 +17,6 @@ fn findings_dir() -> PathBuf {
 fn fixture_return(path: &str) -> WorkbookData {
     let file = fixture_cycle().join("returns").join(path);
     read_workbook(&file, path).unwrap()
-}
-
-/// Writes a workbook from its cells, sheet by sheet, as a person's spreadsheet would hold them.
-fn write_grid(data: &WorkbookData) -> Vec<u8> {
-    let mut workbook = Workbook::new();
-    let date_format = Format::new().set_num_format("yyyy-mm-dd");
-    for sheet in &data.sheets {
-        let out = workbook.add_worksheet();
-        out.set_name(&sheet.name).unwrap();
-        for ((row, col), value) in sheet.cells() {
-            let col = u16::try_from(col).unwrap();
-            match value {
-                CellValue::Empty => {}
-                CellValue::Text(text) => {
-                    out.write_string(row, col, text).unwrap();
-                }
-                CellValue::Number(number) => {
-                    out.write_number(row, col, *number).unwrap();
-                }
-                CellValue::Bool(b) => {
-                    out.write_boolean(row, col, *b).unwrap();
-                }
-                CellValue::Date(date) => {
-                    use chrono::Datelike;
-                    let date = date.date();
-                    let cell = ExcelDateTime::from_ymd(
-                        date.year() as u16,
-                        date.month() as u8,
-                        date.day() as u8,
-                    )
-                    .unwrap();
-                    out.write_datetime_with_format(row, col, cell, &date_format)
-                        .unwrap();
-                }
-                CellValue::Error(error) => {
-                    out.write_formula(row, col, Formula::new("=1/0").set_result(error))
-                        .unwrap();
-                }
-            }
-        }
-    }
-    let properties = rust_xlsxwriter::DocProperties::new()
-        .set_creation_datetime(&ExcelDateTime::from_ymd(2025, 4, 1).unwrap());
-    workbook.set_properties(&properties);
-    workbook.save_to_buffer().unwrap()
 }
 
 /// Finds the cell holding `label` in column A of `sheet` and sets column `col` of its row.
@@ -74,14 +28,6 @@ fn set_about(data: &mut WorkbookData, label: &str, value: CellValue) {
         .map(|(at, _)| at.0)
         .unwrap_or_else(|| panic!("no About label {label}"));
     sheet.set(row, 1, value);
-}
-
-fn set_cell(data: &mut WorkbookData, sheet: &str, row: u32, col: u32, value: CellValue) {
-    data.sheets
-        .iter_mut()
-        .find(|s| s.name == sheet)
-        .unwrap()
-        .set(row, col, value);
 }
 
 fn text(value: &str) -> CellValue {

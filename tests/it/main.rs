@@ -1,6 +1,7 @@
 //! The integration suite: drives the real `npg` binary on fixtures, one module per command.
 
 mod allocate;
+mod audit;
 mod common;
 mod findings_set;
 mod fixture_year;

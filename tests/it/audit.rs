@@ -1,0 +1,298 @@
+//! `npg audit verify` on a copy of the fixture year after a Q1-Q4 run: an untouched run is
+//! identical; a changed, deleted or added return, an edited output, an altered prior ledger
+//! and another program version are each reported, with the cells and rows that differ.
+
+use std::path::{Path, PathBuf};
+
+use npg::read::grid::CellValue;
+use npg::read::open::read_workbook;
+use predicates::prelude::*;
+
+use crate::common::{fixture_copy, npg, set_cell, write_grid};
+
+/// A copy of the fixture year and its Q1-Q4 run, to change freely.
+struct Archive {
+    _dir: tempfile::TempDir,
+    cycle: PathBuf,
+    runs: PathBuf,
+}
+
+impl Archive {
+    fn new() -> Archive {
+        let dir = fixture_copy();
+        let cycle = dir.path().to_owned();
+        let runs = dir.path().join("runs");
+        npg()
+            .args(["pay", "--quarter", "Q1-Q4", "--cycle"])
+            .arg(&cycle)
+            .arg("--out")
+            .arg(&runs)
+            .assert()
+            .success();
+        // The runs live inside the copy here, but outside returns/: not an input.
+        Archive {
+            _dir: dir,
+            cycle,
+            runs,
+        }
+    }
+
+    fn run(&self, q: &str) -> PathBuf {
+        self.runs.join(format!("2025-26-{q}"))
+    }
+
+    fn verify(&self, target: &Path) -> assert_cmd::assert::Assert {
+        npg()
+            .args(["audit", "verify"])
+            .arg(target)
+            .arg("--cycle")
+            .arg(&self.cycle)
+            .assert()
+    }
+
+    fn stdout(&self, target: &Path, code: i32) -> String {
+        let assert = self.verify(target).code(code);
+        String::from_utf8_lossy(&assert.get_output().stdout).into_owned()
+    }
+}
+
+/// Rewrites a workbook with one cell changed, as someone editing it by hand would.
+fn edit_cell(path: &Path, sheet: &str, row: u32, col: u32, value: CellValue) {
+    let mut data = read_workbook(path, "edited").unwrap();
+    set_cell(&mut data, sheet, row, col, value);
+    std::fs::write(path, write_grid(&data)).unwrap();
+}
+
+#[test]
+fn an_untouched_run_and_chain_verify_as_identical() {
+    let a = Archive::new();
+    let out = a.stdout(&a.run("Q2"), 0);
+    assert!(out.contains("inputs: 393 checked"), "{out}");
+    assert!(out.contains("payment-schedule.xlsx: identical"), "{out}");
+    assert!(out.contains("result: IDENTICAL"), "{out}");
+    let out = a.stdout(&a.runs, 0);
+    assert!(out.contains("Chain: 2025-26-Q4 started from the ledger 2025-26-Q3 wrote"));
+    assert!(out.ends_with(
+        "Result: IDENTICAL: every run follows from its inputs and from the run before it\n"
+    ));
+    let json = npg()
+        .args(["audit", "verify", "--format", "json", "--quarter", "Q1-Q2"])
+        .arg(&a.runs)
+        .arg("--cycle")
+        .arg(&a.cycle)
+        .assert()
+        .success();
+    let report: serde_json::Value = serde_json::from_slice(&json.get_output().stdout).unwrap();
+    assert_eq!(report["identical"], true);
+    assert_eq!(report["runs"].as_array().unwrap().len(), 2);
+    assert_eq!(report["links"][0]["ok"], true);
+}
+
+#[test]
+fn a_changed_cell_in_a_used_return_is_reported_with_the_changed_payment_lines() {
+    let a = Archive::new();
+    // Kent's Q2 officer pay, £10,000.00 less.
+    let file = a.cycle.join("returns/finance/kent-2025-26-Q2-v1.xlsx");
+    edit_cell(&file, "Expenditure", 1, 2, CellValue::Number(750_568.17));
+    let out = a.stdout(&a.run("Q2"), 1);
+    assert!(out.contains("1 changed, 0 missing"), "{out}");
+    assert!(
+        out.contains("changed   returns/finance/kent-2025-26-Q2-v1.xlsx"),
+        "{out}"
+    );
+    for line in [
+        "kent s_q2: 1267613.60 → 1257613.60",
+        "kent payment: 1247613.60 → 1237613.60",
+        "kent paid_after: 2239659.02 → 2229659.02",
+        "Schedule!O21: 1247613.60 → 1237613.60",
+    ] {
+        assert!(out.contains(line), "{line}\n{out}");
+    }
+    assert!(out.contains("result: DIFFERENT"));
+    // Q1 did not use that return, so its payments are the same; but the file is one of its
+    // inputs (listed with its hash on the Inputs sheet), so Q1 does not verify either.
+    let out = a.stdout(&a.run("Q1"), 1);
+    assert!(
+        out.contains("changed   returns/finance/kent-2025-26-Q2-v1.xlsx"),
+        "{out}"
+    );
+    assert!(out.contains("ledger.csv: identical"), "{out}");
+    assert!(out.contains("Inputs!H83: "), "{out}");
+}
+
+#[test]
+fn a_deleted_return_is_reported_missing() {
+    let a = Archive::new();
+    std::fs::remove_file(a.cycle.join("returns/monitoring/kent-2025-06.xlsx")).unwrap();
+    let out = a.stdout(&a.run("Q1"), 1);
+    assert!(
+        out.contains("missing   returns/monitoring/kent-2025-06.xlsx"),
+        "{out}"
+    );
+    // Without its monitoring, kent is held in the re-run.
+    assert!(
+        out.contains("kent status: PAY → HOLD-NO-MONITORING"),
+        "{out}"
+    );
+}
+
+#[test]
+fn an_added_return_fails_the_verify_only_when_it_would_have_counted() {
+    let a = Archive::new();
+    // Dated after the Q2 cut-off: information for Q2.
+    std::fs::copy(
+        a.cycle.join("returns/finance/kent-2025-26-Q3-v1.xlsx"),
+        a.cycle
+            .join("returns/finance/kent-2025-26-Q3-v1-resent.xlsx"),
+    )
+    .unwrap();
+    let out = a.stdout(&a.run("Q2"), 0);
+    assert!(
+        out.contains("later     returns/finance/kent-2025-26-Q3-v1-resent.xlsx (submitted 2026-"),
+        "{out}"
+    );
+    assert!(out.contains("result: IDENTICAL"));
+    // But it would have counted at Q3 (dated before the Q3 cut-off).
+    let out = a.stdout(&a.run("Q3"), 1);
+    assert!(
+        out.contains("counts    returns/finance/kent-2025-26-Q3-v1-resent.xlsx (submitted 2026-"),
+        "{out}"
+    );
+    assert!(out.contains("result: DIFFERENT"));
+}
+
+#[test]
+fn an_edited_schedule_is_reported_with_the_cells_that_differ() {
+    let a = Archive::new();
+    let schedule = a.run("Q2").join("payment-schedule.xlsx");
+    // Kent's payment (row 21, column O) made £100.00 higher by hand.
+    edit_cell(
+        &schedule,
+        "Schedule",
+        20,
+        14,
+        CellValue::Number(1_247_713.60),
+    );
+    let out = a.stdout(&a.run("Q2"), 1);
+    assert!(
+        out.contains("payment-schedule.xlsx: DIFFERS from the re-run; EDITED after the run"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Schedule!O21: 1247713.60 → 1247613.60"),
+        "{out}"
+    );
+    assert!(out.contains("0 changed, 0 missing"));
+}
+
+#[test]
+fn an_edited_ledger_is_reported_with_the_rows_that_differ() {
+    let a = Archive::new();
+    let ledger = a.run("Q4").join("ledger.csv");
+    let text = std::fs::read_to_string(&ledger).unwrap();
+    std::fs::write(&ledger, text.replace(",-180155.20,", ",-180000.00,")).unwrap();
+    let out = a.stdout(&a.run("Q4"), 1);
+    assert!(
+        out.contains("ledger.csv: DIFFERS from the re-run; EDITED after the run"),
+        "{out}"
+    );
+    assert!(
+        out.contains("cumbria payment: -180000.00 → -180155.20"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_q3_run_whose_q2_ledger_was_altered_is_refused_and_flagged() {
+    let a = Archive::new();
+    let ledger = a.run("Q2").join("ledger.csv");
+    let text = std::fs::read_to_string(&ledger).unwrap();
+    std::fs::write(&ledger, text.replace(",1247613.60,", ",1257613.60,")).unwrap();
+    npg()
+        .args(["pay", "--quarter", "Q3", "--overwrite", "--cycle"])
+        .arg(&a.cycle)
+        .arg("--out")
+        .arg(&a.runs)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "ledger.csv has changed since the run wrote it",
+        ));
+    let out = a.stdout(&a.run("Q3"), 1);
+    assert!(
+        out.contains(
+            "prior ledger ../2025-26-Q2/ledger.csv: CHANGED since this run started from it"
+        ),
+        "{out}"
+    );
+    let out = a.stdout(&a.runs, 1);
+    assert!(out.contains("Run "), "{out}");
+    assert!(out.contains("Result: DIFFERENT"), "{out}");
+}
+
+#[test]
+fn a_q2_run_again_after_q3_breaks_the_chain() {
+    let a = Archive::new();
+    // Q2 re-run over a changed return: Q3 no longer starts from the ledger Q2 now holds.
+    let file = a.cycle.join("returns/finance/kent-2025-26-Q2-v1.xlsx");
+    edit_cell(&file, "Expenditure", 1, 2, CellValue::Number(750_568.17));
+    npg()
+        .args(["pay", "--quarter", "Q2", "--overwrite", "--cycle"])
+        .arg(&a.cycle)
+        .arg("--out")
+        .arg(&a.runs)
+        .assert()
+        .success();
+    let out = a.stdout(&a.runs, 1);
+    assert!(
+        out.contains("Chain: BROKEN between 2025-26-Q2 and 2025-26-Q3"),
+        "{out}"
+    );
+}
+
+#[test]
+fn another_program_version_is_said_plainly_before_the_comparison() {
+    let a = Archive::new();
+    let path = a.run("Q1").join("manifest.json");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        &path,
+        text.replace("\"version\": \"0.1.0\"", "\"version\": \"0.0.9\""),
+    )
+    .unwrap();
+    let out = a.stdout(&a.run("Q1"), 1);
+    let note = out
+        .find("NOTE: this run was written by npg 0.0.9 and is verified by npg 0.1.0")
+        .expect("the note is printed");
+    assert!(
+        note < out.find("outputs,").unwrap(),
+        "before the comparison"
+    );
+    assert!(out.contains("tool: npg 0.0.9 → npg 0.1.0"), "{out}");
+}
+
+#[test]
+fn a_verify_that_cannot_run_exits_2() {
+    let a = Archive::new();
+    // A folder that is not a run.
+    npg()
+        .args(["audit", "verify"])
+        .arg(a.cycle.join("returns"))
+        .arg("--cycle")
+        .arg(&a.cycle)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("holds no run of 2025-26"));
+    // A run folder archived without the run before it: its prior ledger is not there.
+    let alone = tempfile::tempdir().unwrap();
+    let copy = alone.path().join("2025-26-Q2");
+    crate::common::copy_dir(&a.run("Q2"), &copy);
+    npg()
+        .args(["audit", "verify"])
+        .arg(&copy)
+        .arg("--cycle")
+        .arg(&a.cycle)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("prior ledger"));
+}
