@@ -24,9 +24,16 @@ fn main() -> ExitCode {
     match cmd::run(cli.command) {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("npg: error: {err}");
+            let top = err.to_string();
+            eprintln!("npg: error: {top}");
+            // Many errors already quote their cause; print only what adds something.
+            let mut said = top;
             for cause in err.chain().skip(1) {
-                eprintln!("  caused by: {cause}");
+                let cause = cause.to_string();
+                if !said.contains(&cause) {
+                    eprintln!("  caused by: {cause}");
+                    said.push_str(&cause);
+                }
             }
             ExitCode::from(2)
         }

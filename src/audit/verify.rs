@@ -10,7 +10,7 @@ use serde::Serialize;
 use thiserror::Error;
 
 use crate::cycle::config::CONFIG_FILE;
-use crate::cycle::load::{SourceFile, files_under, sha256_hex};
+use crate::cycle::load::{SourceFile, all_files_under, sha256_hex};
 use crate::cycle::{ALLOCATIONS_FILE, FORCES_FILE, RETURNS_DIR};
 use crate::domain::{FinancialYear, Quarter};
 use crate::pay::inputs::{
@@ -165,7 +165,7 @@ fn files_now(cycle_dir: &Path) -> Result<Vec<SourceFile>, VerifyError> {
         .collect();
     let returns = cycle_dir.join(RETURNS_DIR);
     if returns.is_dir() {
-        found.extend(files_under(&returns, RETURNS_DIR).map_err(io(&returns))?);
+        found.extend(all_files_under(&returns, RETURNS_DIR).map_err(io(&returns))?);
     }
     Ok(found)
 }
@@ -258,7 +258,7 @@ pub fn verify_run(
         &inputs.forces,
         &inputs.allocations,
         &crate::pay::inputs::Quiet,
-    );
+    )?;
     for file in read {
         let date = file.read.key.submitted_on;
         let entry = AddedFile {

@@ -9,7 +9,7 @@ use npg::pay::inputs::{CycleInputError, CycleInputs, load_cycle};
 use npg::pay::prior::{read_prior_run, run_folder_name};
 use npg::pay::quarters::{QuarterRun, quarter_range, run_files, run_quarters};
 use npg::rules::payment::Status;
-use npg::write::run_folder::{FolderFile, write_folder_atomically};
+use npg::write::run_folder::{FolderFile, commit_folders, prepare_target, stage_folder};
 use npg::write::schedule::Totals;
 use tracing::info;
 
@@ -31,8 +31,19 @@ pub fn run(args: PayArgs) -> anyhow::Result<ExitCode> {
     let quarters = quarter_range(first, last);
 
     // Refuse before any work when a run folder is in the way.
+    if args.out.exists() && !args.out.is_dir() {
+        bail!(
+            "--out {} is a file, not a folder; give the folder the runs go into",
+            args.out.display()
+        );
+    }
     for &q in &quarters {
         let target = args.out.join(run_folder_name(year, q));
+        if args.out.is_dir() {
+            // A swap interrupted here before is completed or undone first, so that what
+            // is in the way is what is really there.
+            prepare_target(&target)?;
+        }
         if target.exists() && !args.overwrite {
             bail!(
                 "{} already exists; give --overwrite to replace it (it is swapped in whole)",
@@ -42,6 +53,7 @@ pub fn run(args: PayArgs) -> anyhow::Result<ExitCode> {
     }
     let prior = match read_prior_run(&args.out, year, first) {
         Ok(prior) => prior,
+        Err(err) if err.is_io() => return Err(err.into()),
         Err(err) => {
             eprintln!("npg: {err}");
             eprintln!("npg: nothing was written");
@@ -73,6 +85,9 @@ pub fn run(args: PayArgs) -> anyhow::Result<ExitCode> {
     }
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("cannot create the output folder {}", args.out.display()))?;
+    // Every quarter's folder is staged in full, then all are put in place together: a
+    // range lands whole, or leaves the runs that were there before.
+    let mut staged = Vec::new();
     for (run, files) in runs.iter().zip(&built) {
         let target = args.out.join(run_folder_name(year, run.result.quarter));
         let folder_files: Vec<FolderFile> = files
@@ -82,8 +97,12 @@ pub fn run(args: PayArgs) -> anyhow::Result<ExitCode> {
                 bytes: &f.bytes,
             })
             .collect();
-        write_folder_atomically(&target, &folder_files, args.overwrite)?;
-        info!(folder = %target.display(), files = folder_files.len(), "wrote the run folder");
+        staged.push(stage_folder(&target, &folder_files)?);
+    }
+    commit_folders(staged, args.overwrite)?;
+    for run in &runs {
+        let target = args.out.join(run_folder_name(year, run.result.quarter));
+        info!(folder = %target.display(), "wrote the run folder");
         print_summary(&inputs, run, &target);
     }
     Ok(ExitCode::SUCCESS)

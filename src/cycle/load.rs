@@ -43,18 +43,34 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 /// Every file under `dir`, recursively, in byte order of the path shown. Hidden files
-/// (names starting with `.`) are left out: they are system litter, not returns.
+/// (names starting with `.`) are left out: when a person names a folder to validate, they
+/// are system litter, not returns.
 pub fn files_under(dir: &Path, shown_prefix: &str) -> std::io::Result<Vec<SourceFile>> {
+    walk(dir, shown_prefix, false)
+}
+
+/// Every file under `dir`, hidden ones included: a payment run reads everything under
+/// `returns/`, so that nothing placed there is silently ignored.
+pub fn all_files_under(dir: &Path, shown_prefix: &str) -> std::io::Result<Vec<SourceFile>> {
+    walk(dir, shown_prefix, true)
+}
+
+fn walk(dir: &Path, shown_prefix: &str, hidden: bool) -> std::io::Result<Vec<SourceFile>> {
+    // A folder that cannot be listed is named in the error, not only the top folder.
+    let named = |folder: &Path| {
+        let folder = folder.to_owned();
+        move |e: std::io::Error| std::io::Error::new(e.kind(), format!("{}: {e}", folder.display()))
+    };
     let mut found = Vec::new();
     let mut pending = vec![(
         dir.to_owned(),
         shown_prefix.trim_end_matches('/').to_owned(),
     )];
     while let Some((folder, shown)) = pending.pop() {
-        for entry in std::fs::read_dir(&folder)? {
-            let entry = entry?;
+        for entry in std::fs::read_dir(&folder).map_err(named(&folder))? {
+            let entry = entry.map_err(named(&folder))?;
             let name = entry.file_name().to_string_lossy().into_owned();
-            if name.starts_with('.') {
+            if !hidden && name.starts_with('.') {
                 continue;
             }
             let shown_child = if shown.is_empty() {
@@ -62,7 +78,7 @@ pub fn files_under(dir: &Path, shown_prefix: &str) -> std::io::Result<Vec<Source
             } else {
                 format!("{shown}/{name}")
             };
-            if entry.file_type()?.is_dir() {
+            if entry.file_type().map_err(named(&entry.path()))?.is_dir() {
                 pending.push((entry.path(), shown_child));
             } else {
                 found.push(SourceFile {
@@ -80,6 +96,9 @@ pub fn files_under(dir: &Path, shown_prefix: &str) -> std::io::Result<Vec<Source
 #[derive(Clone, Debug)]
 pub struct RawFile {
     pub source: SourceFile,
+    /// Why the file's bytes could not be read (permissions, a device error), if they could
+    /// not: for `validate` that is F01, for a payment run it stops the run.
+    pub io_error: Option<String>,
     pub sha256: String,
     pub bytes: u64,
     pub data: Result<WorkbookData, Finding>,
@@ -93,6 +112,7 @@ pub fn read_raw(source: &SourceFile) -> RawFile {
         Err(e) => {
             return RawFile {
                 source: source.clone(),
+                io_error: Some(e.to_string()),
                 sha256: String::new(),
                 bytes: 0,
                 data: Err(Finding::new(
@@ -120,6 +140,7 @@ pub fn read_raw(source: &SourceFile) -> RawFile {
     };
     RawFile {
         source: source.clone(),
+        io_error: None,
         sha256: sha256_hex(&bytes),
         bytes: bytes.len() as u64,
         data,

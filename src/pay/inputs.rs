@@ -9,7 +9,7 @@ use thiserror::Error;
 
 use crate::cycle::config::{CONFIG_FILE, ConfigError, CycleConfig};
 use crate::cycle::load::{
-    LoadedFile, SourceFile, files_under, load_raw_returns, read_raw, sha256_hex,
+    LoadedFile, SourceFile, all_files_under, load_raw_returns, read_raw, sha256_hex,
 };
 use crate::cycle::{ALLOCATIONS_FILE, FORCES_FILE, RETURNS_DIR};
 use crate::domain::force::ForceListError;
@@ -60,6 +60,10 @@ pub enum CycleInputError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error(
+        "cannot read {file}: {problem}; a payment run reads every file under returns/, so make it readable (or move it out of the cycle folder) and run again"
+    )]
+    Unreadable { file: String, problem: String },
     #[error("{file}: is not UTF-8 text; save it as UTF-8 (plain CSV or TOML)")]
     NotText { file: String },
     #[error(transparent)]
@@ -79,6 +83,7 @@ impl CycleInputError {
             | CycleInputError::Forces(ForceListError::Io { .. })
             | CycleInputError::NoFolder(_)
             | CycleInputError::Missing { .. }
+            | CycleInputError::Unreadable { .. }
             | CycleInputError::Io { .. } => false,
             CycleInputError::Config(_)
             | CycleInputError::Forces(_)
@@ -210,14 +215,14 @@ pub fn load_cycle_with(
         });
     }
     let mut sources =
-        files_under(&returns_dir, RETURNS_DIR).map_err(|source| CycleInputError::Io {
+        all_files_under(&returns_dir, RETURNS_DIR).map_err(|source| CycleInputError::Io {
             path: returns_dir.clone(),
             source,
         })?;
     if let ReturnSet::Only(wanted) = set {
         sources.retain(|s| wanted.contains(&s.shown));
     }
-    let returns = load_returns_in_parallel(&sources, &config, &forces, &allocations, progress);
+    let returns = load_returns_in_parallel(&sources, &config, &forces, &allocations, progress)?;
     Ok(CycleInputs {
         config_file,
         cycle_files: vec![forces_file, allocations_file],
@@ -236,9 +241,9 @@ pub fn load_returns_in_parallel(
     forces: &ForceList,
     allocations: &BTreeMap<ForceId, Money>,
     progress: &dyn ReadProgress,
-) -> Vec<LoadedFile> {
+) -> Result<Vec<LoadedFile>, CycleInputError> {
     progress.start(sources.len());
-    let raws = sources
+    let raws: Vec<_> = sources
         .par_iter()
         .map(|source| {
             let raw = read_raw(source);
@@ -247,6 +252,14 @@ pub fn load_returns_in_parallel(
         })
         .collect();
     progress.finish();
+    // A file that is there but cannot be read is not the force's mistake: paying as if the
+    // return were absent would underpay, so the run stops instead.
+    if let Some(raw) = raws.iter().find(|r| r.io_error.is_some()) {
+        return Err(CycleInputError::Unreadable {
+            file: raw.source.shown.clone(),
+            problem: raw.io_error.clone().unwrap_or_default(),
+        });
+    }
     let ctx = ReadContext {
         cycle_year: Some(config.year),
         forces,
@@ -254,5 +267,5 @@ pub fn load_returns_in_parallel(
         allocations: Some(allocations),
         baselines: None,
     };
-    load_raw_returns(raws, ctx)
+    Ok(load_raw_returns(raws, ctx))
 }

@@ -47,8 +47,9 @@ impl PriorRun {
     }
 }
 
-/// Why the previous quarter's run cannot be used. The run stops (exit 1): paying on a
-/// missing or altered ledger would pay the wrong amounts.
+/// Why the previous quarter's run cannot be used. The run stops: paying on a missing or
+/// altered ledger would pay the wrong amounts (exit 1), and a file that cannot be read at
+/// all means the run cannot start (exit 2, `is_io`).
 #[derive(Debug, Error)]
 pub enum PriorRunError {
     #[error(
@@ -80,8 +81,14 @@ pub enum PriorRunError {
         previous: Quarter,
         found: String,
     },
-    #[error("{folder}: its manifest does not list {LEDGER_FILE}")]
-    NoLedger { folder: PathBuf },
+    #[error(
+        "{folder}: its manifest lists the outputs {found}, not the three a run writes ({SCHEDULE_FILE}, {RECONCILIATION_FILE}, {LEDGER_FILE}); restore the run from its archive, or run {previous} again with --overwrite"
+    )]
+    WrongOutputs {
+        folder: PathBuf,
+        previous: Quarter,
+        found: String,
+    },
     #[error(transparent)]
     BadLedger(#[from] LedgerError),
     #[error("cannot read {path}: {source}")]
@@ -89,6 +96,13 @@ pub enum PriorRunError {
         path: PathBuf,
         source: std::io::Error,
     },
+}
+
+impl PriorRunError {
+    /// The previous run could not be read at all (permissions, a device error).
+    pub fn is_io(&self) -> bool {
+        matches!(self, PriorRunError::Io { .. })
+    }
 }
 
 /// Reads the run of the quarter before `quarter` from `out`, checking its manifest against
@@ -130,8 +144,17 @@ pub fn read_prior_run(
             found: manifest.quarter,
         });
     }
-    if !manifest.outputs.iter().any(|o| o.path == LEDGER_FILE) {
-        return Err(PriorRunError::NoLedger { folder });
+    // Every output a run writes must be listed, so that none can be changed unseen.
+    let mut listed: Vec<&str> = manifest.outputs.iter().map(|o| o.path.as_str()).collect();
+    listed.sort_unstable();
+    let mut expected = [SCHEDULE_FILE, RECONCILIATION_FILE, LEDGER_FILE];
+    expected.sort_unstable();
+    if listed != expected {
+        return Err(PriorRunError::WrongOutputs {
+            folder,
+            previous,
+            found: listed.join(", "),
+        });
     }
     let problems = manifest.check_outputs(&folder);
     if !problems.is_empty() {

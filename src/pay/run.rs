@@ -10,7 +10,7 @@ use crate::cycle::load::LoadedFile;
 use crate::cycle::select::{Candidate, ForceSelection, Outcome, Selection, select};
 use crate::domain::returns::{DeliveryPlan, FinancialReturn, MonitoringReturn, Return};
 use crate::domain::{ForceId, ForceList, Money, Month, Quarter};
-use crate::findings::{Finding, Severity};
+use crate::findings::{Code, Finding, Location, Severity};
 use crate::layout::ReturnKind;
 use crate::rules::payment::{PaymentInputs, PaymentLine, PlanFigures, compute_payment, explain};
 
@@ -49,6 +49,8 @@ pub enum ExceptionKind {
     Late,
     /// `CS > A`: spend beyond the allocation, not payable.
     SpendBeyondAllocation,
+    /// The force's allocation differs from the one in the previous run's ledger.
+    AllocationChanged,
     /// A finding of a return the run considered (warnings such as X06, X10, C09).
     Finding,
     /// A payment hold (HOLD-NO-PLAN, HOLD-NO-MONITORING).
@@ -67,6 +69,7 @@ impl ExceptionKind {
             }
             ExceptionKind::Late => "RECEIVED AFTER CUT-OFF (X14)".to_owned(),
             ExceptionKind::SpendBeyondAllocation => "SPEND BEYOND ALLOCATION".to_owned(),
+            ExceptionKind::AllocationChanged => "ALLOCATION CHANGED".to_owned(),
             ExceptionKind::Finding => "FINDING".to_owned(),
             ExceptionKind::Hold => "HOLD".to_owned(),
         }
@@ -147,8 +150,21 @@ pub enum InvariantBreach {
     AllocationsNotPot { total: Money, pot: Money },
 }
 
+/// X13 is decided by the selection among the returns submitted by the run's cut-off, not
+/// over every file in the folder: a return that arrives later cannot make one that counted
+/// ambiguous after the fact (rules §3).
+fn is_selection_finding(finding: &Finding) -> bool {
+    finding.code == Code::X13
+}
+
 fn candidate(file: &LoadedFile) -> Option<Candidate> {
     let key = &file.read.key;
+    let usable = file.read.value.is_some()
+        && !file
+            .read
+            .findings
+            .iter()
+            .any(|f| f.is_error() && !is_selection_finding(f));
     Some(Candidate {
         path: file.shown.clone(),
         sha256: file.sha256.clone(),
@@ -158,7 +174,7 @@ fn candidate(file: &LoadedFile) -> Option<Candidate> {
         version: key.version,
         months_to: key.months_to,
         submitted_on: key.submitted_on,
-        usable: file.read.usable().is_some(),
+        usable,
     })
 }
 
@@ -258,17 +274,19 @@ pub fn run_quarter(inputs: &RunInputs) -> Result<RunResult, InvariantBreach> {
                     .map_or(Money::ZERO, |f| eligible_spend(f, config))
             })
             .collect();
-        let plan_figures = plan.map(|plan| PlanFigures {
-            profiled_spend_to_date: plan
-                .months
-                .iter()
-                .filter(|m| m.month <= end_month)
-                .map(|m| m.planned_spend)
-                .sum(),
-            baseline: plan.baseline(),
-            planned_level: plan
-                .month(end_month)
-                .map_or(plan.baseline(), |m| m.neighbourhood_fte()),
+        // A counted plan always has all twelve months (X03); were one missing, the force
+        // is held rather than judged against a level nobody planned.
+        let plan_figures = plan.and_then(|plan| {
+            Some(PlanFigures {
+                profiled_spend_to_date: plan
+                    .months
+                    .iter()
+                    .filter(|m| m.month <= end_month)
+                    .map(|m| m.planned_spend)
+                    .sum(),
+                baseline: plan.baseline(),
+                planned_level: plan.month(end_month)?.neighbourhood_fte(),
+            })
         });
         let actual_level = monitoring
             .filter(|m| m.months_to >= end_month)
@@ -399,6 +417,19 @@ fn force_exceptions(
     }
     if let Some(prior) = prior {
         let before = prior.lines.get(force);
+        if let Some(old) = before
+            .map(|l| l.allocation)
+            .filter(|a| *a != line.allocation)
+        {
+            add(
+                ExceptionKind::AllocationChanged,
+                format!(
+                    "the allocation was {} in the previous run and is {} now; check that the allocations workbook is the one intended",
+                    old.to_gbp(),
+                    line.allocation.to_gbp()
+                ),
+            );
+        }
         for (index, k) in Quarter::ALL
             .into_iter()
             .enumerate()
@@ -410,6 +441,11 @@ fn force_exceptions(
                 .unwrap_or(Money::ZERO);
             let new = line.spend.get(index).copied().unwrap_or(Money::ZERO);
             if old != new {
+                let before_words = if before.is_some() {
+                    format!("was {} in the previous run", old.to_gbp())
+                } else {
+                    "was not in the previous run's ledger (counted as £0.00)".to_owned()
+                };
                 add(
                     ExceptionKind::Restated {
                         quarter: k,
@@ -417,8 +453,7 @@ fn force_exceptions(
                         new,
                     },
                     format!(
-                        "eligible spend for {k} was {} in the previous run and is {} now; the difference is netted in this quarter's payment",
-                        old.to_gbp(),
+                        "eligible spend for {k} {before_words} and is {} now; the difference is netted in this quarter's payment",
                         new.to_gbp()
                     ),
                 );
@@ -477,7 +512,13 @@ fn file_exceptions(
             finding,
             message,
         };
-        let findings = || file.read.findings.iter().cloned();
+        let findings = || {
+            file.read
+                .findings
+                .iter()
+                .filter(|f| !is_selection_finding(f))
+                .cloned()
+        };
         match outcome_of.get(&index) {
             None => {
                 // Not a return of any known force: unreadable, unclassified or X01.
@@ -495,14 +536,12 @@ fn file_exceptions(
                     let date = candidate
                         .submitted_on
                         .map_or_else(String::new, |d| format!(" on {d}"));
-                    exceptions.push(with(
-                        ExceptionKind::Late,
-                        None,
-                        format!(
-                            "received{date}, after this quarter's cut-off {}; ignored for this run",
-                            inputs.config.quarter(inputs.quarter).cutoff
-                        ),
-                    ));
+                    let message = format!(
+                        "received{date}, after this quarter's cut-off {}; ignored for this run",
+                        inputs.config.quarter(inputs.quarter).cutoff
+                    );
+                    let finding = Finding::new(Code::X14, Location::file(&file.shown), &message);
+                    exceptions.push(with(ExceptionKind::Late, Some(finding), message));
                 }
             }
             Some((Outcome::Invalid, _)) => {
@@ -515,13 +554,11 @@ fn file_exceptions(
                 }
             }
             Some((Outcome::Ambiguous { with: other }, _)) => {
-                exceptions.push(with(
-                    ExceptionKind::Ambiguous,
-                    None,
-                    format!(
-                        "has the same version as {other} but different contents; neither is used"
-                    ),
-                ));
+                let message = format!(
+                    "has the same version (or months-to and date) as {other} but different contents; neither is used"
+                );
+                let finding = Finding::new(Code::X13, Location::file(&file.shown), &message);
+                exceptions.push(with(ExceptionKind::Ambiguous, Some(finding), message));
             }
             Some((Outcome::Used | Outcome::Superseded { .. } | Outcome::Duplicate { .. }, _)) => {
                 for finding in findings() {

@@ -11,6 +11,8 @@ use thiserror::Error;
 pub enum OutputError {
     #[error("{path} already exists; give --overwrite to replace it")]
     Exists { path: PathBuf },
+    #[error("{path} is there but is not a folder; move it out of the way and run again")]
+    NotAFolder { path: PathBuf },
     #[error("cannot write {path}: the folder {folder} does not exist")]
     NoFolder { path: PathBuf, folder: PathBuf },
     #[error("cannot write {path}: {source}")]

@@ -31,21 +31,39 @@ fn io(path: &Path) -> impl Fn(std::io::Error) -> OutputError + '_ {
     }
 }
 
-/// Writes `files` as the folder `target`, whole or not at all. Without `overwrite` an
-/// existing `target` is never replaced.
-pub fn write_folder_atomically(
-    target: &Path,
-    files: &[FolderFile],
-    overwrite: bool,
-) -> Result<(), OutputError> {
+/// A folder written in full under a temporary name beside its target, not yet in place.
+pub struct StagedFolder {
+    target: PathBuf,
+    parent: PathBuf,
+    name: String,
+    /// Removed when dropped: with the new files if never placed, with the old folder after
+    /// a swap, empty after a plain rename.
+    staging: tempfile::TempDir,
+}
+
+/// How a staged folder was put in place, so that it can be taken back.
+enum Placed {
+    New,
+    Swapped,
+}
+
+/// Readies `target` to be written: finishes a swap interrupted there, and refuses a target
+/// that is a file.
+pub fn prepare_target(target: &Path) -> Result<(), OutputError> {
     let (parent, name) = split(target)?;
     finish_interrupted_swap(&parent, &name)?;
-    remove_abandoned_partials(&parent);
-    if !overwrite && target.exists() {
-        return Err(OutputError::Exists {
+    if target.exists() && !target.is_dir() {
+        return Err(OutputError::NotAFolder {
             path: target.to_owned(),
         });
     }
+    Ok(())
+}
+
+/// Writes `files` into a hidden folder beside `target`, every file and the folder synced.
+pub fn stage_folder(target: &Path, files: &[FolderFile]) -> Result<StagedFolder, OutputError> {
+    let (parent, name) = split(target)?;
+    remove_abandoned_partials(&parent);
     let staging = tempfile::Builder::new()
         .prefix(&format!("{PARTIAL_PREFIX}{}-", std::process::id()))
         .tempdir_in(&parent)
@@ -57,25 +75,90 @@ pub fn write_folder_atomically(
         out.sync_all().map_err(io(&path))?;
     }
     sync_folder(staging.path()).map_err(io(staging.path()))?;
+    Ok(StagedFolder {
+        target: target.to_owned(),
+        parent,
+        name,
+        staging,
+    })
+}
 
-    if target.exists() {
-        swap_into_place(staging.path(), target, &parent, &name)?;
-        // `staging` now holds the old folder; dropping it removes it.
-    } else {
-        rename_no_replace(staging.path(), target).map_err(|e| {
-            if e.kind() == std::io::ErrorKind::AlreadyExists {
-                OutputError::Exists {
-                    path: target.to_owned(),
-                }
-            } else {
-                io(target)(e)
+/// Puts staged folders in place, in order. Every target is checked before the first is
+/// moved; if one cannot be placed, those already placed are taken back (the old folders
+/// restored), so the set lands together or not at all.
+pub fn commit_folders(staged: Vec<StagedFolder>, overwrite: bool) -> Result<(), OutputError> {
+    for s in &staged {
+        if s.target.exists() {
+            if !s.target.is_dir() {
+                return Err(OutputError::NotAFolder {
+                    path: s.target.clone(),
+                });
             }
-        })?;
-        // Renamed away: nothing is left for `staging` to remove.
-        let _ = staging.keep();
+            if !overwrite {
+                return Err(OutputError::Exists {
+                    path: s.target.clone(),
+                });
+            }
+        }
     }
-    sync_folder(&parent).map_err(io(&parent))?;
+    let mut placed: Vec<(&StagedFolder, Placed)> = Vec::new();
+    for s in &staged {
+        let result = if s.target.exists() {
+            swap_into_place(s.staging.path(), &s.target, &s.parent, &s.name)
+                .map(|()| Placed::Swapped)
+        } else {
+            rename_no_replace(s.staging.path(), &s.target)
+                .map(|()| Placed::New)
+                .map_err(|e| {
+                    if e.kind() == std::io::ErrorKind::AlreadyExists {
+                        OutputError::Exists {
+                            path: s.target.clone(),
+                        }
+                    } else {
+                        io(&s.target)(e)
+                    }
+                })
+        };
+        match result {
+            Ok(how) => placed.push((s, how)),
+            Err(e) => {
+                take_back(&placed);
+                return Err(e);
+            }
+        }
+    }
+    for s in &staged {
+        sync_folder(&s.parent).map_err(io(&s.parent))?;
+    }
+    // Dropping `staged` removes each staging folder: the old runs swapped out.
     Ok(())
+}
+
+/// Undoes placements, latest first: a new folder goes back to its staging name (and is
+/// removed with it), a swapped one is swapped back.
+fn take_back(placed: &[(&StagedFolder, Placed)]) {
+    for (s, how) in placed.iter().rev() {
+        let _ = match how {
+            Placed::New => std::fs::rename(&s.target, s.staging.path()).map_err(io(&s.target)),
+            Placed::Swapped => swap_into_place(s.staging.path(), &s.target, &s.parent, &s.name),
+        };
+    }
+}
+
+/// Writes `files` as the folder `target`, whole or not at all. Without `overwrite` an
+/// existing `target` is never replaced.
+pub fn write_folder_atomically(
+    target: &Path,
+    files: &[FolderFile],
+    overwrite: bool,
+) -> Result<(), OutputError> {
+    prepare_target(target)?;
+    if !overwrite && target.exists() {
+        return Err(OutputError::Exists {
+            path: target.to_owned(),
+        });
+    }
+    commit_folders(vec![stage_folder(target, files)?], overwrite)
 }
 
 fn split(target: &Path) -> Result<(PathBuf, String), OutputError> {
@@ -284,6 +367,70 @@ mod tests {
         if Path::new("/proc").is_dir() {
             assert!(!abandoned.exists());
         }
+    }
+
+    #[test]
+    fn a_set_of_folders_lands_together_or_not_at_all() {
+        let dir = tempfile::tempdir().unwrap();
+        let (q1, q2) = (dir.path().join("Q1"), dir.path().join("Q2"));
+        write_folder_atomically(&q1, &files(b"old Q1"), false).unwrap();
+        // Q2's place is taken by a file, so the set cannot land: Q1 keeps its old folder.
+        std::fs::write(&q2, b"in the way").unwrap();
+        let staged = vec![
+            stage_folder(&q1, &files(b"new Q1")).unwrap(),
+            stage_folder(&q2, &files(b"new Q2")).unwrap(),
+        ];
+        let err = commit_folders(staged, true).unwrap_err();
+        assert!(matches!(err, OutputError::NotAFolder { .. }), "{err}");
+        assert_eq!(std::fs::read(q1.join("a.txt")).unwrap(), b"old Q1");
+        assert_eq!(names(dir.path()), ["Q1", "Q2"], "no staging folder is left");
+        // Cleared, both land.
+        std::fs::remove_file(&q2).unwrap();
+        let staged = vec![
+            stage_folder(&q1, &files(b"new Q1")).unwrap(),
+            stage_folder(&q2, &files(b"new Q2")).unwrap(),
+        ];
+        commit_folders(staged, true).unwrap();
+        assert_eq!(std::fs::read(q1.join("a.txt")).unwrap(), b"new Q1");
+        assert_eq!(std::fs::read(q2.join("a.txt")).unwrap(), b"new Q2");
+        assert_eq!(names(dir.path()), ["Q1", "Q2"]);
+    }
+
+    #[test]
+    fn a_placed_folder_is_taken_back_when_a_later_one_fails() {
+        let dir = tempfile::tempdir().unwrap();
+        let (q1, q2) = (dir.path().join("Q1"), dir.path().join("Q2"));
+        write_folder_atomically(&q1, &files(b"old Q1"), false).unwrap();
+        let staged = vec![
+            stage_folder(&q1, &files(b"new Q1")).unwrap(),
+            stage_folder(&q2, &files(b"new Q2")).unwrap(),
+        ];
+        // Q2 appears between the checks and its rename (another process, say).
+        std::fs::create_dir(&q2).unwrap();
+        std::fs::write(q2.join("theirs.txt"), b"x").unwrap();
+        let placed = {
+            let mut placed = Vec::new();
+            let s = &staged[0];
+            swap_into_place(s.staging.path(), &s.target, &s.parent, &s.name).unwrap();
+            placed.push((s, Placed::Swapped));
+            placed
+        };
+        take_back(&placed);
+        assert_eq!(std::fs::read(q1.join("a.txt")).unwrap(), b"old Q1");
+        drop(staged);
+        assert_eq!(names(&q2), ["theirs.txt"]);
+        assert_eq!(names(dir.path()), ["Q1", "Q2"]);
+    }
+
+    #[test]
+    fn a_target_that_is_a_file_is_refused_and_nothing_is_left() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("run");
+        std::fs::write(&target, b"a file").unwrap();
+        let err = write_folder_atomically(&target, &files(b"x"), true).unwrap_err();
+        assert!(matches!(err, OutputError::NotAFolder { .. }), "{err}");
+        assert_eq!(std::fs::read(&target).unwrap(), b"a file");
+        assert_eq!(names(dir.path()), ["run"]);
     }
 
     #[test]

@@ -798,3 +798,160 @@ fn libreoffice_opens_the_run_workbooks_and_reads_the_same_figures() {
         }
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn a_return_that_cannot_be_read_stops_the_run_instead_of_counting_as_absent() {
+    let cycle = fixture_copy();
+    let broken = cycle.path().join("returns/finance/kent-2025-26-Q1-v3.xlsx");
+    std::os::unix::fs::symlink(cycle.path().join("nowhere.xlsx"), &broken).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    pay(cycle.path(), out.path(), "Q1")
+        .code(2)
+        .stderr(predicate::str::contains(
+            "cannot read returns/finance/kent-2025-26-Q1-v3.xlsx",
+        ));
+    assert_eq!(std::fs::read_dir(out.path()).unwrap().count(), 0);
+}
+
+/// Rewrites a return with its `Submitted on` date and one cell changed.
+fn resubmit(path: &Path, to: &Path, submitted: &str, cell: (&str, u32, u32, f64)) {
+    use npg::read::grid::CellValue;
+    let mut data = npg::read::open::read_workbook(path, "return").unwrap();
+    let about = data.sheet("About").unwrap();
+    let row = about
+        .cells()
+        .find(|((_, col), v)| *col == 0 && matches!(v, CellValue::Text(t) if t == "Submitted on"))
+        .map(|((row, _), _)| row)
+        .unwrap();
+    let date = chrono::NaiveDate::parse_from_str(submitted, "%Y-%m-%d").unwrap();
+    crate::common::set_cell(&mut data, "About", row, 1, CellValue::Date(date.into()));
+    crate::common::set_cell(&mut data, cell.0, cell.1, cell.2, CellValue::Number(cell.3));
+    std::fs::write(to, crate::common::write_grid(&data)).unwrap();
+}
+
+#[test]
+fn a_return_arriving_after_the_cut_off_never_makes_the_one_that_counted_ambiguous() {
+    let cycle = fixture_copy();
+    let finance = cycle.path().join("returns/finance");
+    // A different "kent Q1 v1", sent after the Q1 cut-off.
+    resubmit(
+        &finance.join("kent-2025-26-Q1-v1.xlsx"),
+        &finance.join("kent-2025-26-Q1-v1-again.xlsx"),
+        "2025-09-01",
+        ("Expenditure", 1, 2, 1.0),
+    );
+    let out = tempfile::tempdir().unwrap();
+    pay(cycle.path(), out.path(), "Q1").success();
+    let rows = read_ledger(&out.path().join("2025-26-Q1/ledger.csv"));
+    assert_eq!(rows["kent"]["s_q1"], "992045.42");
+    assert_eq!(rows["kent"]["status"], "PAY");
+    let dump = dump_cells(&out.path().join("2025-26-Q1/payment-schedule.xlsx"));
+    let kent: Vec<&Vec<String>> = sheet(&dump, "Exceptions")
+        .iter()
+        .filter(|r| r.first().is_some_and(|f| f == "kent"))
+        .collect();
+    // Only the two late returns (the new one and kent's own restatement, v2), as X14 info.
+    assert_eq!(kent.len(), 2, "{kent:?}");
+    for row in &kent {
+        assert_eq!(row[1], "RECEIVED AFTER CUT-OFF (X14)", "{row:?}");
+        assert_eq!((row[5].as_str(), row[6].as_str()), ("X14", "info"));
+    }
+    assert!(kent.iter().any(|r| r[2] == "returns/finance/kent-2025-26-Q1-v1-again.xlsx"));
+}
+
+#[test]
+fn two_different_returns_of_one_version_by_the_cut_off_are_ambiguous_and_neither_counts() {
+    let cycle = fixture_copy();
+    let finance = cycle.path().join("returns/finance");
+    resubmit(
+        &finance.join("essex-2025-26-Q1-v1.xlsx"),
+        &finance.join("essex-2025-26-Q1-v1-again.xlsx"),
+        "2025-07-20",
+        ("Expenditure", 1, 2, 1.0),
+    );
+    let out = tempfile::tempdir().unwrap();
+    pay(cycle.path(), out.path(), "Q1").success();
+    let rows = read_ledger(&out.path().join("2025-26-Q1/ledger.csv"));
+    assert_eq!(rows["essex"]["s_q1"], "0.00");
+    let dump = dump_cells(&out.path().join("2025-26-Q1/payment-schedule.xlsx"));
+    let ambiguous = sheet(&dump, "Exceptions")
+        .iter()
+        .filter(|r| r.first().is_some_and(|f| f == "essex") && r[1] == "AMBIGUOUS (X13)")
+        .count();
+    assert_eq!(ambiguous, 2);
+}
+
+#[test]
+fn a_return_in_a_hidden_folder_is_read_like_any_other() {
+    let cycle = fixture_copy();
+    let hidden = cycle.path().join("returns/.late");
+    std::fs::create_dir(&hidden).unwrap();
+    std::fs::rename(
+        cycle
+            .path()
+            .join("returns/finance/essex-2025-26-Q1-v1.xlsx"),
+        hidden.join("essex-2025-26-Q1-v1.xlsx"),
+    )
+    .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    pay(cycle.path(), out.path(), "Q1").success();
+    let rows = read_ledger(&out.path().join("2025-26-Q1/ledger.csv"));
+    assert_eq!(rows["essex"]["s_q1"], "922948.92");
+    let manifest = std::fs::read_to_string(out.path().join("2025-26-Q1/manifest.json")).unwrap();
+    assert!(manifest.contains("\"path\": \"returns/.late/essex-2025-26-Q1-v1.xlsx\""));
+}
+
+#[test]
+fn a_prior_manifest_with_an_output_left_out_is_refused() {
+    let out = tempfile::tempdir().unwrap();
+    pay(&fixture_cycle(), out.path(), "Q1").success();
+    let q1 = out.path().join("2025-26-Q1");
+    let path = q1.join("manifest.json");
+    let mut manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    manifest["outputs"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|o| o["path"] != "payment-schedule.xlsx");
+    std::fs::write(&path, serde_json::to_string_pretty(&manifest).unwrap()).unwrap();
+    std::fs::write(q1.join("payment-schedule.xlsx"), b"not the schedule").unwrap();
+    pay(&fixture_cycle(), out.path(), "Q2")
+        .code(1)
+        .stderr(predicate::str::contains("not the three a run writes"));
+    assert!(!out.path().join("2025-26-Q2").exists());
+}
+
+#[test]
+fn a_range_that_cannot_land_whole_leaves_the_runs_that_were_there() {
+    let out = tempfile::tempdir().unwrap();
+    pay(&fixture_cycle(), out.path(), "Q1").success();
+    let before = tree_bytes(out.path());
+    // Q3's place is taken by a file: the range Q1-Q4 with --overwrite cannot land.
+    std::fs::write(out.path().join("2025-26-Q3"), b"in the way").unwrap();
+    npg()
+        .args(["pay", "--quarter", "Q1-Q4", "--overwrite", "--cycle"])
+        .arg(fixture_cycle())
+        .arg("--out")
+        .arg(out.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("is there but is not a folder"));
+    let after = tree_bytes(out.path());
+    assert_eq!(
+        after.keys().collect::<Vec<_>>(),
+        before
+            .keys()
+            .chain(std::iter::once(&"2025-26-Q3".to_owned()))
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect::<Vec<_>>()
+    );
+    for (name, bytes) in &before {
+        assert!(after[name] == *bytes, "{name} unchanged");
+    }
+    // --out naming a file is refused too.
+    pay(&fixture_cycle(), &out.path().join("2025-26-Q3"), "Q1")
+        .code(2)
+        .stderr(predicate::str::contains("is a file, not a folder"));
+}
