@@ -830,56 +830,61 @@ fn resubmit(path: &Path, to: &Path, submitted: &str, cell: (&str, u32, u32, f64)
     std::fs::write(to, crate::common::write_grid(&data)).unwrap();
 }
 
-#[test]
-fn a_return_arriving_after_the_cut_off_never_makes_the_one_that_counted_ambiguous() {
+/// Runs Q1 on a copy of the year holding a second, different Q1 v1 return of `force`, sent
+/// on `submitted`: the force's ledger line and its rows of the Exceptions sheet.
+fn q1_with_a_second_v1(
+    force: &str,
+    submitted: &str,
+) -> (BTreeMap<String, String>, Vec<Vec<String>>) {
     let cycle = fixture_copy();
     let finance = cycle.path().join("returns/finance");
-    // A different "kent Q1 v1", sent after the Q1 cut-off.
     resubmit(
-        &finance.join("kent-2025-26-Q1-v1.xlsx"),
-        &finance.join("kent-2025-26-Q1-v1-again.xlsx"),
-        "2025-09-01",
+        &finance.join(format!("{force}-2025-26-Q1-v1.xlsx")),
+        &finance.join(format!("{force}-2025-26-Q1-v1-again.xlsx")),
+        submitted,
         ("Expenditure", 1, 2, 1.0),
     );
     let out = tempfile::tempdir().unwrap();
     pay(cycle.path(), out.path(), "Q1").success();
-    let rows = read_ledger(&out.path().join("2025-26-Q1/ledger.csv"));
-    assert_eq!(rows["kent"]["s_q1"], "992045.42");
-    assert_eq!(rows["kent"]["status"], "PAY");
+    let mut rows = read_ledger(&out.path().join("2025-26-Q1/ledger.csv"));
     let dump = dump_cells(&out.path().join("2025-26-Q1/payment-schedule.xlsx"));
-    let kent: Vec<&Vec<String>> = sheet(&dump, "Exceptions")
+    let exceptions = sheet(&dump, "Exceptions")
         .iter()
-        .filter(|r| r.first().is_some_and(|f| f == "kent"))
+        .filter(|r| r.first().is_some_and(|f| f == force))
+        .cloned()
         .collect();
+    (rows.remove(force).unwrap(), exceptions)
+}
+
+#[test]
+fn a_return_arriving_after_the_cut_off_never_makes_the_one_that_counted_ambiguous() {
+    let (kent, exceptions) = q1_with_a_second_v1("kent", "2025-09-01");
+    assert_eq!(
+        (kent["s_q1"].as_str(), kent["status"].as_str()),
+        ("992045.42", "PAY")
+    );
     // Only the two late returns (the new one and kent's own restatement, v2), as X14 info.
-    assert_eq!(kent.len(), 2, "{kent:?}");
-    for row in &kent {
+    assert_eq!(exceptions.len(), 2, "{exceptions:?}");
+    for row in &exceptions {
         assert_eq!(row[1], "RECEIVED AFTER CUT-OFF (X14)", "{row:?}");
         assert_eq!((row[5].as_str(), row[6].as_str()), ("X14", "info"));
     }
-    assert!(kent.iter().any(|r| r[2] == "returns/finance/kent-2025-26-Q1-v1-again.xlsx"));
+    assert!(
+        exceptions
+            .iter()
+            .any(|r| r[2] == "returns/finance/kent-2025-26-Q1-v1-again.xlsx")
+    );
 }
 
 #[test]
 fn two_different_returns_of_one_version_by_the_cut_off_are_ambiguous_and_neither_counts() {
-    let cycle = fixture_copy();
-    let finance = cycle.path().join("returns/finance");
-    resubmit(
-        &finance.join("essex-2025-26-Q1-v1.xlsx"),
-        &finance.join("essex-2025-26-Q1-v1-again.xlsx"),
-        "2025-07-20",
-        ("Expenditure", 1, 2, 1.0),
-    );
-    let out = tempfile::tempdir().unwrap();
-    pay(cycle.path(), out.path(), "Q1").success();
-    let rows = read_ledger(&out.path().join("2025-26-Q1/ledger.csv"));
-    assert_eq!(rows["essex"]["s_q1"], "0.00");
-    let dump = dump_cells(&out.path().join("2025-26-Q1/payment-schedule.xlsx"));
-    let ambiguous = sheet(&dump, "Exceptions")
+    let (essex, exceptions) = q1_with_a_second_v1("essex", "2025-07-20");
+    assert_eq!(essex["s_q1"], "0.00");
+    let ambiguous = exceptions
         .iter()
-        .filter(|r| r.first().is_some_and(|f| f == "essex") && r[1] == "AMBIGUOUS (X13)")
+        .filter(|r| r[1] == "AMBIGUOUS (X13)")
         .count();
-    assert_eq!(ambiguous, 2);
+    assert_eq!(ambiguous, 2, "{exceptions:?}");
 }
 
 #[test]
