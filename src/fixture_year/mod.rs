@@ -53,6 +53,7 @@
 
 pub mod design;
 mod files;
+pub mod scaled;
 
 use std::path::{Path, PathBuf};
 
@@ -62,7 +63,6 @@ use crate::cycle::config::{ConfigError, CycleConfig};
 use crate::domain::ForceList;
 use crate::domain::force::ForceListError;
 use crate::rules::allocate::AllocateError;
-use crate::write::allocations::{write_allocations, write_weights};
 
 pub use design::{DesignedReturn, ForceYear, Scenario, YearDesign};
 pub use files::return_workbook;
@@ -113,30 +113,7 @@ pub fn year_design() -> Result<YearDesign, FixtureError> {
 
 /// Every file of the fixture year, in memory, sorted by path.
 pub fn build() -> Result<Vec<FixtureFile>, FixtureError> {
-    let year = year_design()?;
-    let mut files = vec![
-        file("cycle.toml", CYCLE_TOML.as_bytes().to_vec()),
-        file("forces.csv", FORCES_CSV.as_bytes().to_vec()),
-        file(
-            "weights.xlsx",
-            write_weights(&year.weights, &year.forces, year.config.year)?,
-        ),
-        file(
-            "allocations.xlsx",
-            write_allocations(&year.allocation, &year.forces, year.config.year)?,
-        ),
-    ];
-    for force in &year.force_years {
-        for designed in &force.returns {
-            let bytes = files::return_workbook(designed, &year.config, &year.forces)?;
-            files.push(file(&designed.path, bytes));
-        }
-    }
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    if files.windows(2).any(|pair| pair[0].path == pair[1].path) {
-        return Err(FixtureError::Design("two files share a path".into()));
-    }
-    Ok(files)
+    scaled::build_scaled(1)
 }
 
 fn file(path: &str, bytes: Vec<u8>) -> FixtureFile {
@@ -149,7 +126,16 @@ fn file(path: &str, bytes: Vec<u8>) -> FixtureFile {
 /// Writes the fixture year to `out_dir`, replacing whatever is there as a whole: the files
 /// go to a fresh folder beside it, which is then renamed into place. Returns the files.
 pub fn generate(out_dir: &Path) -> Result<Vec<FixtureFile>, FixtureError> {
-    let files = build()?;
+    write_folder(out_dir, build()?)
+}
+
+/// Writes the fixture year repeated `copies` times (N = 43 × `copies` grantees) to
+/// `out_dir`, as [`generate`] does.
+pub fn generate_scaled(out_dir: &Path, copies: usize) -> Result<Vec<FixtureFile>, FixtureError> {
+    write_folder(out_dir, scaled::build_scaled(copies)?)
+}
+
+fn write_folder(out_dir: &Path, files: Vec<FixtureFile>) -> Result<Vec<FixtureFile>, FixtureError> {
     let parent = match out_dir.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
         _ => PathBuf::from("."),
