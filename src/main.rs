@@ -21,7 +21,9 @@ fn main() -> ExitCode {
         }
     };
     init_logging(cli.verbose);
-    match cmd::run(cli.command) {
+    let outcome = cmd::run(cli.command);
+    log_peak_memory();
+    match outcome {
         Ok(code) => code,
         Err(err) => {
             let top = err.to_string();
@@ -54,3 +56,30 @@ fn init_logging(verbose: u8) {
         .without_time()
         .init();
 }
+
+/// Logs the process's peak resident memory (with -v), where the system reports it: what a
+/// run of this size needs, for operators and the benchmark.
+fn log_peak_memory() {
+    let Ok(status) = std::fs::read_to_string("/proc/self/status") else {
+        return;
+    };
+    let peak_kib = status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmHWM:"))
+        .and_then(|rest| {
+            rest.trim()
+                .trim_end_matches("kB")
+                .trim()
+                .parse::<u64>()
+                .ok()
+        });
+    if let Some(kib) = peak_kib {
+        tracing::info!(peak_memory_kib = kib, "peak memory {} MiB", kib / 1024);
+    }
+}
+
+// mimalloc: reading tens of thousands of workbooks on every core allocates and frees many
+// buffers of a few hundred kilobytes; the system allocator maps and unmaps each one, and
+// the threads then queue on the kernel's memory lock.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;

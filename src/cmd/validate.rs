@@ -14,6 +14,7 @@ use npg::read::grid::WorkbookData;
 use npg::read::open::is_spreadsheet_name;
 use npg::read::returns::{ReadContext, about_sheet_name};
 use npg::read::tables::{read_allocations, read_weights};
+use rayon::prelude::*;
 
 use crate::cli::{OutputFormat, ValidateArgs};
 
@@ -40,7 +41,9 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<ExitCode> {
         .filter_map(|t| t.path.canonicalize().ok())
         .collect();
     let mut returns: Vec<RawFile> = Vec::new();
-    for raw in targets.iter().map(read_raw) {
+    // Workbooks are read on every core; the order stays the targets' order.
+    let target_raws: Vec<RawFile> = targets.par_iter().map(read_raw).collect();
+    for raw in target_raws {
         match raw.data.as_ref().ok().and_then(table_kind) {
             Some(TableKind::Allocations) => {
                 if let Ok(data) = raw.data.as_ref() {
@@ -65,15 +68,17 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<ExitCode> {
         let returns_dir = cycle.returns_dir();
         if returns_dir.is_dir() {
             let shown = shown_path(&returns_dir);
-            for source in files_under(&returns_dir, &shown)? {
-                let already = source
-                    .path
-                    .canonicalize()
-                    .is_ok_and(|p| target_paths.contains(&p));
-                if !already && is_spreadsheet_name(&source.path) {
-                    returns.push(read_raw(&source));
-                }
-            }
+            let context: Vec<SourceFile> = files_under(&returns_dir, &shown)?
+                .into_iter()
+                .filter(|source| {
+                    let already = source
+                        .path
+                        .canonicalize()
+                        .is_ok_and(|p| target_paths.contains(&p));
+                    !already && is_spreadsheet_name(&source.path)
+                })
+                .collect();
+            returns.extend(context.par_iter().map(read_raw).collect::<Vec<_>>());
         }
     }
 

@@ -12,7 +12,7 @@ use crate::findings::{Code, Finding, Location};
 use crate::layout::ReturnKind;
 use crate::read::grid::WorkbookData;
 use crate::read::open::{is_spreadsheet_name, read_workbook_bytes};
-use crate::read::returns::{ReadContext, ReturnKey, ReturnRead, classify, read_return};
+use crate::read::returns::{ReadContext, ReturnKey, ReturnRead, read_return};
 
 use super::config::Category;
 
@@ -155,42 +155,36 @@ pub fn load_returns(sources: &[SourceFile], ctx: ReadContext) -> Vec<LoadedFile>
 
 /// As `load_returns`, for files already read.
 pub fn load_raw_returns(raws: Vec<RawFile>, ctx: ReadContext) -> Vec<LoadedFile> {
-    let kinds: Vec<Option<ReturnKind>> = raws
-        .iter()
-        .map(|r| r.data.as_ref().ok().and_then(classify))
-        .collect();
+    let loaded = raws.iter().map(|raw| interpret(raw, &ctx)).collect();
+    check_across_files(loaded, &ctx)
+}
 
-    // Plans first: the baseline of each force's best usable plan feeds C09 on monitoring.
-    let mut reads: Vec<Option<ReturnRead>> = vec![None; raws.len()];
-    for (index, raw) in raws.iter().enumerate() {
-        if kinds[index] == Some(ReturnKind::Plan) {
-            reads[index] = Some(interpret(raw, &ctx));
+/// One file read and interpreted at once, its workbook dropped straight after: reading many
+/// files this way holds only a few workbooks in memory at a time. `io_error` says why the
+/// file's bytes could not be read, if they could not.
+pub fn read_and_interpret(source: &SourceFile, ctx: &ReadContext) -> (LoadedFile, Option<String>) {
+    let raw = read_raw(source);
+    let loaded = interpret(&raw, ctx);
+    (loaded, raw.io_error)
+}
+
+/// The checks that need every file read first: C09 of monitoring returns against their
+/// force's plan, X13 and X10.
+pub fn check_across_files(mut loaded: Vec<LoadedFile>, ctx: &ReadContext) -> Vec<LoadedFile> {
+    // C09 compares a monitoring return with the baseline of its force's best usable plan.
+    // A caller that gave the baselines has had C09 checked already, as each file was read.
+    if ctx.baselines.is_none() {
+        let baselines = best_plan_baselines(loaded.iter().map(|f| &f.read));
+        for file in &mut loaded {
+            let (Some(levels), Some(force)) = (&file.read.levels, &file.read.key.force) else {
+                continue;
+            };
+            if let Some(&baseline) = baselines.get(force) {
+                let found = levels.plausibility(&file.shown, baseline);
+                file.read.findings.extend(found);
+            }
         }
     }
-    let baselines = best_plan_baselines(reads.iter().flatten());
-    let with_baselines = ReadContext {
-        baselines: Some(&baselines),
-        ..ctx
-    };
-    for (index, raw) in raws.iter().enumerate() {
-        if reads[index].is_none() {
-            reads[index] = Some(interpret(raw, &with_baselines));
-        }
-    }
-    let mut loaded: Vec<LoadedFile> = raws
-        .into_iter()
-        .zip(reads)
-        .map(|(raw, read)| LoadedFile {
-            shown: raw.source.shown,
-            sha256: raw.sha256,
-            bytes: raw.bytes,
-            read: read.unwrap_or(ReturnRead {
-                key: ReturnKey::default(),
-                value: None,
-                findings: Vec::new(),
-            }),
-        })
-        .collect();
     check_ambiguous(&mut loaded);
     if let Some(allocations) = ctx.allocations {
         check_forecast_overspend(&mut loaded, allocations, ctx.categories);
@@ -198,14 +192,21 @@ pub fn load_raw_returns(raws: Vec<RawFile>, ctx: ReadContext) -> Vec<LoadedFile>
     loaded
 }
 
-fn interpret(raw: &RawFile, ctx: &ReadContext) -> ReturnRead {
-    match &raw.data {
+fn interpret(raw: &RawFile, ctx: &ReadContext) -> LoadedFile {
+    let read = match &raw.data {
         Ok(data) => read_return(&raw.source.shown, data, ctx),
         Err(finding) => ReturnRead {
             key: ReturnKey::default(),
             value: None,
             findings: vec![finding.clone()],
+            levels: None,
         },
+    };
+    LoadedFile {
+        shown: raw.source.shown.clone(),
+        sha256: raw.sha256.clone(),
+        bytes: raw.bytes,
+        read,
     }
 }
 

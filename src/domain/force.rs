@@ -47,6 +47,13 @@ impl FromStr for ForceId {
     }
 }
 
+/// Ids order as their text does (byte order), so a force can be looked up by its id as text.
+impl std::borrow::Borrow<str> for ForceId {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
 impl fmt::Display for ForceId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
@@ -161,7 +168,7 @@ impl ForceList {
 
     /// Looks a force up by its id as text.
     pub fn find(&self, id: &str) -> Option<&Force> {
-        self.forces.values().find(|f| f.id.as_str() == id)
+        self.forces.get(id)
     }
 
     pub fn contains(&self, id: &ForceId) -> bool {

@@ -9,7 +9,7 @@ use thiserror::Error;
 
 use crate::cycle::config::{CONFIG_FILE, ConfigError, CycleConfig};
 use crate::cycle::load::{
-    LoadedFile, SourceFile, all_files_under, load_raw_returns, read_raw, sha256_hex,
+    LoadedFile, SourceFile, all_files_under, check_across_files, read_and_interpret, sha256_hex,
 };
 use crate::cycle::{ALLOCATIONS_FILE, FORCES_FILE, RETURNS_DIR};
 use crate::domain::force::ForceListError;
@@ -214,6 +214,7 @@ pub fn load_cycle_with(
             hint: "returns are kept under returns/ in the cycle folder",
         });
     }
+    let listed = std::time::Instant::now();
     let mut sources =
         all_files_under(&returns_dir, RETURNS_DIR).map_err(|source| CycleInputError::Io {
             path: returns_dir.clone(),
@@ -222,6 +223,11 @@ pub fn load_cycle_with(
     if let ReturnSet::Only(wanted) = set {
         sources.retain(|s| wanted.contains(&s.shown));
     }
+    tracing::debug!(
+        files = sources.len(),
+        seconds = listed.elapsed().as_secs_f64(),
+        "listed the returns"
+    );
     let returns = load_returns_in_parallel(&sources, &config, &forces, &allocations, progress)?;
     Ok(CycleInputs {
         config_file,
@@ -243,23 +249,6 @@ pub fn load_returns_in_parallel(
     progress: &dyn ReadProgress,
 ) -> Result<Vec<LoadedFile>, CycleInputError> {
     progress.start(sources.len());
-    let raws: Vec<_> = sources
-        .par_iter()
-        .map(|source| {
-            let raw = read_raw(source);
-            progress.file_read();
-            raw
-        })
-        .collect();
-    progress.finish();
-    // A file that is there but cannot be read is not the force's mistake: paying as if the
-    // return were absent would underpay, so the run stops instead.
-    if let Some(raw) = raws.iter().find(|r| r.io_error.is_some()) {
-        return Err(CycleInputError::Unreadable {
-            file: raw.source.shown.clone(),
-            problem: raw.io_error.clone().unwrap_or_default(),
-        });
-    }
     let ctx = ReadContext {
         cycle_year: Some(config.year),
         forces,
@@ -267,5 +256,35 @@ pub fn load_returns_in_parallel(
         allocations: Some(allocations),
         baselines: None,
     };
-    Ok(load_raw_returns(raws, ctx))
+    // Each workbook is read and interpreted on whichever core is free, and dropped at once.
+    let started = std::time::Instant::now();
+    let read: Vec<(LoadedFile, Option<String>)> = sources
+        .par_iter()
+        .map(|source| {
+            let file = read_and_interpret(source, &ctx);
+            progress.file_read();
+            file
+        })
+        .collect();
+    progress.finish();
+    // A file that is there but cannot be read is not the force's mistake: paying as if the
+    // return were absent would underpay, so the run stops instead.
+    if let Some((file, Some(problem))) = read.iter().find(|(_, e)| e.is_some()) {
+        return Err(CycleInputError::Unreadable {
+            file: file.shown.clone(),
+            problem: problem.clone(),
+        });
+    }
+    tracing::debug!(
+        seconds = started.elapsed().as_secs_f64(),
+        "read and interpreted every return"
+    );
+    let started = std::time::Instant::now();
+    let loaded = read.into_iter().map(|(file, _)| file).collect();
+    let checked = check_across_files(loaded, &ctx);
+    tracing::debug!(
+        seconds = started.elapsed().as_secs_f64(),
+        "checked across files (C09, X13, X10)"
+    );
+    Ok(checked)
 }

@@ -416,13 +416,16 @@ fn open_zip(bytes: &[u8]) -> Result<WorkbookData, Refusal> {
             return Err(Refusal::Locked);
         }
     }
-    let sizes = check_parts(&mut zip, MAX_UNZIPPED_BYTES)?;
     match kind {
         ZipKind::Xlsx => {
-            check_shared_strings(&mut zip, &sizes)?;
-            read_xlsx(bytes)
+            // Every part is unpacked once, here: checked (checksum, size), then handed to
+            // calamine stored rather than compressed, so nothing is inflated twice.
+            let parts = unpack_parts(&mut zip, MAX_UNZIPPED_BYTES)?;
+            check_shared_strings(&parts)?;
+            read_xlsx(&stored_zip(&parts)?)
         }
         ZipKind::Ods => {
+            check_parts(&mut zip, MAX_UNZIPPED_BYTES)?;
             let content = read_part(&mut zip, "content.xml", MAX_UNZIPPED_BYTES)?;
             scan_ods_content(&content)?;
             let mut book = Ods::new(Cursor::new(bytes)).map_err(|e| match e {
@@ -533,31 +536,134 @@ fn part_name<R: Read>(part: &zip::read::ZipFile<'_, R>, index: usize) -> String 
         .unwrap_or_else(|_| format!("number {}", index + 1))
 }
 
-/// calamine reserves room for as many shared strings as `sharedStrings.xml` announces
-/// (`uniqueCount`); a real part needs at least 8 bytes for each (`<si><t/></si>`).
-fn check_shared_strings<R: Read + Seek>(
-    zip: &mut ZipArchive<R>,
-    sizes: &[u64],
-) -> Result<(), Refusal> {
-    for (index, &size) in sizes.iter().enumerate() {
-        let part = zip
+/// One part of an .xlsx zip, unpacked: its name and its bytes (`None` for a folder entry).
+struct Part {
+    name: String,
+    bytes: Option<Vec<u8>>,
+}
+
+/// Unpacks every part once, into memory, so that a damaged part (its checksum fails) or a
+/// zip bomb is refused before calamine reads anything: all parts together may come to at
+/// most `limit` bytes, and reading stops at the first byte past it.
+fn unpack_parts<R: Read + Seek>(zip: &mut ZipArchive<R>, limit: u64) -> Result<Vec<Part>, Refusal> {
+    let mut total: u64 = 0;
+    let mut parts = Vec::with_capacity(zip.len());
+    for index in 0..zip.len() {
+        let mut part = zip
             .by_index(index)
             .map_err(|e| damaged(format!("part {} of its zip: {e}", index + 1)))?;
-        if !part_name(&part, index)
+        let name = part.name().map(|name| name.into_owned()).map_err(|e| {
+            damaged(format!(
+                "part {} of its zip has no readable name: {e}",
+                index + 1
+            ))
+        })?;
+        if part.is_dir() {
+            parts.push(Part { name, bytes: None });
+            continue;
+        }
+        let room = limit.saturating_sub(total);
+        // The declared size is only a hint (a damaged zip may lie), so it is capped.
+        let hint = part
+            .size()
+            .min(room.saturating_add(1))
+            .min(16 * 1024 * 1024);
+        let mut bytes = Vec::with_capacity(usize::try_from(hint).unwrap_or(0));
+        (&mut part)
+            .take(room.saturating_add(1))
+            .read_to_end(&mut bytes)
+            .map_err(|e| damaged(format!("part {name} cannot be unpacked: {e}")))?;
+        total = total.saturating_add(bytes.len() as u64);
+        if total > limit {
+            return Err(too_big_unzipped());
+        }
+        parts.push(Part {
+            name,
+            bytes: Some(bytes),
+        });
+    }
+    Ok(parts)
+}
+
+/// The parts, already checked, as a zip whose parts are stored rather than compressed: what
+/// calamine reads from it costs a copy, not a second inflate. Written here rather than with
+/// the zip crate's writer, whose per-part bookkeeping costs more than the copy: a local
+/// header and the bytes of each part, then the central directory (APPNOTE 4.3), with no
+/// timestamps, so the same parts always make the same bytes.
+fn stored_zip(parts: &[Part]) -> Result<Vec<u8>, Refusal> {
+    let too_big = || damaged("its parts are too large to lay out again");
+    let total: usize = parts
+        .iter()
+        .map(|p| p.bytes.as_ref().map_or(0, Vec::len) + 2 * p.name.len() + 76)
+        .sum();
+    let mut out = Vec::with_capacity(total + 22);
+    let mut directory = Vec::new();
+    for part in parts {
+        let data: &[u8] = part.bytes.as_deref().unwrap_or(&[]);
+        let crc = crc32fast::hash(data);
+        let size = u32::try_from(data.len()).map_err(|_| too_big())?;
+        let name_len = u16::try_from(part.name.len()).map_err(|_| too_big())?;
+        let offset = u32::try_from(out.len()).map_err(|_| too_big())?;
+        // Local file header: version 2.0, no flags, method 0 (stored), no time.
+        out.extend_from_slice(&0x0403_4b50u32.to_le_bytes());
+        out.extend_from_slice(&20u16.to_le_bytes());
+        out.extend_from_slice(&[0; 6]); // flags, method, time
+        out.extend_from_slice(&0x0021u16.to_le_bytes()); // date: 1980-01-01
+        out.extend_from_slice(&crc.to_le_bytes());
+        out.extend_from_slice(&size.to_le_bytes());
+        out.extend_from_slice(&size.to_le_bytes());
+        out.extend_from_slice(&name_len.to_le_bytes());
+        out.extend_from_slice(&0u16.to_le_bytes());
+        out.extend_from_slice(part.name.as_bytes());
+        out.extend_from_slice(data);
+        // Its central directory entry.
+        directory.extend_from_slice(&0x0201_4b50u32.to_le_bytes());
+        directory.extend_from_slice(&20u16.to_le_bytes());
+        directory.extend_from_slice(&20u16.to_le_bytes());
+        directory.extend_from_slice(&[0; 6]);
+        directory.extend_from_slice(&0x0021u16.to_le_bytes());
+        directory.extend_from_slice(&crc.to_le_bytes());
+        directory.extend_from_slice(&size.to_le_bytes());
+        directory.extend_from_slice(&size.to_le_bytes());
+        directory.extend_from_slice(&name_len.to_le_bytes());
+        directory.extend_from_slice(&[0; 8]); // extra, comment, disk, internal attributes
+        let external: u32 = if part.bytes.is_none() { 0x10 } else { 0 };
+        directory.extend_from_slice(&external.to_le_bytes());
+        directory.extend_from_slice(&offset.to_le_bytes());
+        directory.extend_from_slice(part.name.as_bytes());
+    }
+    let entries = u16::try_from(parts.len()).map_err(|_| too_big())?;
+    let directory_at = u32::try_from(out.len()).map_err(|_| too_big())?;
+    let directory_len = u32::try_from(directory.len()).map_err(|_| too_big())?;
+    out.extend_from_slice(&directory);
+    out.extend_from_slice(&0x0605_4b50u32.to_le_bytes());
+    out.extend_from_slice(&[0; 4]); // this disk, the directory's disk
+    out.extend_from_slice(&entries.to_le_bytes());
+    out.extend_from_slice(&entries.to_le_bytes());
+    out.extend_from_slice(&directory_len.to_le_bytes());
+    out.extend_from_slice(&directory_at.to_le_bytes());
+    out.extend_from_slice(&0u16.to_le_bytes());
+    Ok(out)
+}
+
+/// calamine reserves room for as many shared strings as `sharedStrings.xml` announces
+/// (`uniqueCount`); a real part needs at least 8 bytes for each (`<si><t/></si>`).
+fn check_shared_strings(parts: &[Part]) -> Result<(), Refusal> {
+    for part in parts {
+        let Some(bytes) = &part.bytes else { continue };
+        if !part
+            .name
             .to_ascii_lowercase()
             .ends_with("sharedstrings.xml")
         {
             continue;
         }
-        let mut head = Vec::new();
-        part.take(64 * 1024)
-            .read_to_end(&mut head)
-            .map_err(|e| damaged(format!("its shared strings cannot be unpacked: {e}")))?;
-        let announced = Tags::new(&head)
+        let head = &bytes[..bytes.len().min(64 * 1024)];
+        let announced = Tags::new(head)
             .find(|tag| !tag.closing && local_name(tag.name) == b"sst")
             .and_then(|tag| tag.attr(b"uniqueCount"))
             .and_then(|count| std::str::from_utf8(count).ok()?.parse::<u64>().ok());
-        if announced.is_some_and(|count| count > size / 8) {
+        if announced.is_some_and(|count| count > bytes.len() as u64 / 8) {
             return Err(damaged(
                 "its list of shared strings announces far more strings than it holds",
             ));

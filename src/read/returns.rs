@@ -57,6 +57,34 @@ pub struct ReturnRead {
     /// read where possible, but only a return without errors is usable.
     pub value: Option<Return>,
     pub findings: Vec<Finding>,
+    /// A monitoring return's levels and where they stand, kept so that C09 can be checked
+    /// against the force's plan once every file is read (the workbook is gone by then).
+    pub levels: Option<LevelCells>,
+}
+
+/// The neighbourhood FTE of each reported month of a monitoring return, with the cells they
+/// were read from: what C09 needs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LevelCells {
+    pub sheet: String,
+    pub sheet_index: usize,
+    /// The column findings point at (officers FTE).
+    pub col: u32,
+    /// (row, officers + PCSOs) for each reported month, in order.
+    pub levels: Vec<(u32, Fte)>,
+}
+
+impl LevelCells {
+    /// C09 against the force's baseline.
+    pub fn plausibility(&self, file: &str, baseline: Fte) -> Vec<Finding> {
+        plausibility_findings(
+            file,
+            (&self.sheet, self.sheet_index),
+            self.col,
+            baseline,
+            self.levels.iter().copied(),
+        )
+    }
 }
 
 impl ReturnRead {
@@ -119,6 +147,7 @@ fn about_rows(sheet: &SheetGrid) -> BTreeMap<String, u32> {
 struct Reader<'a> {
     file: &'a str,
     findings: Vec<Finding>,
+    levels: Option<LevelCells>,
 }
 
 impl Reader<'_> {
@@ -143,6 +172,7 @@ pub fn read_return(file: &str, data: &WorkbookData, ctx: &ReadContext) -> Return
     let mut reader = Reader {
         file,
         findings: Vec::new(),
+        levels: None,
     };
     let mut key = ReturnKey::default();
     let Some(about) = data.sheet(about_sheet_name()) else {
@@ -159,6 +189,7 @@ pub fn read_return(file: &str, data: &WorkbookData, ctx: &ReadContext) -> Return
             key,
             value: None,
             findings: reader.findings,
+            levels: None,
         };
     };
     let Some(kind) = read_return_type(&mut reader, about) else {
@@ -166,6 +197,7 @@ pub fn read_return(file: &str, data: &WorkbookData, ctx: &ReadContext) -> Return
             key,
             value: None,
             findings: reader.findings,
+            levels: None,
         };
     };
     key.kind = Some(kind);
@@ -186,6 +218,7 @@ pub fn read_return(file: &str, data: &WorkbookData, ctx: &ReadContext) -> Return
         key,
         value,
         findings: reader.findings,
+        levels: reader.levels,
     }
 }
 
@@ -765,9 +798,8 @@ fn read_plan(
 /// (the first month compared with the baseline itself), or above 3 × the baseline.
 pub fn plausibility_findings(
     file: &str,
-    sheet: &SheetGrid,
+    (sheet, sheet_index): (&str, usize),
     level_col: u32,
-    label: &str,
     baseline: Fte,
     levels: impl Iterator<Item = (u32, Fte)>,
 ) -> Vec<Finding> {
@@ -777,23 +809,23 @@ pub fn plausibility_findings(
     let ceiling = base * rust_decimal::Decimal::from(3);
     let mut previous = baseline;
     for (row, level) in levels {
-        let cell = CellAt {
-            file,
-            sheet,
-            row,
-            col: level_col,
-            label,
+        let at = |code: Code, message: String| {
+            Finding::new(
+                code,
+                Location::cell(file, sheet, sheet_index, row, level_col),
+                message,
+            )
         };
         let change = (level - previous).as_decimal();
         if change.abs() > step_limit {
-            findings.push(cell.finding(
+            findings.push(at(
                 Code::C09,
                 format!(
                     "neighbourhood FTE (officers + PCSOs) moves from {previous} to {level}, more than 20% of the baseline {baseline} in one month; check the figures"
                 ),
             ));
         } else if level.as_decimal() > ceiling {
-            findings.push(cell.finding(
+            findings.push(at(
                 Code::C09,
                 format!(
                     "neighbourhood FTE (officers + PCSOs) {level} is more than 3 times the baseline {baseline}; check the figures"
@@ -811,14 +843,13 @@ fn check_plausible_levels(
     baseline: Fte,
     levels: impl Iterator<Item = (u32, Fte)>,
 ) {
-    let Some(&(col, column)) = table.columns.get("officers") else {
+    let Some(&(col, _)) = table.columns.get("officers") else {
         return;
     };
     let found = plausibility_findings(
         reader.file,
-        table.sheet,
+        (&table.sheet.name, table.sheet.index),
         col,
-        &column.header,
         baseline,
         levels,
     );
@@ -939,6 +970,17 @@ fn read_monitoring(
         if let Some(line) = read_monitoring_row(reader, &table, row, month) {
             reported.push((row, line));
         }
+    }
+    if let Some(&(col, _)) = table.columns.get("officers") {
+        reader.levels = Some(LevelCells {
+            sheet: table.sheet.name.clone(),
+            sheet_index: table.sheet.index,
+            col,
+            levels: reported
+                .iter()
+                .map(|(row, m)| (*row, m.neighbourhood_fte()))
+                .collect(),
+        });
     }
     let baseline = header.as_ref().and_then(|h| ctx.baselines?.get(&h.force));
     if let Some(&baseline) = baseline {
@@ -1229,11 +1271,7 @@ fn check_file_name(reader: &mut Reader, file: &str, key: &ReturnKey, forces: &Fo
         .to_lowercase();
     let mut problems = Vec::new();
     if let Some(force) = &key.force {
-        let named: Vec<&str> = forces
-            .iter()
-            .map(|f| f.id.as_str())
-            .filter(|id| contains_token(&stem, id))
-            .collect();
+        let named: Vec<&str> = force_ids_in(&stem, forces);
         if !named.is_empty() && !named.contains(&force.as_str()) {
             problems.push(format!(
                 "force {} (the About sheet says {force})",
@@ -1276,6 +1314,29 @@ fn check_file_name(reader: &mut Reader, file: &str, key: &ReturnKey, forces: &Fo
     }
 }
 
+/// The ids of the force list that stand in `stem` as tokens (see [`contains_token`]), in id
+/// order. Every stretch of the name that starts and ends at a token boundary is looked up,
+/// so the cost grows with the length of the name, not with the number of forces.
+fn force_ids_in<'f>(stem: &str, forces: &'f ForceList) -> Vec<&'f str> {
+    let bytes = stem.as_bytes();
+    let apart = |i: usize| !bytes[i].is_ascii_alphanumeric();
+    let starts: Vec<usize> = (0..bytes.len())
+        .filter(|&i| i == 0 || apart(i - 1))
+        .collect();
+    let ends: Vec<usize> = (1..=bytes.len())
+        .filter(|&e| e == bytes.len() || apart(e))
+        .collect();
+    let mut found = std::collections::BTreeSet::new();
+    for &start in &starts {
+        for &end in ends.iter().filter(|&&e| e > start) {
+            if let Some(force) = stem.get(start..end).and_then(|text| forces.find(text)) {
+                found.insert(force.id.as_str());
+            }
+        }
+    }
+    found.into_iter().collect()
+}
+
 /// True when `token` appears in `text` not joined to other letters or digits on either side
 /// (so `essex` is not found in `sussex`, nor `q1` in `q12`).
 fn contains_token(text: &str, token: &str) -> bool {
@@ -1310,6 +1371,31 @@ mod tests {
         assert!(!contains_token("kent-q12", "q1"));
         assert!(contains_token("north-wales-2025-09", "north-wales"));
         assert!(!contains_token("north-wales-2025-09", "wales-2"));
+    }
+
+    #[test]
+    fn force_ids_in_a_name_are_those_that_stand_as_tokens() {
+        let forces = crate::cycle::defaults::default_forces().unwrap();
+        for name in [
+            "north-wales-2025-09",
+            "sussex-plan-v1",
+            "kent-and-essex-q1",
+            "city-of-london-2025-26-q2-v1",
+            "west-yorkshire",
+            "Ü-kent-x",
+            "",
+        ] {
+            let naive: Vec<&str> = forces
+                .iter()
+                .map(|f| f.id.as_str())
+                .filter(|id| contains_token(name, id))
+                .collect();
+            assert_eq!(force_ids_in(name, &forces), naive, "{name}");
+        }
+        assert_eq!(
+            force_ids_in("kent-and-essex-q1", &forces),
+            ["essex", "kent"]
+        );
     }
 
     #[test]
