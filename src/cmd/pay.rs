@@ -7,10 +7,11 @@ use anyhow::{Context, bail};
 use npg::domain::{Money, Quarter};
 use npg::pay::inputs::{CycleInputError, CycleInputs, load_cycle};
 use npg::pay::prior::{read_prior_run, run_folder_name};
-use npg::pay::quarters::{QuarterRun, quarter_range, run_files, run_quarters};
+use npg::pay::quarters::{BuildError, QuarterRun, quarter_range, run_and_build};
 use npg::rules::payment::Status;
 use npg::write::run_folder::{FolderFile, commit_folders, prepare_target, stage_folder};
 use npg::write::schedule::Totals;
+use rayon::prelude::*;
 use tracing::info;
 
 use super::progress::ReadingBar;
@@ -18,6 +19,7 @@ use crate::cli::PayArgs;
 
 pub fn run(args: PayArgs) -> anyhow::Result<ExitCode> {
     let (first, last) = parse_quarters(&args.quarter)?;
+    let started = std::time::Instant::now();
     let inputs = match load_cycle(&args.cycle, &ReadingBar::new()) {
         Ok(inputs) => inputs,
         Err(err) => return cycle_error(err),
@@ -25,6 +27,7 @@ pub fn run(args: PayArgs) -> anyhow::Result<ExitCode> {
     info!(
         returns = inputs.returns.len(),
         forces = inputs.allocations.len(),
+        seconds = started.elapsed().as_secs_f64(),
         "read the cycle folder"
     );
     let year = inputs.config.year;
@@ -66,44 +69,52 @@ pub fn run(args: PayArgs) -> anyhow::Result<ExitCode> {
         }
         None => info!("starting from nothing paid (Q1)"),
     }
-    let runs = run_quarters(&inputs, &quarters, prior)
-        .map_err(|breach| anyhow::anyhow!("{breach}; nothing was written"))?;
-    for run in &runs {
+    let started = std::time::Instant::now();
+    let built = run_and_build(&inputs, &quarters, prior).map_err(|e| match e {
+        BuildError::Invariant(breach) => anyhow::anyhow!("{breach}; nothing was written"),
+        other => anyhow::anyhow!("{other}; nothing was written"),
+    })?;
+    for b in &built {
         info!(
-            quarter = %run.result.quarter,
-            exceptions = run.result.exceptions.len(),
+            quarter = %b.run.result.quarter,
+            exceptions = b.run.result.exceptions.len(),
             "worked out the quarter; the national invariants hold"
         );
     }
-
-    // Every quarter's files are built before the first folder is written.
-    let mut built = Vec::new();
-    for run in &runs {
-        let files = run_files(&inputs, run)
-            .with_context(|| format!("could not build the {} workbooks", run.result.quarter))?;
-        built.push(files);
-    }
+    info!(
+        seconds = started.elapsed().as_secs_f64(),
+        "worked out every quarter and built its files"
+    );
+    let started = std::time::Instant::now();
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("cannot create the output folder {}", args.out.display()))?;
     // Every quarter's folder is staged in full, then all are put in place together: a
     // range lands whole, or leaves the runs that were there before.
-    let mut staged = Vec::new();
-    for (run, files) in runs.iter().zip(&built) {
-        let target = args.out.join(run_folder_name(year, run.result.quarter));
-        let folder_files: Vec<FolderFile> = files
-            .iter()
-            .map(|f| FolderFile {
-                name: f.name,
-                bytes: &f.bytes,
-            })
-            .collect();
-        staged.push(stage_folder(&target, &folder_files)?);
-    }
+    // Folders are written (and synced) side by side, then put in place together.
+    let staged = built
+        .par_iter()
+        .map(|b| {
+            let target = args.out.join(run_folder_name(year, b.run.result.quarter));
+            let folder_files: Vec<FolderFile> = b
+                .files
+                .iter()
+                .map(|f| FolderFile {
+                    name: f.name,
+                    bytes: &f.bytes,
+                })
+                .collect();
+            stage_folder(&target, &folder_files)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     commit_folders(staged, args.overwrite)?;
-    for run in &runs {
-        let target = args.out.join(run_folder_name(year, run.result.quarter));
+    info!(
+        seconds = started.elapsed().as_secs_f64(),
+        "wrote and synced every run folder"
+    );
+    for b in &built {
+        let target = args.out.join(run_folder_name(year, b.run.result.quarter));
         info!(folder = %target.display(), "wrote the run folder");
-        print_summary(&inputs, run, &target);
+        print_summary(&inputs, &b.run, &target);
     }
     Ok(ExitCode::SUCCESS)
 }

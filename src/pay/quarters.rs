@@ -24,9 +24,24 @@ use super::run::{
 #[derive(Clone, Debug)]
 pub struct QuarterRun {
     pub result: RunResult,
-    pub reconciliation: Reconciliation,
     /// The ledger the run started from; `None` for Q1.
     pub prior: Option<PriorRun>,
+}
+
+/// A quarter's run with the files of its run folder, built and not yet written.
+#[derive(Clone, Debug)]
+pub struct BuiltRun {
+    pub run: QuarterRun,
+    pub files: Vec<RunFile>,
+}
+
+/// Why a range could not be worked out or its files built. Nothing is written either way.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    #[error(transparent)]
+    Invariant(#[from] InvariantBreach),
+    #[error("could not build the {quarter} workbooks: {source}")]
+    Workbook { quarter: Quarter, source: XlsxError },
 }
 
 /// One file of a run folder.
@@ -97,33 +112,87 @@ pub fn run_quarters(
     let mut runs: Vec<QuarterRun> = Vec::new();
     let mut prior = prior;
     for &quarter in quarters {
-        let result = run_quarter(&RunInputs {
-            config: &inputs.config,
-            forces: &inputs.forces,
-            allocations: &inputs.allocations,
-            files: &inputs.returns,
-            quarter,
-            prior: prior.as_ref().map(|p| &p.ledger),
-        })?;
-        let reconciliation = reconcile_counted(
-            inputs,
-            &result.counted,
-            quarter.end_month(inputs.config.year),
-        );
-        let next = PriorRun::from_ledger(
-            inputs.config.year,
-            quarter,
-            result.ledger.clone(),
-            &result.ledger.to_csv(),
-        );
-        runs.push(QuarterRun {
-            result,
-            reconciliation,
-            prior: prior.take(),
-        });
+        let (run, next) = next_quarter(inputs, quarter, prior.take())?;
+        runs.push(run);
         prior = Some(next);
     }
     Ok(runs)
+}
+
+/// Works out one quarter from the prior run; gives the run and the prior of the next.
+fn next_quarter(
+    inputs: &CycleInputs,
+    quarter: Quarter,
+    prior: Option<PriorRun>,
+) -> Result<(QuarterRun, PriorRun), InvariantBreach> {
+    let result = run_quarter(&RunInputs {
+        config: &inputs.config,
+        forces: &inputs.forces,
+        allocations: &inputs.allocations,
+        files: &inputs.returns,
+        quarter,
+        prior: prior.as_ref().map(|p| &p.ledger),
+    })?;
+    let next = PriorRun::from_ledger(
+        inputs.config.year,
+        quarter,
+        result.ledger.clone(),
+        &result.ledger.to_csv(),
+    );
+    Ok((QuarterRun { result, prior }, next))
+}
+
+/// Runs `quarters` in order as [`run_quarters`] does, and builds each quarter's files as soon
+/// as it is worked out, on another core, while the next quarter is worked out. Every
+/// quarter is worked out (its invariants checked) and every file built before this returns.
+pub fn run_and_build(
+    inputs: &CycleInputs,
+    quarters: &[Quarter],
+    prior: Option<PriorRun>,
+) -> Result<Vec<BuiltRun>, BuildError> {
+    let slots: Vec<std::sync::Mutex<Option<Result<BuiltRun, XlsxError>>>> = quarters
+        .iter()
+        .map(|_| std::sync::Mutex::new(None))
+        .collect();
+    let mut breach = None;
+    rayon::scope(|scope| {
+        let mut prior = prior;
+        for (index, &quarter) in quarters.iter().enumerate() {
+            let (run, next) = match next_quarter(inputs, quarter, prior.take()) {
+                Ok(worked_out) => worked_out,
+                Err(e) => {
+                    breach = Some(e);
+                    return;
+                }
+            };
+            prior = Some(next);
+            let slot = &slots[index];
+            scope.spawn(move |_| {
+                let built = run_files(inputs, &run).map(|files| BuiltRun { run, files });
+                if let Ok(mut slot) = slot.lock() {
+                    *slot = Some(built);
+                }
+            });
+        }
+    });
+    if let Some(breach) = breach {
+        return Err(breach.into());
+    }
+    quarters
+        .iter()
+        .zip(slots)
+        .map(|(&quarter, slot)| {
+            let built = slot
+                .into_inner()
+                .ok()
+                .flatten()
+                .ok_or_else(|| BuildError::Workbook {
+                    quarter,
+                    source: XlsxError::ParameterError("the workbooks were not built".into()),
+                })?;
+            built.map_err(|source| BuildError::Workbook { quarter, source })
+        })
+        .collect()
 }
 
 /// Every input of the run: the cycle's own files, used, then each return and its fate.
@@ -158,23 +227,34 @@ pub fn run_files(inputs: &CycleInputs, run: &QuarterRun) -> Result<Vec<RunFile>,
     let result = &run.result;
     let quarter_config = config.quarter(result.quarter);
     let every_input = all_inputs(inputs, result);
-    let schedule = write_schedule(result, config, &every_input)?;
     let reported_to: BTreeMap<ForceId, Month> = result
         .counted
         .iter()
         .filter_map(|(force, c)| c.monitoring.as_ref().map(|m| (force.clone(), m.months_to)))
         .collect();
-    let reconciliation = write_reconciliation(
-        &run.reconciliation,
-        &inputs.forces,
-        &ReconciliationFacts {
-            scheme: &config.scheme,
-            rules_version: &config.rules_version,
-            cutoff: quarter_config.cutoff,
-            as_at: quarter_config.payment_date,
-            reported_to: &reported_to,
+    // The two workbooks are independent: each is built on whichever core is free.
+    let (schedule, reconciliation) = rayon::join(
+        || write_schedule(result, config, &every_input),
+        || {
+            let recon = reconcile_counted(
+                inputs,
+                &result.counted,
+                result.quarter.end_month(config.year),
+            );
+            write_reconciliation(
+                &recon,
+                &inputs.forces,
+                &ReconciliationFacts {
+                    scheme: &config.scheme,
+                    rules_version: &config.rules_version,
+                    cutoff: quarter_config.cutoff,
+                    as_at: quarter_config.payment_date,
+                    reported_to: &reported_to,
+                },
+            )
         },
-    )?;
+    );
+    let (schedule, reconciliation) = (schedule?, reconciliation?);
     let ledger = result.ledger.to_csv().into_bytes();
     let mut files = vec![
         RunFile {

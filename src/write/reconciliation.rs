@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use rust_xlsxwriter::{Chart, ChartFont, ChartType, Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{Chart, ChartFont, ChartType, Worksheet, XlsxError};
 
 use crate::domain::{ForceId, ForceList, Month};
 use crate::rules::reconcile::{MonthLine, NationalLine, Reconciliation};
@@ -113,7 +113,7 @@ pub fn write_reconciliation(
     let last = recon
         .last_month()
         .ok_or_else(|| XlsxError::ParameterError("a reconciliation covers no month".into()))?;
-    let mut workbook = Workbook::new();
+    let mut workbook = formats::output_workbook();
     workbook.set_properties(&formats::fixed_properties(
         facts.as_at,
         &format!("{}: reconciliation to {last}", facts.scheme),
@@ -133,7 +133,7 @@ pub fn write_reconciliation(
     let summary = workbook.add_worksheet();
     write_summary(summary, recon, last, &name, facts)?;
     summary.set_active(true);
-    write_monthly(workbook.add_worksheet(), recon, &name)?;
+    write_monthly(workbook.add_worksheet_with_constant_memory()?, recon, &name)?;
     write_national(workbook.add_worksheet(), &recon.national)?;
     write_charts(workbook.add_worksheet(), recon, &ids, &name)?;
     workbook.save_to_buffer()

@@ -1,7 +1,7 @@
 //! `payment-schedule.xlsx`, the workbook finance approves: the national Summary, the
 //! Schedule (a line per force with every symbol of rules §7), the Exceptions and the Inputs.
 
-use rust_xlsxwriter::{Workbook, XlsxError};
+use rust_xlsxwriter::XlsxError;
 
 use crate::cycle::config::CycleConfig;
 use crate::domain::{Money, Quarter};
@@ -120,7 +120,7 @@ pub fn write_schedule(
     inputs: &[InputUse],
 ) -> Result<Vec<u8>, XlsxError> {
     let quarter_config = config.quarter(run.quarter);
-    let mut workbook = Workbook::new();
+    let mut workbook = formats::output_workbook();
     workbook.set_properties(&formats::fixed_properties(
         quarter_config.payment_date,
         &format!(
@@ -136,7 +136,7 @@ pub fn write_schedule(
     write_lines(schedule, run, &totals)?;
     schedule.set_active(true);
     write_exceptions(workbook.add_worksheet(), run)?;
-    write_inputs(workbook.add_worksheet(), inputs)?;
+    write_inputs(workbook.add_worksheet_with_constant_memory()?, inputs)?;
     workbook.save_to_buffer()
 }
 

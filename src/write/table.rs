@@ -5,6 +5,7 @@ use std::borrow::Cow;
 
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
+
 use rust_xlsxwriter::{Format, FormatBorder, Worksheet, XlsxError};
 
 use crate::domain::{Fte, Money, PayFraction, Ratio};
@@ -65,18 +66,37 @@ impl<'a> Cell<'a> {
         value.map_or(Cell::Blank, Cell::Fte)
     }
 
-    /// How the cell reads on screen, for sizing its column.
+    /// How wide the cell reads on screen, for sizing its column; worked out without
+    /// formatting the value, since a large run writes millions of cells.
     fn shown_width(&self) -> usize {
         match self {
             Cell::Blank => 0,
             Cell::Text(t) | Cell::Label(t) => t.chars().count(),
-            Cell::Money(m) => m.to_gbp().chars().count(),
+            // £1,234,567.89: sign, pound sign, digits with their commas, pence.
+            Cell::Money(m) => {
+                let digits = whole_digits(m.as_decimal());
+                usize::from(m.is_negative()) + 1 + digits + (digits - 1) / 3 + 3
+            }
             Cell::Ratio(_) | Cell::Fraction(_) | Cell::Percent100(_) => 9,
-            Cell::Fte(f) => f.to_string().len() + 2,
-            Cell::Count(n) => n.to_string().len() + 2,
+            Cell::Fte(f) => {
+                let value = f.as_decimal();
+                usize::from(value.is_sign_negative()) + whole_digits(value) + 3 + 2
+            }
+            Cell::Count(n) => whole_digits(Decimal::from(*n)) + usize::from(*n < 0) + 2,
             Cell::Rag(r) => r.as_str().len(),
         }
     }
+}
+
+/// How many digits the whole part of a value has (at least 1).
+fn whole_digits(value: Decimal) -> usize {
+    let mut whole = value.abs().trunc().to_u128().unwrap_or(u128::MAX);
+    let mut digits = 1;
+    while whole >= 10 {
+        whole /= 10;
+        digits += 1;
+    }
+    digits
 }
 
 /// The one conversion to a float: a spreadsheet number is a float. Every value written has
@@ -109,6 +129,26 @@ impl Style {
             ratio: base.clone().set_num_format(NUMBER_FORMAT_RATIO),
             fte: base.clone().set_num_format(NUMBER_FORMAT_FTE),
             count: base.set_num_format(NUMBER_FORMAT_HEADCOUNT),
+        }
+    }
+}
+
+/// The kinds of number a table holds, each with its own number format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum NumberKind {
+    Money,
+    Ratio,
+    Fte,
+    Count,
+}
+
+impl NumberKind {
+    fn format(self, style: &Style) -> &Format {
+        match self {
+            NumberKind::Money => &style.money,
+            NumberKind::Ratio => &style.ratio,
+            NumberKind::Fte => &style.fte,
+            NumberKind::Count => &style.count,
         }
     }
 }
@@ -155,6 +195,10 @@ pub struct SheetWriter<'s> {
     sheet: &'s mut Worksheet,
     formats: Formats,
     widths: Vec<usize>,
+    /// The number format each column was given, from the first plain number written in it.
+    /// Cells of that kind are then written without a format of their own and take the
+    /// column's: looking a format up costs a hash of it, for every cell of a large table.
+    column_kind: Vec<Option<NumberKind>>,
     /// Columns whose width is fixed rather than fitted (long sentences).
     fixed: Vec<(u16, f64)>,
 }
@@ -175,8 +219,39 @@ impl<'s> SheetWriter<'s> {
             sheet,
             formats: Formats::new(),
             widths: Vec::new(),
+            column_kind: Vec::new(),
             fixed: Vec::new(),
         })
+    }
+
+    /// Writes a plain number, through its column's format where the kinds agree.
+    fn plain_number(
+        &mut self,
+        row: u32,
+        col: u16,
+        value: f64,
+        kind: NumberKind,
+    ) -> Result<(), XlsxError> {
+        let index = usize::from(col);
+        if self.column_kind.len() <= index {
+            self.column_kind.resize(index + 1, None);
+        }
+        let format = kind.format(&self.formats.plain);
+        match self.column_kind[index] {
+            None => {
+                self.sheet.set_column_format(col, format)?;
+                self.column_kind[index] = Some(kind);
+                self.sheet.write_number(row, col, value)?;
+            }
+            Some(k) if k == kind => {
+                self.sheet.write_number(row, col, value)?;
+            }
+            Some(_) => {
+                self.sheet
+                    .write_number_with_format(row, col, value, format)?;
+            }
+        }
+        Ok(())
     }
 
     pub fn sheet(&mut self) -> &mut Worksheet {
@@ -230,56 +305,41 @@ impl<'s> SheetWriter<'s> {
         bold: bool,
     ) -> Result<(), XlsxError> {
         let (r, c) = (row32(row)?, col16(col)?);
-        let f = &self.formats;
-        let style = if bold { &f.bold } else { &f.plain };
         let number = |value: Decimal| to_number(value);
-        match cell {
-            Cell::Blank => {
+        // Plain numbers go through their column's format; everything else names its own.
+        let plain = match cell {
+            Cell::Money(m) => Some((number(m.as_decimal())?, NumberKind::Money)),
+            Cell::Ratio(x) => Some((number(x.as_decimal())?, NumberKind::Ratio)),
+            Cell::Fraction(x) => Some((number(x.as_decimal())?, NumberKind::Ratio)),
+            Cell::Percent100(x) => Some((number(x / Decimal::ONE_HUNDRED)?, NumberKind::Ratio)),
+            Cell::Fte(x) => Some((number(x.as_decimal())?, NumberKind::Fte)),
+            Cell::Count(n) => Some((number(Decimal::from(*n))?, NumberKind::Count)),
+            _ => None,
+        };
+        let f = &self.formats;
+        match (cell, plain) {
+            (_, Some((value, kind))) if !bold => self.plain_number(r, c, value, kind)?,
+            (_, Some((value, kind))) => {
+                self.sheet
+                    .write_number_with_format(r, c, value, kind.format(&f.bold))?;
+            }
+            (Cell::Blank, _) => {
                 if bold {
                     self.sheet.write_blank(r, c, &f.header)?;
                 }
             }
-            Cell::Text(t) => {
-                self.sheet
-                    .write_string_with_format(r, c, t.as_ref(), &style.text)?;
-            }
-            Cell::Label(t) => {
+            (Cell::Text(t), _) if bold => {
                 self.sheet
                     .write_string_with_format(r, c, t.as_ref(), &f.bold.text)?;
             }
-            Cell::Money(m) => {
+            (Cell::Text(t), _) => {
+                self.sheet.write_string(r, c, t.as_ref())?;
+            }
+            (Cell::Label(t), _) => {
                 self.sheet
-                    .write_number_with_format(r, c, number(m.as_decimal())?, &style.money)?;
+                    .write_string_with_format(r, c, t.as_ref(), &f.bold.text)?;
             }
-            Cell::Ratio(x) => {
-                self.sheet
-                    .write_number_with_format(r, c, number(x.as_decimal())?, &style.ratio)?;
-            }
-            Cell::Fraction(x) => {
-                self.sheet
-                    .write_number_with_format(r, c, number(x.as_decimal())?, &style.ratio)?;
-            }
-            Cell::Percent100(x) => {
-                self.sheet.write_number_with_format(
-                    r,
-                    c,
-                    number(x / Decimal::ONE_HUNDRED)?,
-                    &style.ratio,
-                )?;
-            }
-            Cell::Fte(x) => {
-                self.sheet
-                    .write_number_with_format(r, c, number(x.as_decimal())?, &style.fte)?;
-            }
-            Cell::Count(n) => {
-                self.sheet.write_number_with_format(
-                    r,
-                    c,
-                    number(Decimal::from(*n))?,
-                    &style.count,
-                )?;
-            }
-            Cell::Rag(rag) => {
+            (Cell::Rag(rag), _) => {
                 let format = match rag {
                     Rag::Green => &f.green,
                     Rag::Amber => &f.amber,
@@ -288,6 +348,7 @@ impl<'s> SheetWriter<'s> {
                 self.sheet
                     .write_string_with_format(r, c, rag.as_str(), format)?;
             }
+            (_, None) => {}
         }
         let shown = cell.shown_width();
         self.note_width(col, shown);
