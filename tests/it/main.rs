@@ -3,6 +3,7 @@
 mod allocate;
 mod audit;
 mod common;
+mod faults;
 mod findings_set;
 mod fixture_year;
 mod pay;
