@@ -8,7 +8,7 @@
 //!
 //! and prints each time (the median of the runs), the ratio (c)/(a), the growth from N to
 //! 10N, the peak memory of (b) and (c) as npg reports it with -v, and the targets met or
-//! missed. Options after `--`: `--sizes 43,430` and `--runs 3`.
+//! missed. Options after `--`: `--sizes 43,430` and `--runs 5` (the default).
 //!
 //! The cycles are made by the fixture generator (`npg-fixtures --grantees N`) under
 //! `target/bench/`, fresh on every run; all files are read once before timing, so every
@@ -37,7 +37,7 @@ struct Figures {
 
 fn main() {
     let mut sizes = vec![43, 430, 4300];
-    let mut runs = 3;
+    let mut runs = 5;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
