@@ -64,24 +64,51 @@ fn shown(cell: &Data) -> String {
     }
 }
 
-/// One sheet's non-empty cells as shown, by (row, column).
-type SheetCells = BTreeMap<(u32, u32), String>;
+/// A cell's value exactly, with its type (`number 1247613.6`, `text "12.50"`), for telling
+/// two cells apart when they read the same once rounded for display.
+fn exact(cell: &Data) -> String {
+    match cell {
+        Data::Float(f) => format!("number {f:?}"),
+        Data::Int(i) => format!("number {:?}", *i as f64),
+        Data::String(s) => format!("text {s:?}"),
+        Data::Bool(b) => format!("boolean {b}"),
+        Data::DateTime(d) => format!("date {:?}", d.as_f64()),
+        Data::DateTimeIso(s) => format!("date {s:?}"),
+        Data::DurationIso(s) => format!("duration {s:?}"),
+        Data::Error(e) => format!("error {e:?}"),
+        Data::Empty => BLANK.to_owned(),
+    }
+}
+
+/// One cell as read: exactly, and as an auditor reads it.
+#[derive(Clone, Debug, PartialEq)]
+struct CellRead {
+    exact: String,
+    shown: String,
+}
+
+/// One sheet's non-empty cells, by (row, column).
+type SheetCells = BTreeMap<(u32, u32), CellRead>;
 
 /// Every sheet of a workbook as its non-empty cells, by name; `None` when it cannot be read.
 fn cells(bytes: &[u8]) -> Option<Vec<(String, SheetCells)>> {
     // Outputs are the program's own workbooks, but an edited one could be anything:
     // whatever calamine cannot read (or panics on) is reported as unreadable.
-    std::panic::catch_unwind(|| {
+    crate::read::open::guarded(|| {
         let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).ok()?;
         let mut sheets = Vec::new();
         for name in book.sheet_names() {
             let range = book.worksheet_range(&name).ok()?;
+            let (start_row, start_col) = range.start().unwrap_or((0, 0));
             let mut found = BTreeMap::new();
             for (row, col, value) in range.used_cells() {
                 if !matches!(value, Data::Empty) {
-                    let (start_row, start_col) = range.start().unwrap_or((0, 0));
                     let at = (start_row + row as u32, start_col + col as u32);
-                    found.insert(at, shown(value));
+                    let read = CellRead {
+                        exact: exact(value),
+                        shown: shown(value),
+                    };
+                    found.insert(at, read);
                 }
             }
             sheets.push((name, found));
@@ -90,6 +117,14 @@ fn cells(bytes: &[u8]) -> Option<Vec<(String, SheetCells)>> {
     })
     .ok()
     .flatten()
+}
+
+fn exact_of(cell: Option<&CellRead>) -> &str {
+    cell.map_or(BLANK, |c| c.exact.as_str())
+}
+
+fn shown_of(cell: Option<&CellRead>) -> &str {
+    cell.map_or(BLANK, |c| c.shown.as_str())
 }
 
 /// Why two workbooks could not be compared cell by cell.
@@ -129,16 +164,24 @@ pub fn workbook_changes(was: &[u8], now: &[u8]) -> WorkbookDiff {
         let after = sheet(&now_cells, name);
         let at: BTreeSet<&(u32, u32)> = before.keys().chain(after.keys()).collect();
         for position in at {
-            let old = before.get(position).map_or(BLANK, String::as_str);
-            let new = after.get(position).map_or(BLANK, String::as_str);
-            if old != new {
-                changes.push(CellChange {
-                    sheet: name.to_owned(),
-                    cell: a1(position.0, position.1),
-                    was: old.to_owned(),
-                    now: new.to_owned(),
-                });
+            let (old, new) = (before.get(position), after.get(position));
+
+            if exact_of(old) == exact_of(new) {
+                continue;
             }
+
+            // Two values that read the same once rounded are shown exactly, with their type.
+            let (was, now) = if shown_of(old) == shown_of(new) {
+                (exact_of(old), exact_of(new))
+            } else {
+                (shown_of(old), shown_of(new))
+            };
+            changes.push(CellChange {
+                sheet: name.to_owned(),
+                cell: a1(position.0, position.1),
+                was: was.to_owned(),
+                now: now.to_owned(),
+            });
         }
     }
     WorkbookDiff::Cells(changes)
@@ -164,8 +207,11 @@ impl std::fmt::Display for LedgerChange {
     }
 }
 
-/// A ledger's lines by their first field (the force), each as (field name, value) pairs.
-fn ledger_lines(text: &str) -> (Vec<String>, BTreeMap<String, Vec<String>>) {
+/// A ledger's header and its lines by their first field (the force): every line of a
+/// force is kept, so that a line repeated is seen.
+type LedgerLines = (Vec<String>, BTreeMap<String, Vec<Vec<String>>>);
+
+fn ledger_lines(text: &str) -> LedgerLines {
     let mut lines = text.lines();
     let header: Vec<String> = lines
         .next()
@@ -173,13 +219,12 @@ fn ledger_lines(text: &str) -> (Vec<String>, BTreeMap<String, Vec<String>>) {
         .split(',')
         .map(str::to_owned)
         .collect();
-    let rows = lines
-        .filter(|l| !l.is_empty())
-        .map(|line| {
-            let fields: Vec<String> = line.split(',').map(str::to_owned).collect();
-            (fields.first().cloned().unwrap_or_default(), fields)
-        })
-        .collect();
+    let mut rows: BTreeMap<String, Vec<Vec<String>>> = BTreeMap::new();
+    for line in lines.filter(|l| !l.is_empty()) {
+        let fields: Vec<String> = line.split(',').map(str::to_owned).collect();
+        let force = fields.first().cloned().unwrap_or_default();
+        rows.entry(force).or_default().push(fields);
+    }
     (header, rows)
 }
 
@@ -198,17 +243,26 @@ pub fn ledger_changes(was: &str, now: &str) -> Vec<LedgerChange> {
         });
     }
     let forces: BTreeSet<&String> = before.keys().chain(after.keys()).collect();
+    let blank = |s: Option<&String>| match s {
+        Some(s) if !s.is_empty() => s.clone(),
+        _ => BLANK.to_owned(),
+    };
     for force in forces {
-        match (before.get(force), after.get(force)) {
+        let (old, new) = (before.get(force), after.get(force));
+        let count = |lines: Option<&Vec<Vec<String>>>| lines.map_or(0, Vec::len);
+        if count(old) > 1 || count(new) > 1 {
+            changes.push(LedgerChange {
+                force: force.clone(),
+                field: "lines".to_owned(),
+                was: format!("{} line(s)", count(old)),
+                now: format!("{} line(s)", count(new)),
+            });
+        }
+        match (old.and_then(|l| l.first()), new.and_then(|l| l.first())) {
             (Some(old), Some(new)) => {
                 let width = old.len().max(new.len());
                 for i in 1..width {
-                    let a = old
-                        .get(i)
-                        .map_or(BLANK, |s| if s.is_empty() { BLANK } else { s });
-                    let b = new
-                        .get(i)
-                        .map_or(BLANK, |s| if s.is_empty() { BLANK } else { s });
+                    let (a, b) = (blank(old.get(i)), blank(new.get(i)));
                     if a != b {
                         changes.push(LedgerChange {
                             force: force.clone(),
@@ -216,8 +270,8 @@ pub fn ledger_changes(was: &str, now: &str) -> Vec<LedgerChange> {
                                 .get(i)
                                 .cloned()
                                 .unwrap_or_else(|| format!("field {}", i + 1)),
-                            was: a.to_owned(),
-                            now: b.to_owned(),
+                            was: a,
+                            now: b,
                         });
                     }
                 }
@@ -313,5 +367,25 @@ mod tests {
             ]
         );
         assert!(ledger_changes(was, was).is_empty());
+        let repeated = format!("{was}kent,Q2,100.00,PAY\n");
+        let shown: Vec<String> = ledger_changes(&repeated, was)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(shown, ["kent lines: 2 line(s) → 1 line(s)"]);
+    }
+
+    #[test]
+    fn values_that_read_the_same_rounded_are_shown_exactly() {
+        let was = book(&[("Schedule", 20, 14, 1_247_613.600_04)]);
+        let now = book(&[("Schedule", 20, 14, 1_247_613.6)]);
+        let WorkbookDiff::Cells(changes) = workbook_changes(&was, &now) else {
+            panic!("both sides read")
+        };
+        let shown: Vec<String> = changes.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            shown,
+            ["Schedule!O21: number 1247613.60004 → number 1247613.6"]
+        );
     }
 }

@@ -3,20 +3,21 @@
 //! listed, the quarter is re-run on exactly the manifest's inputs with the same prior ledger,
 //! and every output is compared with what the run folder holds, cell by cell where it differs.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
+
+use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 use thiserror::Error;
 
 use crate::cycle::config::CONFIG_FILE;
+use crate::cycle::load::read_and_interpret;
 use crate::cycle::load::{SourceFile, all_files_under, sha256_hex};
 use crate::cycle::{ALLOCATIONS_FILE, FORCES_FILE, RETURNS_DIR};
 use crate::domain::{FinancialYear, Quarter};
-use crate::pay::inputs::{
-    CycleInputError, ReadProgress, ReturnSet, load_cycle_with, load_returns_in_parallel,
-};
-use crate::pay::ledger::{Ledger, LedgerError};
+use crate::pay::inputs::{CycleInputError, ReadProgress, ReturnSet, load_cycle_with};
+use crate::pay::ledger::Ledger;
 use crate::pay::manifest::{Manifest, ManifestError, Tool};
 use crate::pay::prior::{LEDGER_FILE, MANIFEST_FILE, PriorRun, run_folder_name};
 use crate::pay::quarters::{run_files, run_quarters};
@@ -30,6 +31,8 @@ pub struct AddedFile {
     pub path: String,
     /// Its declared submission date, when it can be read.
     pub submitted_on: Option<String>,
+    /// What it is when it is not a dated return: a cycle file, not a return, unreadable.
+    pub note: Option<String>,
 }
 
 /// The prior ledger a run started from, as the run folder's neighbour holds it now.
@@ -208,84 +211,7 @@ pub fn verify_run(
         }
     }
 
-    // 2. The re-run, on exactly the manifest's returns and with the prior ledger it used.
-    let wanted: BTreeSet<String> = manifest
-        .inputs
-        .iter()
-        .filter(|i| i.path.starts_with(&format!("{RETURNS_DIR}/")))
-        .map(|i| i.path.clone())
-        .collect();
-    let inputs = load_cycle_with(cycle_dir, ReturnSet::Only(&wanted), progress)?;
-    let year = inputs.config.year;
-    let (prior, prior_check, not_rerun) = match prior_of(run_dir, &manifest, year, quarter)? {
-        PriorState::None => (None, None, None),
-        PriorState::Read(prior, check) => (Some(prior), Some(check), None),
-        // A damaged prior ledger cannot be re-run from; it differs from the recorded one
-        // (or the run itself started from a damaged ledger), so the verify fails.
-        PriorState::Damaged(check, error) => (
-            None,
-            Some(check),
-            Some(format!("the prior ledger cannot be read: {error}")),
-        ),
-    };
-
-    // 3. Files added since the run: those that would have counted fail the verify.
-    let listed: BTreeSet<&str> = recorded.iter().map(|(p, _)| *p).collect();
-    let added: Vec<SourceFile> = files_now(cycle_dir)?
-        .into_iter()
-        .filter(|f| !listed.contains(f.shown.as_str()))
-        .collect();
-    let cutoff = inputs.config.quarter(quarter).cutoff;
-    let mut added_would_count = Vec::new();
-    let mut added_later = Vec::new();
-    let added_returns: Vec<SourceFile> = added
-        .iter()
-        .filter(|f| f.shown.starts_with(&format!("{RETURNS_DIR}/")))
-        .cloned()
-        .collect();
-    for file in &added {
-        if !added_returns.contains(file) {
-            // A cycle-level file the manifest did not list: it would have been read.
-            added_would_count.push(AddedFile {
-                path: file.shown.clone(),
-                submitted_on: None,
-            });
-        }
-    }
-    let read = load_returns_in_parallel(
-        &added_returns,
-        &inputs.config,
-        &inputs.forces,
-        &inputs.allocations,
-        &crate::pay::inputs::Quiet,
-    )?;
-    for file in read {
-        let date = file.read.key.submitted_on;
-        let entry = AddedFile {
-            path: file.shown.clone(),
-            submitted_on: date.map(|d| d.to_string()),
-        };
-        match date {
-            Some(d) if d > cutoff => added_later.push(entry),
-            _ => added_would_count.push(entry),
-        }
-    }
-
-    let mut outputs = Vec::new();
-    if not_rerun.is_none() {
-        for run in &run_quarters(&inputs, &[quarter], prior)? {
-            for file in run_files(&inputs, run)? {
-                outputs.push(compare_output(run_dir, &manifest, file.name, &file.bytes)?);
-            }
-        }
-    }
-    let identical = not_rerun.is_none()
-        && missing.is_empty()
-        && changed.is_empty()
-        && added_would_count.is_empty()
-        && prior_check.as_ref().is_none_or(|p| p.matches)
-        && outputs.iter().all(OutputCheck::is_identical);
-    Ok(RunVerification {
+    let mut report = RunVerification {
         run: run_dir.display().to_string(),
         quarter: manifest.quarter.clone(),
         written_by: format!("{} {}", manifest.tool.name, manifest.tool.version),
@@ -295,13 +221,107 @@ pub fn verify_run(
         inputs_checked: recorded.len(),
         missing,
         changed,
-        added_would_count,
-        added_later,
-        prior: prior_check,
-        not_rerun,
-        outputs,
-        identical,
-    })
+        added_would_count: Vec::new(),
+        added_later: Vec::new(),
+        prior: None,
+        not_rerun: None,
+        outputs: Vec::new(),
+        identical: false,
+    };
+
+    // 2. The re-run, on exactly the manifest's returns and with the prior ledger it used.
+    let wanted: BTreeSet<String> = manifest
+        .inputs
+        .iter()
+        .filter(|i| i.path.starts_with(&format!("{RETURNS_DIR}/")))
+        .map(|i| i.path.clone())
+        .collect();
+    let inputs = match load_cycle_with(cycle_dir, ReturnSet::Only(&wanted), progress) {
+        Ok(inputs) => inputs,
+        // Inputs that changed or went missing can stop the re-run (a pot changed in
+        // cycle.toml, a force list deleted): that is the difference, and it is reported.
+        Err(e) if !report.missing.is_empty() || !report.changed.is_empty() => {
+            report.not_rerun = Some(format!("the cycle folder as it is now cannot be run: {e}"));
+            return Ok(report);
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let year = inputs.config.year;
+    let prior = match prior_of(run_dir, &manifest, year, quarter)? {
+        PriorState::None => None,
+        PriorState::Read(prior, check) => {
+            report.prior = Some(check);
+            Some(prior)
+        }
+        // A damaged prior ledger cannot be re-run from; it differs from the recorded one
+        // (or the run itself started from a damaged ledger), so the verify fails.
+        PriorState::Damaged(check, problem) => {
+            report.prior = Some(check);
+            report.not_rerun = Some(format!("the prior ledger cannot be read: {problem}"));
+            None
+        }
+    };
+
+    // 3. Files added since the run: those that would have counted fail the verify.
+    let listed: BTreeSet<&str> = recorded.iter().map(|(p, _)| *p).collect();
+    let cutoff = inputs.config.quarter(quarter).cutoff;
+    let mut added_returns = Vec::new();
+    for file in files_now(cycle_dir)? {
+        if listed.contains(file.shown.as_str()) {
+            continue;
+        }
+        if file.shown.starts_with(&format!("{RETURNS_DIR}/")) {
+            added_returns.push(file);
+        } else {
+            // A cycle-level file the manifest did not list: it would have been read.
+            report.added_would_count.push(AddedFile {
+                path: file.shown,
+                submitted_on: None,
+                note: Some("a cycle file the run did not have".to_owned()),
+            });
+        }
+    }
+    let ctx = inputs.read_context();
+    let read: Vec<_> = added_returns
+        .par_iter()
+        .map(|source| read_and_interpret(source, &ctx))
+        .collect();
+    for (file, io_error) in read {
+        let date = file.read.key.submitted_on;
+        let note = match (&io_error, file.read.key.kind) {
+            (Some(problem), _) => Some(format!("cannot be read: {problem}")),
+            (None, None) => Some("not a return: the run would have listed it (F01)".to_owned()),
+            (None, Some(_)) if date.is_none() => {
+                Some("its submission date cannot be read".to_owned())
+            }
+            _ => None,
+        };
+        let entry = AddedFile {
+            path: file.shown.clone(),
+            submitted_on: date.map(|d| d.to_string()),
+            note,
+        };
+        match date {
+            Some(d) if d > cutoff => report.added_later.push(entry),
+            _ => report.added_would_count.push(entry),
+        }
+    }
+
+    if report.not_rerun.is_none() {
+        for run in &run_quarters(&inputs, &[quarter], prior)? {
+            for file in run_files(&inputs, run)? {
+                let check = compare_output(run_dir, &manifest, file.name, &file.bytes)?;
+                report.outputs.push(check);
+            }
+        }
+    }
+    report.identical = report.not_rerun.is_none()
+        && report.missing.is_empty()
+        && report.changed.is_empty()
+        && report.added_would_count.is_empty()
+        && report.prior.as_ref().is_none_or(|p| p.matches)
+        && report.outputs.iter().all(OutputCheck::is_identical);
+    Ok(report)
 }
 
 /// The prior ledger as found beside the run folder.
@@ -309,7 +329,8 @@ enum PriorState {
     /// Q1: no prior ledger.
     None,
     Read(PriorRun, PriorCheck),
-    Damaged(PriorCheck, LedgerError),
+    /// Not a ledger npg can read (damaged, or not text at all).
+    Damaged(PriorCheck, String),
 }
 
 /// The prior ledger the run started from, read from beside the run folder.
@@ -323,23 +344,26 @@ fn prior_of(
         return Ok(PriorState::None);
     };
     let path = run_dir.join(&recorded.path);
-    let text = match std::fs::read_to_string(&path) {
-        Ok(text) => text,
+    let bytes = match std::fs::read(&path) {
+        Ok(bytes) => bytes,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             return Err(VerifyError::PriorMissing { path });
         }
         Err(source) => return Err(VerifyError::Io { path, source }),
     };
-    let found = sha256_hex(text.as_bytes());
+    let found = sha256_hex(&bytes);
     let check = PriorCheck {
         path: recorded.path.clone(),
         recorded_sha256: recorded.sha256.clone(),
         matches: found == recorded.sha256,
         found_sha256: Some(found),
     };
+    let Ok(text) = String::from_utf8(bytes) else {
+        return Ok(PriorState::Damaged(check, "it is not text".to_owned()));
+    };
     Ok(match Ledger::parse(&text, &recorded.path) {
         Ok(ledger) => PriorState::Read(PriorRun::from_ledger(year, previous, ledger, &text), check),
-        Err(error) => PriorState::Damaged(check, error),
+        Err(error) => PriorState::Damaged(check, error.to_string()),
     })
 }
 
@@ -399,14 +423,28 @@ fn compare_output(
                 .push(format!("the {side} copy cannot be read as a workbook")),
         }
     } else if name == LEDGER_FILE {
-        check.ledger = ledger_changes(
-            &String::from_utf8_lossy(&held),
-            &String::from_utf8_lossy(rerun),
+        let (was, now) = (
+            String::from_utf8_lossy(&held),
+            String::from_utf8_lossy(rerun),
         );
+        check.ledger = ledger_changes(&was, &now);
+        if check.ledger.is_empty() {
+            check.notes.push(if was.contains('\r') && !now.contains('\r') {
+                "every line reads the same; the run folder's copy has Windows line endings (CRLF)"
+                    .to_owned()
+            } else {
+                "every line reads the same; the file differs in bytes a reader does not see (spacing, line endings, an encoding)".to_owned()
+            });
+        }
     } else if name == MANIFEST_FILE {
         check.notes = manifest_differences(&held, rerun);
     }
     Ok(check)
+}
+
+/// The first 12 characters of a hash, for messages.
+fn short(sha256: &str) -> String {
+    sha256.chars().take(12).collect()
 }
 
 /// What differs between two manifests, key by key, input by input.
@@ -431,25 +469,27 @@ fn manifest_differences(held: &[u8], rerun: &[u8]) -> Vec<String> {
     if was.cycle_config != now.cycle_config {
         notes.push("cycle_config: cycle.toml differs".to_owned());
     }
-    let paths: BTreeSet<&str> = was
-        .inputs
-        .iter()
-        .chain(&now.inputs)
-        .map(|i| i.path.as_str())
-        .collect();
+    let index = |m: &'_ Manifest| -> BTreeMap<String, crate::pay::manifest::InputRecord> {
+        m.inputs
+            .iter()
+            .map(|i| (i.path.clone(), i.clone()))
+            .collect()
+    };
+    let (was_inputs, now_inputs) = (index(&was), index(&now));
+    let paths: BTreeSet<&String> = was_inputs.keys().chain(now_inputs.keys()).collect();
     for path in paths {
-        let a = was.inputs.iter().find(|i| i.path == path);
-        let b = now.inputs.iter().find(|i| i.path == path);
+        let a = was_inputs.get(path);
+        let b = now_inputs.get(path);
         if a != b {
             let describe = |i: Option<&crate::pay::manifest::InputRecord>| match i {
                 None => "not listed".to_owned(),
                 Some(i) if i.used => {
-                    format!("used, sha256 {}…", &i.sha256[..12.min(i.sha256.len())])
+                    format!("used, sha256 {}…", short(&i.sha256))
                 }
                 Some(i) => format!(
                     "not used ({}), sha256 {}…",
                     i.reason.as_deref().unwrap_or("no reason"),
-                    &i.sha256[..12.min(i.sha256.len())]
+                    short(&i.sha256)
                 ),
             };
             notes.push(format!("input {path}: {} → {}", describe(a), describe(b)));
@@ -482,20 +522,51 @@ pub struct LinkCheck {
 pub struct ChainVerification {
     pub runs: Vec<RunVerification>,
     pub links: Vec<LinkCheck>,
-    /// Run folders of the requested range that are not there.
+    /// Run folders of the range that are not there, or hold no manifest.
     pub missing_runs: Vec<String>,
+    /// Runs that could not be verified at all, with the reason.
+    pub could_not_verify: Vec<String>,
     pub identical: bool,
 }
 
+impl ChainVerification {
+    /// A difference was found (as opposed to runs that could not be checked).
+    pub fn differs(&self) -> bool {
+        !self.missing_runs.is_empty()
+            || self.runs.iter().any(|r| !r.identical)
+            || self.links.iter().any(|l| !l.ok)
+    }
+}
+
+/// The financial years of the run folders under `out_dir` (named `<year>-Qn`), for a chain
+/// verified when the cycle's own `cycle.toml` cannot say which year it is.
+pub fn years_of_runs(out_dir: &Path) -> Vec<FinancialYear> {
+    let mut years = BTreeSet::new();
+    if let Ok(entries) = std::fs::read_dir(out_dir) {
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let year = name
+                .rsplit_once('-')
+                .filter(|(_, q)| q.parse::<Quarter>().is_ok())
+                .and_then(|(year, _)| year.parse::<FinancialYear>().ok());
+            if let Some(year) = year.filter(|_| entry.path().is_dir()) {
+                years.insert(year);
+            }
+        }
+    }
+    years.into_iter().collect()
+}
+
 /// Verifies the runs of `quarters` found under `out_dir` (every run found when `None`),
-/// and that each run's prior ledger is the one its predecessor wrote.
+/// and that each run's prior ledger is the one its predecessor wrote. A run that cannot be
+/// verified is recorded and the others are still verified.
 pub fn verify_chain(
     out_dir: &Path,
     cycle_dir: &Path,
     year: FinancialYear,
     quarters: Option<&[Quarter]>,
     progress: &dyn ReadProgress,
-) -> Result<ChainVerification, VerifyError> {
+) -> ChainVerification {
     let folder = |q: Quarter| out_dir.join(run_folder_name(year, q));
     let wanted: Vec<Quarter> = match quarters {
         Some(qs) => qs.to_vec(),
@@ -506,14 +577,29 @@ pub fn verify_chain(
     };
     let mut runs = Vec::new();
     let mut missing_runs = Vec::new();
+    let mut could_not_verify = Vec::new();
     let mut manifests: Vec<(Quarter, Manifest)> = Vec::new();
     for &q in &wanted {
-        if !folder(q).join(MANIFEST_FILE).is_file() {
-            missing_runs.push(run_folder_name(year, q));
+        let name = run_folder_name(year, q);
+        if !folder(q).is_dir() {
+            missing_runs.push(format!("{name} is missing"));
             continue;
         }
-        runs.push(verify_run(&folder(q), cycle_dir, progress)?);
-        manifests.push((q, read_manifest(&folder(q))?));
+        match read_manifest(&folder(q)) {
+            Ok(manifest) => manifests.push((q, manifest)),
+            Err(VerifyError::NoManifest(_)) => {
+                missing_runs.push(format!("{name} has no {MANIFEST_FILE}"));
+                continue;
+            }
+            Err(e) => {
+                could_not_verify.push(format!("{name}: {e}"));
+                continue;
+            }
+        }
+        match verify_run(&folder(q), cycle_dir, progress) {
+            Ok(run) => runs.push(run),
+            Err(e) => could_not_verify.push(format!("{name}: {e}")),
+        }
     }
     // From the first run found to the last, every quarter must be there and linked.
     if let (Some(first), Some(last)) = (manifests.first(), manifests.last()) {
@@ -522,8 +608,8 @@ pub fn verify_chain(
             .filter(|q| *q > first.0 && *q < last.0)
         {
             let name = run_folder_name(year, q);
-            if !manifests.iter().any(|(m, _)| *m == q) && !missing_runs.contains(&name) {
-                missing_runs.push(name);
+            if !wanted.contains(&q) {
+                missing_runs.push(format!("{name} is missing"));
             }
         }
     }
@@ -536,14 +622,17 @@ pub fn verify_chain(
         links.push(link(year, *before_q, before, *after_q, after));
     }
     missing_runs.sort();
-    let identical =
-        missing_runs.is_empty() && runs.iter().all(|r| r.identical) && links.iter().all(|l| l.ok);
-    Ok(ChainVerification {
+    let identical = missing_runs.is_empty()
+        && could_not_verify.is_empty()
+        && runs.iter().all(|r| r.identical)
+        && links.iter().all(|l| l.ok);
+    ChainVerification {
         runs,
         links,
         missing_runs,
+        could_not_verify,
         identical,
-    })
+    }
 }
 
 fn link(

@@ -4,8 +4,13 @@
 use std::process::ExitCode;
 
 use anyhow::bail;
-use npg::audit::verify::{ChainVerification, RunVerification, verify_chain, verify_run};
+use std::path::Path;
+
+use npg::audit::verify::{
+    ChainVerification, RunVerification, verify_chain, verify_run, years_of_runs,
+};
 use npg::cycle::config::{CONFIG_FILE, CycleConfig};
+use npg::domain::{FinancialYear, Quarter};
 use npg::pay::prior::MANIFEST_FILE;
 use npg::pay::quarters::quarter_range;
 
@@ -14,14 +19,39 @@ use super::progress::ReadingBar;
 use crate::cli::{OutputFormat, VerifyArgs};
 
 pub fn verify(args: VerifyArgs) -> anyhow::Result<ExitCode> {
+    let json = args.format == OutputFormat::Json;
+    match verify_inner(&args) {
+        Ok(code) => Ok(code),
+        // With --format json the report is still JSON when the verify cannot run.
+        Err(err) if json => {
+            let report = serde_json::json!({ "error": format!("{err:#}") });
+            println!("{}", serde_json::to_string_pretty(&report)?);
+            eprintln!("npg: error: {err:#}");
+            Ok(ExitCode::from(2))
+        }
+        Err(err) => Err(err),
+    }
+}
+
+/// A run folder is named `<year>-<quarter>` (`2025-26-Q2`).
+fn looks_like_run_folder(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .and_then(|n| n.rsplit_once('-'))
+        .is_some_and(|(year, q)| {
+            q.parse::<Quarter>().is_ok() && year.parse::<FinancialYear>().is_ok()
+        })
+}
+
+fn verify_inner(args: &VerifyArgs) -> anyhow::Result<ExitCode> {
     if !args.run.is_dir() {
         bail!("{} does not exist or is not a folder", args.run.display());
     }
     if !args.cycle.is_dir() {
         bail!("the cycle folder {} does not exist", args.cycle.display());
     }
-    let single = args.run.join(MANIFEST_FILE).is_file();
-    let identical = if single {
+    let single = args.run.join(MANIFEST_FILE).is_file() || looks_like_run_folder(&args.run);
+    if single {
         if args.quarter.is_some() {
             bail!(
                 "{} is one run folder; --quarter is for an output folder holding several runs",
@@ -33,43 +63,54 @@ pub fn verify(args: VerifyArgs) -> anyhow::Result<ExitCode> {
             OutputFormat::Text => print_run(&report, &args.cycle.display().to_string()),
             OutputFormat::Json => println!("{}", serde_json::to_string_pretty(&report)?),
         }
-        report.identical
-    } else {
-        let config_path = args.cycle.join(CONFIG_FILE);
-        let config = CycleConfig::load(&config_path, &config_path.display().to_string())?;
-        let quarters = match &args.quarter {
-            Some(text) => {
-                let (first, last) = parse_quarters(text)?;
-                Some(quarter_range(first, last))
-            }
-            None => None,
-        };
-        let chain = verify_chain(
-            &args.run,
-            &args.cycle,
-            config.year,
-            quarters.as_deref(),
-            &ReadingBar::new(),
-        )?;
-        if chain.runs.is_empty() && chain.missing_runs.is_empty() {
-            bail!(
-                "{} holds no run of {} (no {}-Qn folder with a {MANIFEST_FILE})",
-                args.run.display(),
-                config.year,
-                config.year
-            );
-        }
-        match args.format {
-            OutputFormat::Text => print_chain(&chain, &args.cycle.display().to_string()),
-            OutputFormat::Json => println!("{}", serde_json::to_string_pretty(&chain)?),
-        }
-        chain.identical
+        return Ok(exit_code(report.identical, !report.identical));
+    }
+    // The year names the run folders: the cycle's own, or (when its cycle.toml can no
+    // longer be read) the one year the run folders are named for.
+    let config_path = args.cycle.join(CONFIG_FILE);
+    let year = match CycleConfig::load(&config_path, &config_path.display().to_string()) {
+        Ok(config) => config.year,
+        Err(err) => match years_of_runs(&args.run).as_slice() {
+            [year] => *year,
+            _ => return Err(err.into()),
+        },
     };
-    Ok(if identical {
+    let quarters = match &args.quarter {
+        Some(text) => {
+            let (first, last) = parse_quarters(text)?;
+            Some(quarter_range(first, last))
+        }
+        None => None,
+    };
+    let chain = verify_chain(
+        &args.run,
+        &args.cycle,
+        year,
+        quarters.as_deref(),
+        &ReadingBar::new(),
+    );
+    if chain.runs.is_empty() && chain.missing_runs.is_empty() && chain.could_not_verify.is_empty() {
+        bail!(
+            "{} holds no run of {year} (no {year}-Qn folder with a {MANIFEST_FILE})",
+            args.run.display()
+        );
+    }
+    match args.format {
+        OutputFormat::Text => print_chain(&chain, &args.cycle.display().to_string()),
+        OutputFormat::Json => println!("{}", serde_json::to_string_pretty(&chain)?),
+    }
+    Ok(exit_code(chain.identical, chain.differs()))
+}
+
+/// 0 identical; 1 a difference found; 2 nothing differs but something could not be checked.
+fn exit_code(identical: bool, differs: bool) -> ExitCode {
+    if identical {
         ExitCode::SUCCESS
-    } else {
+    } else if differs {
         ExitCode::from(1)
-    })
+    } else {
+        ExitCode::from(2)
+    }
 }
 
 fn print_run(r: &RunVerification, cycle: &str) {
@@ -106,11 +147,16 @@ fn print_run(r: &RunVerification, cycle: &str) {
                 |d| format!("submitted {d}"),
             )
         };
+        let about = |a: &npg::audit::verify::AddedFile| match &a.note {
+            Some(note) if a.submitted_on.is_none() => note.clone(),
+            Some(note) => format!("{}; {note}", date(&a.submitted_on)),
+            None => date(&a.submitted_on),
+        };
         for a in &r.added_would_count {
-            println!("    counts    {} ({})", a.path, date(&a.submitted_on));
+            println!("    counts    {} ({})", a.path, about(a));
         }
         for a in &r.added_later {
-            println!("    later     {} ({})", a.path, date(&a.submitted_on));
+            println!("    later     {} ({})", a.path, about(a));
         }
     }
     if let Some(prior) = &r.prior {
@@ -168,8 +214,11 @@ fn print_chain(c: &ChainVerification, cycle: &str) {
         print_run(run, cycle);
         println!();
     }
-    for name in &c.missing_runs {
-        println!("Chain: {name} is missing");
+    for problem in &c.missing_runs {
+        println!("Chain: {problem}");
+    }
+    for problem in &c.could_not_verify {
+        println!("Chain: CANNOT VERIFY {problem}");
     }
     for link in &c.links {
         match &link.problem {

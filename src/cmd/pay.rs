@@ -19,6 +19,7 @@ use crate::cli::PayArgs;
 
 pub fn run(args: PayArgs) -> anyhow::Result<ExitCode> {
     let (first, last) = parse_quarters(&args.quarter)?;
+    refuse_out_inside_cycle(&args.out, &args.cycle)?;
     let started = std::time::Instant::now();
     let inputs = match load_cycle(&args.cycle, &ReadingBar::new()) {
         Ok(inputs) => inputs,
@@ -117,6 +118,41 @@ pub fn run(args: PayArgs) -> anyhow::Result<ExitCode> {
         print_summary(&inputs, &b.run, &target);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Outputs never go inside the cycle folder: the run would write where it reads, and the
+/// next run would read its own outputs as returns.
+pub fn refuse_out_inside_cycle(out: &Path, cycle: &Path) -> anyhow::Result<()> {
+    let Ok(cycle_real) = cycle.canonicalize() else {
+        // A cycle folder that does not exist is reported when it is read.
+        return Ok(());
+    };
+    // `out` may not exist yet: resolve its nearest existing ancestor, then add the rest.
+    let mut existing = out.to_path_buf();
+    let mut rest = Vec::new();
+    while !existing.as_os_str().is_empty() && !existing.exists() {
+        match existing.file_name() {
+            Some(name) => rest.push(name.to_owned()),
+            None => break,
+        }
+        existing.pop();
+    }
+    let base = if existing.as_os_str().is_empty() {
+        std::env::current_dir().context("cannot tell the current folder")?
+    } else {
+        existing
+            .canonicalize()
+            .with_context(|| format!("cannot resolve {}", existing.display()))?
+    };
+    let out_real = rest.iter().rev().fold(base, |path, name| path.join(name));
+    if out_real.starts_with(&cycle_real) {
+        bail!(
+            "--out {} is inside the cycle folder {}; write the runs elsewhere (the default is ./runs), since the cycle folder is only ever read",
+            out.display(),
+            cycle.display()
+        );
+    }
+    Ok(())
 }
 
 /// `Q2` or `Q1-Q4`.

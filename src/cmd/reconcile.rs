@@ -22,6 +22,7 @@ pub fn run(args: ReconcileArgs) -> anyhow::Result<ExitCode> {
             args.month
         )
     })?;
+    super::pay::refuse_out_inside_cycle(&args.out, &args.cycle)?;
     let target = args.out.join(format!("reconciliation-{month}.xlsx"));
     if target.exists() && !args.overwrite {
         bail!(

@@ -43,6 +43,19 @@ pub struct CycleInputs {
     pub returns: Vec<LoadedFile>,
 }
 
+impl CycleInputs {
+    /// What returns are checked against in this cycle.
+    pub fn read_context(&self) -> ReadContext<'_> {
+        ReadContext {
+            cycle_year: Some(self.config.year),
+            forces: &self.forces,
+            categories: &self.config.categories,
+            allocations: Some(&self.allocations),
+            baselines: None,
+        }
+    }
+}
+
 /// Why a cycle folder cannot be run. `is_input_error` tells a mistake in the cycle's own
 /// files (exit 1) from a run that cannot start at all (exit 2).
 #[derive(Debug, Error)]

@@ -86,6 +86,14 @@ pub struct Manifest {
     pub outputs: Vec<OutputRecord>,
 }
 
+/// A SHA-256 as the manifest writes it: 64 lower-case hex digits.
+fn is_sha256(text: &str) -> bool {
+    text.len() == 64
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
 /// A manifest that cannot be read.
 #[derive(Debug, Error)]
 #[error("{file}: {problem}")]
@@ -123,10 +131,26 @@ impl Manifest {
 
     /// Reads a manifest. `shown_as` names the file in errors.
     pub fn parse(text: &str, shown_as: &str) -> Result<Manifest, ManifestError> {
-        serde_json::from_str(text).map_err(|e| ManifestError {
+        let fail = |problem: String| ManifestError {
             file: shown_as.to_owned(),
-            problem: format!("is not a manifest npg can read: {e}"),
-        })
+            problem,
+        };
+        let manifest: Manifest = serde_json::from_str(text)
+            .map_err(|e| fail(format!("is not a manifest npg can read: {e}")))?;
+        // Every hash is 64 lower-case hex digits, as the run wrote it; anything else was
+        // put there by hand.
+        let hashes = std::iter::once((&manifest.cycle_config.path, &manifest.cycle_config.sha256))
+            .chain(manifest.inputs.iter().map(|i| (&i.path, &i.sha256)))
+            .chain(manifest.prior_run.iter().map(|p| (&p.path, &p.sha256)))
+            .chain(manifest.outputs.iter().map(|o| (&o.path, &o.sha256)));
+        for (path, sha256) in hashes {
+            if !is_sha256(sha256) {
+                return Err(fail(format!(
+                    "the sha256 of {path} is {sha256:?}, not 64 hex digits: the manifest was edited"
+                )));
+            }
+        }
+        Ok(manifest)
     }
 
     /// The outputs of `run_dir` that are missing or differ from their recorded hash.
@@ -164,19 +188,19 @@ mod tests {
             quarter: "Q2".into(),
             cycle_config: FileHash {
                 path: "cycle.toml".into(),
-                sha256: "ab".into(),
+                sha256: "ab".repeat(32),
             },
             inputs: vec![
                 InputRecord {
                     path: "returns/a.xlsx".into(),
-                    sha256: "cd".into(),
+                    sha256: "cd".repeat(32),
                     bytes: 10,
                     used: true,
                     reason: None,
                 },
                 InputRecord {
                     path: "returns/b.xlsx".into(),
-                    sha256: "ef".into(),
+                    sha256: "ef".repeat(32),
                     bytes: 11,
                     used: false,
                     reason: Some("received after the cut-off".into()),
@@ -234,6 +258,19 @@ mod tests {
                 "ledger.csv has changed since the run wrote it",
                 "payment-schedule.xlsx has changed since the run wrote it"
             ]
+        );
+    }
+
+    #[test]
+    fn a_hash_that_is_not_64_hex_digits_is_refused() {
+        let text = manifest()
+            .to_json()
+            .replace(&"cd".repeat(32), &format!("a{}", "é".repeat(40)));
+        let err = Manifest::parse(&text, "m.json").unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("the sha256 of returns/a.xlsx is \"aéé"),
+            "{err}"
         );
     }
 

@@ -332,7 +332,7 @@ static QUIET_HOOK: Once = Once::new();
 /// Runs `work`, turning a panic into `Err` with the panic's message. The panic hook is
 /// wrapped once so that it stays silent on a thread inside `guarded` and behaves as before
 /// everywhere else.
-fn guarded<T>(work: impl FnOnce() -> T) -> Result<T, String> {
+pub(crate) fn guarded<T>(work: impl FnOnce() -> T) -> Result<T, String> {
     QUIET_HOOK.call_once(|| {
         let earlier = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
@@ -422,7 +422,10 @@ fn open_zip(bytes: &[u8]) -> Result<WorkbookData, Refusal> {
             // calamine stored rather than compressed, so nothing is inflated twice.
             let parts = unpack_parts(&mut zip, MAX_UNZIPPED_BYTES)?;
             check_shared_strings(&parts)?;
-            read_xlsx(&stored_zip(&parts)?)
+            let stored = stored_zip(&parts)?;
+            // Only one copy of the unpacked parts is held while calamine reads.
+            drop(parts);
+            read_xlsx(&stored)
         }
         ZipKind::Ods => {
             check_parts(&mut zip, MAX_UNZIPPED_BYTES)?;
@@ -604,10 +607,13 @@ fn stored_zip(parts: &[Part]) -> Result<Vec<u8>, Refusal> {
         let size = u32::try_from(data.len()).map_err(|_| too_big())?;
         let name_len = u16::try_from(part.name.len()).map_err(|_| too_big())?;
         let offset = u32::try_from(out.len()).map_err(|_| too_big())?;
-        // Local file header: version 2.0, no flags, method 0 (stored), no time.
+        // Names that are not ASCII are marked as UTF-8 (general purpose bit 11).
+        let flags: u16 = if part.name.is_ascii() { 0 } else { 0x0800 };
+        // Local file header: version 2.0, the flags, method 0 (stored), no time.
         out.extend_from_slice(&0x0403_4b50u32.to_le_bytes());
         out.extend_from_slice(&20u16.to_le_bytes());
-        out.extend_from_slice(&[0; 6]); // flags, method, time
+        out.extend_from_slice(&flags.to_le_bytes());
+        out.extend_from_slice(&[0; 4]); // method, time
         out.extend_from_slice(&0x0021u16.to_le_bytes()); // date: 1980-01-01
         out.extend_from_slice(&crc.to_le_bytes());
         out.extend_from_slice(&size.to_le_bytes());
@@ -620,7 +626,8 @@ fn stored_zip(parts: &[Part]) -> Result<Vec<u8>, Refusal> {
         directory.extend_from_slice(&0x0201_4b50u32.to_le_bytes());
         directory.extend_from_slice(&20u16.to_le_bytes());
         directory.extend_from_slice(&20u16.to_le_bytes());
-        directory.extend_from_slice(&[0; 6]);
+        directory.extend_from_slice(&flags.to_le_bytes());
+        directory.extend_from_slice(&[0; 4]); // method, time
         directory.extend_from_slice(&0x0021u16.to_le_bytes());
         directory.extend_from_slice(&crc.to_le_bytes());
         directory.extend_from_slice(&size.to_le_bytes());
@@ -2086,6 +2093,52 @@ mod tests {
             &CellValue::Date(shifted.and_time(NaiveTime::MIN))
         );
     }
+    #[test]
+    fn the_stored_zip_reads_back_part_for_part_with_checksums_and_names() {
+        let parts = vec![
+            Part {
+                name: "xl/".into(),
+                bytes: None,
+            },
+            Part {
+                name: "xl/workbook.xml".into(),
+                bytes: Some(b"<workbook/>".to_vec()),
+            },
+            Part {
+                name: "xl/ünïcode.xml".into(),
+                bytes: Some(vec![7; 70_000]),
+            },
+        ];
+        let bytes = stored_zip(&parts).unwrap();
+        let mut zip = ZipArchive::new(Cursor::new(bytes.as_slice())).unwrap();
+        assert_eq!(zip.len(), 3);
+        let read = unpack_parts(&mut zip, MAX_UNZIPPED_BYTES).unwrap();
+        let names: Vec<&str> = read.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, ["xl/", "xl/workbook.xml", "xl/ünïcode.xml"]);
+        assert_eq!(read[0].bytes, None);
+        assert_eq!(read[1].bytes.as_deref(), Some(&b"<workbook/>"[..]));
+        assert_eq!(read[2].bytes.as_ref().map(Vec::len), Some(70_000));
+        // The same parts always make the same bytes.
+        assert_eq!(stored_zip(&parts).unwrap(), bytes);
+        // The whole sample workbook read through it gives what calamine reads directly.
+        let direct = read_xlsx(sample_xlsx()).unwrap();
+        let mut zip = ZipArchive::new(Cursor::new(sample_xlsx())).unwrap();
+        let restored = stored_zip(&unpack_parts(&mut zip, MAX_UNZIPPED_BYTES).unwrap()).unwrap();
+        assert_eq!(read_xlsx(&restored).unwrap(), direct);
+    }
+
+    #[test]
+    fn an_xlsx_that_unpacks_to_too_much_is_refused() {
+        let mut zip = ZipArchive::new(Cursor::new(sample_xlsx())).unwrap();
+        let Err(Refusal::Unreadable(message)) = unpack_parts(&mut zip, 1000) else {
+            panic!("a 1000-byte limit should refuse the sample");
+        };
+        assert!(
+            message.starts_with("the file unpacks to more than"),
+            "{message}"
+        );
+    }
+
     #[test]
     fn a_zip_that_unpacks_to_too_much_is_refused() {
         let mut zip = ZipArchive::new(Cursor::new(sample_xlsx())).unwrap();

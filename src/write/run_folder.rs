@@ -130,8 +130,42 @@ pub fn commit_folders(staged: Vec<StagedFolder>, overwrite: bool) -> Result<(), 
     for s in &staged {
         sync_folder(&s.parent).map_err(io(&s.parent))?;
     }
-    // Dropping `staged` removes each staging folder: the old runs swapped out.
+    // Each staging folder now holds an old run swapped out (or nothing): removed, even
+    // when its files were made read-only.
+    for s in staged {
+        remove_folder(&s.staging.keep());
+    }
     Ok(())
+}
+
+/// Removes a folder and everything in it, making it writable first where it was not (a run
+/// folder an operator protected); what still cannot be removed is left.
+fn remove_folder(path: &Path) {
+    if std::fs::remove_dir_all(path).is_ok() || !path.exists() {
+        return;
+    }
+    make_writable(path);
+    let _ = std::fs::remove_dir_all(path);
+}
+
+fn make_writable(path: &Path) {
+    let Ok(meta) = std::fs::symlink_metadata(path) else {
+        return;
+    };
+    if meta.file_type().is_symlink() {
+        return;
+    }
+    let mut permissions = meta.permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    permissions.set_readonly(false);
+    let _ = std::fs::set_permissions(path, permissions);
+    if meta.is_dir()
+        && let Ok(entries) = std::fs::read_dir(path)
+    {
+        for entry in entries.flatten() {
+            make_writable(&entry.path());
+        }
+    }
 }
 
 /// Undoes placements, latest first: a new folder goes back to its staging name (and is
@@ -230,7 +264,7 @@ fn remove_abandoned_partials(parent: &Path) {
             && proc_root.is_dir()
             && !proc_root.join(pid.to_string()).exists()
         {
-            let _ = std::fs::remove_dir_all(entry.path());
+            remove_folder(&entry.path());
         }
     }
 }

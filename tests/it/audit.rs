@@ -13,6 +13,7 @@ use crate::common::{fixture_copy, npg, set_cell, write_grid};
 /// A copy of the fixture year and its Q1-Q4 run, to change freely.
 struct Archive {
     _dir: tempfile::TempDir,
+    _runs_dir: tempfile::TempDir,
     cycle: PathBuf,
     runs: PathBuf,
 }
@@ -20,8 +21,9 @@ struct Archive {
 impl Archive {
     fn new() -> Archive {
         let dir = fixture_copy();
+        let runs_dir = tempfile::tempdir().unwrap();
         let cycle = dir.path().to_owned();
-        let runs = dir.path().join("runs");
+        let runs = runs_dir.path().join("runs");
         npg()
             .args(["pay", "--quarter", "Q1-Q4", "--cycle"])
             .arg(&cycle)
@@ -29,9 +31,9 @@ impl Archive {
             .arg(&runs)
             .assert()
             .success();
-        // The runs live inside the copy here, but outside returns/: not an input.
         Archive {
             _dir: dir,
+            _runs_dir: runs_dir,
             cycle,
             runs,
         }
@@ -257,18 +259,30 @@ fn another_program_version_is_said_plainly_before_the_comparison() {
     let text = std::fs::read_to_string(&path).unwrap();
     std::fs::write(
         &path,
-        text.replace("\"version\": \"0.1.0\"", "\"version\": \"0.0.9\""),
+        text.replace(
+            &format!("\"version\": \"{}\"", env!("CARGO_PKG_VERSION")),
+            "\"version\": \"0.0.9\"",
+        ),
     )
     .unwrap();
     let out = a.stdout(&a.run("Q1"), 1);
     let note = out
-        .find("NOTE: this run was written by npg 0.0.9 and is verified by npg 0.1.0")
+        .find(&format!(
+            "NOTE: this run was written by npg 0.0.9 and is verified by npg {}",
+            env!("CARGO_PKG_VERSION")
+        ))
         .expect("the note is printed");
     assert!(
         note < out.find("outputs,").unwrap(),
         "before the comparison"
     );
-    assert!(out.contains("tool: npg 0.0.9 → npg 0.1.0"), "{out}");
+    assert!(
+        out.contains(&format!(
+            "tool: npg 0.0.9 → npg {}",
+            env!("CARGO_PKG_VERSION")
+        )),
+        "{out}"
+    );
 }
 
 #[test]
@@ -295,4 +309,105 @@ fn a_verify_that_cannot_run_exits_2() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("prior ledger"));
+}
+
+#[test]
+fn a_manifest_edited_by_hand_is_refused_without_a_crash() {
+    let a = Archive::new();
+    let path = a.run("Q1").join("manifest.json");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut manifest: serde_json::Value = serde_json::from_str(&text).unwrap();
+    manifest["inputs"][3]["sha256"] = format!("a{}", "é".repeat(40)).into();
+    std::fs::write(&path, serde_json::to_string_pretty(&manifest).unwrap()).unwrap();
+    a.verify(&a.run("Q1"))
+        .code(2)
+        .stderr(predicate::str::contains(
+            "not 64 hex digits: the manifest was edited",
+        ));
+}
+
+#[test]
+fn a_changed_or_deleted_cycle_file_is_listed_and_fails_the_verify() {
+    let a = Archive::new();
+    let config = a.cycle.join("cycle.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(
+        &config,
+        text.replace("pot = \"200000000.00\"", "pot = \"200000001.00\""),
+    )
+    .unwrap();
+    let out = a.stdout(&a.run("Q2"), 1);
+    assert!(out.contains("changed   cycle.toml"), "{out}");
+    assert!(
+        out.contains("NOT RE-RUN: the cycle folder as it is now cannot be run"),
+        "{out}"
+    );
+    std::fs::write(&config, text).unwrap();
+    std::fs::remove_file(a.cycle.join("forces.csv")).unwrap();
+    let out = a.stdout(&a.runs, 1);
+    assert!(out.contains("missing   forces.csv"), "{out}");
+    assert!(out.contains("Result: DIFFERENT"), "{out}");
+}
+
+#[test]
+fn a_prior_ledger_that_is_not_text_is_reported_as_changed() {
+    let a = Archive::new();
+    let ledger = a.run("Q1").join("ledger.csv");
+    let mut bytes = std::fs::read(&ledger).unwrap();
+    bytes.push(0xff);
+    std::fs::write(&ledger, bytes).unwrap();
+    let out = a.stdout(&a.run("Q2"), 1);
+    assert!(
+        out.contains("prior ledger ../2025-26-Q1/ledger.csv: CHANGED"),
+        "{out}"
+    );
+    assert!(
+        out.contains("NOT RE-RUN: the prior ledger cannot be read: it is not text"),
+        "{out}"
+    );
+    // Over the chain, Q1's own edit is reported too.
+    let out = a.stdout(&a.runs, 1);
+    assert!(
+        out.contains("ledger.csv: DIFFERS from the re-run; EDITED after the run"),
+        "{out}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn an_added_file_that_cannot_be_read_is_listed_and_the_verify_goes_on() {
+    let a = Archive::new();
+    let broken = a.cycle.join("returns/finance/kent-2025-26-Q1-v9.xlsx");
+    std::os::unix::fs::symlink(a.cycle.join("nowhere.xlsx"), &broken).unwrap();
+    std::fs::write(
+        a.cycle.join("returns/notes.txt"),
+        b"a note left in the folder",
+    )
+    .unwrap();
+    let out = a.stdout(&a.run("Q1"), 1);
+    assert!(
+        out.contains("counts    returns/finance/kent-2025-26-Q1-v9.xlsx (cannot be read:"),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "counts    returns/notes.txt (not a return: the run would have listed it (F01))"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("payment-schedule.xlsx: identical"), "{out}");
+}
+
+#[test]
+fn a_run_folder_without_its_manifest_is_named_as_such() {
+    let a = Archive::new();
+    std::fs::remove_file(a.run("Q2").join("manifest.json")).unwrap();
+    a.verify(&a.run("Q2"))
+        .code(2)
+        .stderr(predicate::str::contains("has no manifest.json"));
+    let out = a.stdout(&a.runs, 1);
+    assert!(
+        out.contains("Chain: 2025-26-Q2 has no manifest.json"),
+        "{out}"
+    );
 }

@@ -960,3 +960,20 @@ fn a_range_that_cannot_land_whole_leaves_the_runs_that_were_there() {
         .code(2)
         .stderr(predicate::str::contains("is a file, not a folder"));
 }
+
+#[test]
+fn outputs_inside_the_cycle_folder_are_refused() {
+    let cycle = fixture_copy();
+    pay(cycle.path(), &cycle.path().join("returns/out"), "Q1")
+        .code(2)
+        .stderr(predicate::str::contains("is inside the cycle folder"));
+    assert!(!cycle.path().join("returns/out").exists());
+    npg()
+        .args(["reconcile", "--month", "2025-06", "--cycle"])
+        .arg(cycle.path())
+        .arg("--out")
+        .arg(cycle.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("is inside the cycle folder"));
+}
