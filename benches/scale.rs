@@ -6,13 +6,15 @@
 //! - (b) `npg validate --cycle C C/returns`;
 //! - (c) `npg pay --cycle C --quarter Q1-Q4`;
 //!
-//! and prints each time (the median of the runs), the ratio (c)/(a), the growth from N to
-//! 10N, the peak memory of (b) and (c) as npg reports it with -v, and the targets met or
-//! missed. Options after `--`: `--sizes 43,430` and `--runs 5` (the default).
+//! and prints each time (the median of the rounds; each round measures every size in turn,
+//! so that a slow spell of a shared machine falls on all of them), the ratio (c)/(a), the
+//! growth from N to 10N, the largest peak memory of (b) and (c) as npg reports it with -v,
+//! and the targets met or missed. Options after `--`: `--sizes 43,430` and `--runs 5` (the
+//! default number of rounds).
 //!
 //! The cycles are made by the fixture generator (`npg-fixtures --grantees N`) under
-//! `target/bench/`, fresh on every run; all files are read once before timing, so every
-//! figure is taken with the files in the page cache.
+//! `target/bench/`, fresh on every run; a cycle's files are read once before each round,
+//! so every figure is taken with the files in the page cache.
 
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
@@ -54,49 +56,80 @@ fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench");
     std::fs::create_dir_all(&root).expect("target/bench can be made");
     println!("npg scale benchmark: {}", machine());
-    println!("sizes {sizes:?}, median of {runs} run(s) each\n");
-    let mut all = Vec::new();
-    for &n in &sizes {
-        let figures = measure(&root, n, runs);
-        print_row(&figures);
-        all.push(figures);
+    println!(
+        "sizes {sizes:?}, median of {runs} round(s); each round measures every size in turn\n"
+    );
+    let mut cycles: Vec<Cycle> = sizes.iter().map(|&n| Cycle::make(&root, n)).collect();
+    // Rounds interleave the sizes, so that a slow spell of a shared machine falls on every
+    // size alike instead of on one of them.
+    for round in 0..runs.max(1) {
+        for cycle in &mut cycles {
+            cycle.measure_once();
+        }
+        eprintln!("round {} of {} done", round + 1, runs.max(1));
+    }
+    let all: Vec<Figures> = cycles.iter().map(Cycle::figures).collect();
+    for figures in &all {
+        print_row(figures);
     }
     print_summary(&all);
 }
 
-fn measure(root: &Path, n: usize, runs: usize) -> Figures {
-    let cycle = root.join(format!("cycle-{n}"));
-    let started = Instant::now();
-    npg::fixture_year::generate_scaled(&cycle, n / 43).expect("the synthetic cycle is made");
-    let generate = started.elapsed();
-    let inputs = input_workbooks(&cycle);
-    let bytes: u64 = inputs
-        .iter()
-        .map(|p| std::fs::metadata(p).map_or(0, |m| m.len()))
-        .sum();
-    // Warm the page cache so that every measurement reads from memory.
-    for path in &inputs {
-        let _ = std::fs::read(path);
-    }
-    let parse_floor = median(runs, || {
+/// One synthetic cycle and the times measured on it so far.
+struct Cycle {
+    n: usize,
+    dir: PathBuf,
+    out: PathBuf,
+    inputs: Vec<PathBuf>,
+    bytes: u64,
+    generate: Duration,
+    parse_floor: Vec<Duration>,
+    validate: Vec<Duration>,
+    pay: Vec<Duration>,
+    validate_peak: Option<u64>,
+    pay_peak: Option<u64>,
+}
+
+impl Cycle {
+    fn make(root: &Path, n: usize) -> Cycle {
+        let dir = root.join(format!("cycle-{n}"));
         let started = Instant::now();
-        let cells = parse_floor(&inputs);
-        assert!(cells > 0);
-        started.elapsed()
-    });
-    let out = root.join(format!("runs-{n}"));
-    let mut validate_peak = None;
-    let validate = median(runs, || {
-        let cycle_arg = cycle.display().to_string();
-        let returns_arg = cycle.join("returns").display().to_string();
+        npg::fixture_year::generate_scaled(&dir, n / 43).expect("the synthetic cycle is made");
+        let generate = started.elapsed();
+        let inputs = input_workbooks(&dir);
+        let bytes = inputs
+            .iter()
+            .map(|p| std::fs::metadata(p).map_or(0, |m| m.len()))
+            .sum();
+        Cycle {
+            n,
+            out: root.join(format!("runs-{n}")),
+            dir,
+            inputs,
+            bytes,
+            generate,
+            parse_floor: Vec::new(),
+            validate: Vec::new(),
+            pay: Vec::new(),
+            validate_peak: None,
+            pay_peak: None,
+        }
+    }
+
+    /// (a), (b) and (c) once each, with the files in the page cache.
+    fn measure_once(&mut self) {
+        for path in &self.inputs {
+            let _ = std::fs::read(path);
+        }
+        let started = Instant::now();
+        assert!(parse_floor(&self.inputs) > 0);
+        self.parse_floor.push(started.elapsed());
+        let cycle_arg = self.dir.display().to_string();
+        let returns_arg = self.dir.join("returns").display().to_string();
         let (time, peak) = timed(&["validate", "--cycle", &cycle_arg, &returns_arg], &[0, 1]);
-        validate_peak = validate_peak.max(peak);
-        time
-    });
-    let mut pay_peak = None;
-    let pay = median(runs, || {
-        let cycle_arg = cycle.display().to_string();
-        let out_arg = out.display().to_string();
+        self.validate.push(time);
+        self.validate_peak = self.validate_peak.max(peak);
+        let out_arg = self.out.display().to_string();
         let (time, peak) = timed(
             &[
                 "pay",
@@ -110,19 +143,22 @@ fn measure(root: &Path, n: usize, runs: usize) -> Figures {
             ],
             &[0],
         );
-        pay_peak = pay_peak.max(peak);
-        time
-    });
-    Figures {
-        n,
-        files: inputs.len(),
-        megabytes: bytes as f64 / 1_048_576.0,
-        generate,
-        parse_floor,
-        validate,
-        pay,
-        validate_peak_mib: validate_peak,
-        pay_peak_mib: pay_peak,
+        self.pay.push(time);
+        self.pay_peak = self.pay_peak.max(peak);
+    }
+
+    fn figures(&self) -> Figures {
+        Figures {
+            n: self.n,
+            files: self.inputs.len(),
+            megabytes: self.bytes as f64 / 1_048_576.0,
+            generate: self.generate,
+            parse_floor: median(&self.parse_floor),
+            validate: median(&self.validate),
+            pay: median(&self.pay),
+            validate_peak_mib: self.validate_peak,
+            pay_peak_mib: self.pay_peak,
+        }
     }
 }
 
@@ -187,10 +223,10 @@ fn timed(args: &[&str], ok_codes: &[i32]) -> (Duration, Option<u64>) {
     (elapsed, peak)
 }
 
-fn median(runs: usize, mut once: impl FnMut() -> Duration) -> Duration {
-    let mut times: Vec<Duration> = (0..runs.max(1)).map(|_| once()).collect();
-    times.sort();
-    times[times.len() / 2]
+fn median(times: &[Duration]) -> Duration {
+    let mut sorted = times.to_vec();
+    sorted.sort();
+    sorted.get(sorted.len() / 2).copied().unwrap_or_default()
 }
 
 fn secs(d: Duration) -> f64 {
