@@ -35,7 +35,8 @@ impl std::fmt::Display for CellChange {
 pub const BLANK: &str = "(blank)";
 
 /// A number as an auditor reads it: at least 2 places, at most 4 (money shows its pence,
-/// ratios their four places), without binary noise.
+/// ratios their four places), without binary noise. The float is the cell's own value as
+/// calamine reads it, only ever shown, never computed with.
 fn shown_number(value: f64) -> String {
     let mut text = format!("{value:.4}");
     while text.ends_with('0') && text.len() - text.find('.').unwrap_or(text.len()) > 3 {

@@ -1,13 +1,11 @@
 //! `npg reconcile`: the reconciliation of delivery against plan to any month, on its own.
 
-use std::collections::BTreeMap;
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
-use npg::domain::{ForceId, Month};
+use npg::domain::Month;
 use npg::pay::inputs::load_cycle;
 use npg::pay::quarters::reconcile_to_month;
-use npg::pay::run::CycleSelection;
 use npg::write::output::write_file_atomically;
 use npg::write::reconciliation::{ReconciliationFacts, write_reconciliation};
 
@@ -44,26 +42,17 @@ pub fn run(args: ReconcileArgs) -> anyhow::Result<ExitCode> {
         );
     }
     let quarter = config.quarter(month.quarter());
-    let recon = reconcile_to_month(&inputs, month);
-    let selected = CycleSelection::at(&inputs.returns, config, month.quarter());
-    let reported_to: BTreeMap<ForceId, Month> = inputs
-        .allocations
-        .keys()
-        .filter_map(|force| {
-            selected
-                .monitoring(force)
-                .map(|m| (force.clone(), m.months_to))
-        })
-        .collect();
+    let reconciled = reconcile_to_month(&inputs, month);
+    let recon = &reconciled.reconciliation;
     let bytes = write_reconciliation(
-        &recon,
+        recon,
         &inputs.forces,
         &ReconciliationFacts {
             scheme: &config.scheme,
             rules_version: &config.rules_version,
             cutoff: quarter.cutoff,
             as_at: quarter.payment_date,
-            reported_to: &reported_to,
+            reported_to: &reconciled.reported_to,
         },
     )
     .context("could not build the reconciliation workbook")?;

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use rust_xlsxwriter::XlsxError;
 
+use crate::domain::returns::{DeliveryPlan, MonitoringReturn};
 use crate::domain::{ForceId, Month, Quarter};
 use crate::rules::reconcile::{ForceReturns, Reconciliation, reconcile};
 use crate::write::reconciliation::{ReconciliationFacts, write_reconciliation};
@@ -64,42 +65,64 @@ fn months_to(inputs: &CycleInputs, last: Month) -> Vec<Month> {
     inputs.config.year.months().filter(|m| *m <= last).collect()
 }
 
-/// The reconciliation of every force in the allocations over April..`last`, from the
-/// returns that counted.
-pub fn reconcile_counted(
-    inputs: &CycleInputs,
-    counted: &BTreeMap<ForceId, CountedReturns>,
+/// A reconciliation, with each force's `Months to` in the monitoring return that counted
+/// (what the Summary's last column shows).
+pub struct Reconciled {
+    pub reconciliation: Reconciliation,
+    pub reported_to: BTreeMap<ForceId, Month>,
+}
+
+/// The reconciliation of every force in the allocations over April..`last`, given the plan
+/// and monitoring return that count for each.
+fn reconcile_forces<'a>(
+    inputs: &'a CycleInputs,
     last: Month,
-) -> Reconciliation {
+    returns_of: impl Fn(&ForceId) -> (Option<&'a DeliveryPlan>, Option<&'a MonitoringReturn>),
+) -> Reconciled {
+    let mut reported_to = BTreeMap::new();
     let forces: Vec<ForceReturns> = inputs
         .allocations
         .keys()
         .map(|force| {
-            let c = counted.get(force);
+            let (plan, monitoring) = returns_of(force);
+            if let Some(m) = monitoring {
+                reported_to.insert(force.clone(), m.months_to);
+            }
             ForceReturns {
                 force,
-                plan: c.and_then(|c| c.plan.as_ref()),
-                monitoring: c.and_then(|c| c.monitoring.as_ref()),
+                plan,
+                monitoring,
             }
         })
         .collect();
-    reconcile(&forces, &months_to(inputs, last), &inputs.config.taper)
+    Reconciled {
+        reconciliation: reconcile(&forces, &months_to(inputs, last), &inputs.config.taper),
+        reported_to,
+    }
+}
+
+/// The reconciliation of a quarter's run, from the returns that counted in it.
+pub fn reconcile_counted<'a>(
+    inputs: &'a CycleInputs,
+    counted: &'a BTreeMap<ForceId, CountedReturns>,
+    last: Month,
+) -> Reconciled {
+    reconcile_forces(inputs, last, |force| {
+        let c = counted.get(force);
+        (
+            c.and_then(|c| c.plan.as_ref()),
+            c.and_then(|c| c.monitoring.as_ref()),
+        )
+    })
 }
 
 /// The reconciliation to any month of the year, from the returns that count at the cut-off
 /// of the quarter holding it (rules §10).
-pub fn reconcile_to_month(inputs: &CycleInputs, month: Month) -> Reconciliation {
+pub fn reconcile_to_month(inputs: &CycleInputs, month: Month) -> Reconciled {
     let selected = CycleSelection::at(&inputs.returns, &inputs.config, month.quarter());
-    let forces: Vec<ForceReturns> = inputs
-        .allocations
-        .keys()
-        .map(|force| ForceReturns {
-            force,
-            plan: selected.plan(force),
-            monitoring: selected.monitoring(force),
-        })
-        .collect();
-    reconcile(&forces, &months_to(inputs, month), &inputs.config.taper)
+    reconcile_forces(inputs, month, |force| {
+        (selected.plan(force), selected.monitoring(force))
+    })
 }
 
 /// Runs `quarters` in order, each from the ledger of the one before (the first from
@@ -227,29 +250,24 @@ pub fn run_files(inputs: &CycleInputs, run: &QuarterRun) -> Result<Vec<RunFile>,
     let result = &run.result;
     let quarter_config = config.quarter(result.quarter);
     let every_input = all_inputs(inputs, result);
-    let reported_to: BTreeMap<ForceId, Month> = result
-        .counted
-        .iter()
-        .filter_map(|(force, c)| c.monitoring.as_ref().map(|m| (force.clone(), m.months_to)))
-        .collect();
     // The two workbooks are independent: each is built on whichever core is free.
     let (schedule, reconciliation) = rayon::join(
         || write_schedule(result, config, &every_input),
         || {
-            let recon = reconcile_counted(
+            let reconciled = reconcile_counted(
                 inputs,
                 &result.counted,
                 result.quarter.end_month(config.year),
             );
             write_reconciliation(
-                &recon,
+                &reconciled.reconciliation,
                 &inputs.forces,
                 &ReconciliationFacts {
                     scheme: &config.scheme,
                     rules_version: &config.rules_version,
                     cutoff: quarter_config.cutoff,
                     as_at: quarter_config.payment_date,
-                    reported_to: &reported_to,
+                    reported_to: &reconciled.reported_to,
                 },
             )
         },
