@@ -9,4 +9,5 @@ pub mod layout;
 pub mod pay;
 pub mod read;
 pub mod rules;
+pub mod text;
 pub mod write;

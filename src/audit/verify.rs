@@ -13,15 +13,18 @@ use thiserror::Error;
 
 use crate::cycle::config::CONFIG_FILE;
 use crate::cycle::load::read_and_interpret;
-use crate::cycle::load::{SourceFile, all_files_under, sha256_hex};
+use crate::cycle::load::{SourceFile, all_files_under, fingerprint, path_from_key, sha256_hex};
 use crate::cycle::{ALLOCATIONS_FILE, FORCES_FILE, RETURNS_DIR};
 use crate::domain::{FinancialYear, Quarter};
 use crate::pay::inputs::{CycleInputError, ReadProgress, ReturnSet, load_cycle_with};
 use crate::pay::ledger::Ledger;
-use crate::pay::manifest::{Manifest, ManifestError, Tool};
+use crate::pay::manifest::{InputRecord, Manifest, ManifestError, Tool};
 use crate::pay::prior::{LEDGER_FILE, MANIFEST_FILE, PriorRun, run_folder_name};
 use crate::pay::quarters::{run_files, run_quarters};
 use crate::pay::run::InvariantBreach;
+use crate::read::file::{
+    FileReadError, MAX_RUN_FILE_BYTES, MAX_TEXT_FILE_BYTES, MAX_WORKBOOK_FILE_BYTES, read_limited,
+};
 
 use super::diff::{CellChange, LedgerChange, WorkbookDiff, ledger_changes, workbook_changes};
 
@@ -135,23 +138,20 @@ fn io(path: &Path) -> impl Fn(std::io::Error) -> VerifyError + '_ {
 
 /// The manifest of a run folder.
 pub fn read_manifest(run_dir: &Path) -> Result<Manifest, VerifyError> {
-    let path = run_dir.join(MANIFEST_FILE);
-    let text = match std::fs::read_to_string(&path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Err(VerifyError::NoManifest(run_dir.to_owned()));
-        }
-        Err(source) => return Err(VerifyError::Io { path, source }),
-    };
-    Ok(Manifest::parse(&text, &path.display().to_string())?)
+    Manifest::read_from(run_dir)?.ok_or_else(|| VerifyError::NoManifest(run_dir.to_owned()))
 }
 
-/// The SHA-256 of a file in the cycle folder, `None` when it is not there.
-fn hash_of(dir: &Path, rel: &str) -> Result<Option<String>, VerifyError> {
-    let path = dir.join(rel);
-    match std::fs::read(&path) {
-        Ok(bytes) => Ok(Some(sha256_hex(&bytes))),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+/// The SHA-256 of a file in the cycle folder as a run records it, `None` when it is not
+/// there. Only a regular file within the limit of its kind is opened (see `read::file`).
+fn hash_of(dir: &Path, key: &[u8]) -> Result<Option<String>, VerifyError> {
+    let path = path_from_key(dir, key);
+    let limit = if key == CONFIG_FILE.as_bytes() || key == FORCES_FILE.as_bytes() {
+        MAX_TEXT_FILE_BYTES
+    } else {
+        MAX_WORKBOOK_FILE_BYTES
+    };
+    match fingerprint(&path, limit) {
+        Ok(found) => Ok(found.map(|(sha256, _)| sha256)),
         Err(source) => Err(VerifyError::Io { path, source }),
     }
 }
@@ -161,10 +161,7 @@ fn files_now(cycle_dir: &Path) -> Result<Vec<SourceFile>, VerifyError> {
     let mut found: Vec<SourceFile> = [CONFIG_FILE, FORCES_FILE, ALLOCATIONS_FILE]
         .iter()
         .filter(|name| cycle_dir.join(name).is_file())
-        .map(|name| SourceFile {
-            path: cycle_dir.join(name),
-            shown: (*name).to_owned(),
-        })
+        .map(|name| SourceFile::new(cycle_dir.join(name), (*name).to_owned()))
         .collect();
     let returns = cycle_dir.join(RETURNS_DIR);
     if returns.is_dir() {
@@ -192,7 +189,9 @@ pub fn verify_run(
     // 1. Every input the manifest lists, against the cycle folder as it is now.
     let mut missing = Vec::new();
     let mut changed = Vec::new();
-    let recorded: Vec<(&str, &str)> = std::iter::once((
+    // Each input by the exact bytes of its path, with its name as shown and its hash.
+    let recorded: Vec<(Vec<u8>, &str, &str)> = std::iter::once((
+        manifest.cycle_config.path.as_bytes().to_vec(),
         manifest.cycle_config.path.as_str(),
         manifest.cycle_config.sha256.as_str(),
     ))
@@ -200,11 +199,11 @@ pub fn verify_run(
         manifest
             .inputs
             .iter()
-            .map(|i| (i.path.as_str(), i.sha256.as_str())),
+            .map(|i| (i.key(), i.path.as_str(), i.sha256.as_str())),
     )
     .collect();
-    for (path, sha256) in &recorded {
-        match hash_of(cycle_dir, path)? {
+    for (key, path, sha256) in &recorded {
+        match hash_of(cycle_dir, key)? {
             None => missing.push((*path).to_owned()),
             Some(found) if found != *sha256 => changed.push((*path).to_owned()),
             Some(_) => {}
@@ -230,11 +229,11 @@ pub fn verify_run(
     };
 
     // 2. The re-run, on exactly the manifest's returns and with the prior ledger it used.
-    let wanted: BTreeSet<String> = manifest
+    let wanted: BTreeSet<Vec<u8>> = manifest
         .inputs
         .iter()
-        .filter(|i| i.path.starts_with(&format!("{RETURNS_DIR}/")))
-        .map(|i| i.path.clone())
+        .map(InputRecord::key)
+        .filter(|key| key.starts_with(format!("{RETURNS_DIR}/").as_bytes()))
         .collect();
     let inputs = match load_cycle_with(cycle_dir, ReturnSet::Only(&wanted), progress) {
         Ok(inputs) => inputs,
@@ -263,11 +262,11 @@ pub fn verify_run(
     };
 
     // 3. Files added since the run: those that would have counted fail the verify.
-    let listed: BTreeSet<&str> = recorded.iter().map(|(p, _)| *p).collect();
+    let listed: BTreeSet<&[u8]> = recorded.iter().map(|(key, _, _)| key.as_slice()).collect();
     let cutoff = inputs.config.quarter(quarter).cutoff;
     let mut added_returns = Vec::new();
     for file in files_now(cycle_dir)? {
-        if listed.contains(file.shown.as_str()) {
+        if listed.contains(file.key().as_slice()) {
             continue;
         }
         if file.shown.starts_with(&format!("{RETURNS_DIR}/")) {
@@ -343,13 +342,21 @@ fn prior_of(
     let (Some(recorded), Some(previous)) = (&manifest.prior_run, quarter.previous()) else {
         return Ok(PriorState::None);
     };
+    // The manifest was checked to name `../<year>-Qn/ledger.csv`, beside this run folder.
     let path = run_dir.join(&recorded.path);
-    let bytes = match std::fs::read(&path) {
+    let bytes = match read_limited(&path, MAX_RUN_FILE_BYTES) {
         Ok(bytes) => bytes,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Err(VerifyError::PriorMissing { path });
+        Err(FileReadError::Missing) => return Err(VerifyError::PriorMissing { path }),
+        Err(FileReadError::Io(source)) => return Err(VerifyError::Io { path, source }),
+        Err(other) => {
+            let check = PriorCheck {
+                path: recorded.path.clone(),
+                recorded_sha256: recorded.sha256.clone(),
+                found_sha256: None,
+                matches: false,
+            };
+            return Ok(PriorState::Damaged(check, other.to_string()));
         }
-        Err(source) => return Err(VerifyError::Io { path, source }),
     };
     let found = sha256_hex(&bytes);
     let check = PriorCheck {

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use npg::cycle::FORCES_FILE;
 use npg::cycle::config::{CONFIG_FILE, CycleConfig};
-use npg::domain::{FinancialYear, ForceList, Money, ParseNumberError};
+use npg::domain::{FinancialYear, Money, ParseNumberError};
 use npg::findings::{Finding, sort_for_report};
 
 use npg::read::open::read_workbook;
@@ -42,7 +42,7 @@ pub fn run(args: AllocateArgs) -> anyhow::Result<ExitCode> {
     }
     let cycle_dir = cycle_folder(&args)?;
     let forces_path = cycle_dir.join(FORCES_FILE);
-    let forces = ForceList::load(&forces_path, &forces_path.display().to_string())?;
+    let forces = npg::cycle::load_forces(&forces_path, &forces_path.display().to_string())?;
     let year = cycle_year(&cycle_dir)?;
 
     let shown = args.weights.display().to_string();

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use npg::cycle::Cycle;
 use npg::cycle::defaults::{default_config, default_forces};
-use npg::cycle::load::{RawFile, SourceFile, files_under, load_raw_returns, read_raw};
+use npg::cycle::load::{RawFile, SourceFile, files_under, load_raw_returns, read_raw, shown_name};
 use npg::domain::{ForceId, Money};
 use npg::findings::{Finding, Severity, sort_for_report};
 use npg::read::grid::WorkbookData;
@@ -126,10 +126,7 @@ fn collect_targets(paths: &[PathBuf]) -> anyhow::Result<Vec<SourceFile>> {
             }
             targets.extend(found);
         } else {
-            targets.push(SourceFile {
-                path: path.clone(),
-                shown: shown_path(path),
-            });
+            targets.push(SourceFile::new(path.clone(), shown_path(path)));
         }
     }
     let mut seen = BTreeSet::new();
@@ -139,7 +136,9 @@ fn collect_targets(paths: &[PathBuf]) -> anyhow::Result<Vec<SourceFile>> {
 
 /// A path as findings show it: as the user gave it, with forward slashes.
 fn shown_path(path: &Path) -> String {
-    let text = path.to_string_lossy().replace('\\', "/");
+    let text = shown_name(path.as_os_str());
+    #[cfg(windows)]
+    let text = text.replace('\\', "/");
     text.trim_end_matches('/').to_owned()
 }
 
@@ -173,10 +172,7 @@ fn cycle_allocations(
     if !path.exists() {
         return None;
     }
-    let source = SourceFile {
-        shown: shown_path(&path),
-        path,
-    };
+    let source = SourceFile::new(path.clone(), shown_path(&path));
     let raw = read_raw(&source);
     let data = match raw.data {
         Ok(data) => data,

@@ -6,6 +6,7 @@
 //! second step means every mistake, whether in the TOML itself or in what a value says,
 //! comes back naming the file, the line and the key, in words a finance team can act on.
 
+use crate::read::file::{MAX_TEXT_FILE_BYTES, read_limited_text};
 use std::collections::BTreeSet;
 use std::fmt;
 use std::ops::Range;
@@ -154,10 +155,11 @@ fn describe(file: &str, line: Option<usize>, key: Option<&str>, problem: &str) -
 impl CycleConfig {
     /// Reads and validates `cycle.toml`. `shown_as` is the file name used in messages.
     pub fn load(path: &Path, shown_as: &str) -> Result<CycleConfig, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
-            file: shown_as.to_owned(),
-            source,
-        })?;
+        let text =
+            read_limited_text(path, MAX_TEXT_FILE_BYTES).map_err(|source| ConfigError::Io {
+                file: shown_as.to_owned(),
+                source,
+            })?;
         CycleConfig::parse(&text, shown_as)
     }
 

@@ -10,8 +10,9 @@ use crate::domain::returns::Return;
 use crate::domain::{ForceId, Fte, Money, Quarter};
 use crate::findings::{Code, Finding, Location};
 use crate::layout::ReturnKind;
+use crate::read::file::{FileReadError, MAX_WORKBOOK_FILE_BYTES, read_limited};
 use crate::read::grid::WorkbookData;
-use crate::read::open::{is_spreadsheet_name, read_workbook_bytes};
+use crate::read::open::{file_not_read, is_spreadsheet_name, read_workbook_bytes};
 use crate::read::returns::{ReadContext, ReturnKey, ReturnRead, read_return};
 
 use super::config::Category;
@@ -20,14 +21,39 @@ use super::config::Category;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SourceFile {
     pub path: PathBuf,
-    /// The path as shown: relative, forward slashes.
+    /// The path as shown: relative, forward slashes. A byte of a name that is not UTF-8 (a
+    /// CP1252 dash from a Windows zip, say) is shown as `\x96`, so that no two files show
+    /// alike.
     pub shown: String,
+    /// The exact bytes of the path as found (relative, `/` between names), when `shown` does
+    /// not spell them: the manifest records them so that the file is found again.
+    pub exact: Option<Vec<u8>>,
+}
+
+impl SourceFile {
+    /// A file named on the command line or in the cycle, shown as `shown`.
+    pub fn new(path: PathBuf, shown: String) -> SourceFile {
+        SourceFile {
+            path,
+            shown,
+            exact: None,
+        }
+    }
+
+    /// The exact bytes of the path as shown: what identifies the file in a manifest.
+    pub fn key(&self) -> Vec<u8> {
+        self.exact
+            .clone()
+            .unwrap_or_else(|| self.shown.as_bytes().to_vec())
+    }
 }
 
 /// One file as read, with its fingerprint for the manifest.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LoadedFile {
     pub shown: String,
+    /// The exact bytes of its path, when `shown` does not spell them (see [`SourceFile`]).
+    pub exact: Option<Vec<u8>>,
     /// Lower-case hex SHA-256 of the file's bytes.
     pub sha256: String,
     pub bytes: u64,
@@ -61,35 +87,79 @@ fn walk(dir: &Path, shown_prefix: &str, hidden: bool) -> std::io::Result<Vec<Sou
         let folder = folder.to_owned();
         move |e: std::io::Error| std::io::Error::new(e.kind(), format!("{}: {e}", folder.display()))
     };
+    let prefix = shown_prefix.trim_end_matches('/');
     let mut found = Vec::new();
+    // Each folder with its path as shown and as exact bytes.
     let mut pending = vec![(
         dir.to_owned(),
-        shown_prefix.trim_end_matches('/').to_owned(),
+        prefix.to_owned(),
+        prefix.as_bytes().to_vec(),
     )];
-    while let Some((folder, shown)) = pending.pop() {
+    while let Some((folder, shown, exact)) = pending.pop() {
         for entry in std::fs::read_dir(&folder).map_err(named(&folder))? {
             let entry = entry.map_err(named(&folder))?;
-            let name = entry.file_name().to_string_lossy().into_owned();
+            let raw = entry.file_name();
+            let name = shown_name(&raw);
             if !hidden && name.starts_with('.') {
                 continue;
             }
-            let shown_child = if shown.is_empty() {
-                name.clone()
-            } else {
-                format!("{shown}/{name}")
+            let join = |base: &str, name: &str| {
+                if base.is_empty() {
+                    name.to_owned()
+                } else {
+                    format!("{base}/{name}")
+                }
             };
+            let shown_child = join(&shown, &name);
+            let mut exact_child = exact.clone();
+            if !exact_child.is_empty() {
+                exact_child.push(b'/');
+            }
+            exact_child.extend_from_slice(&name_bytes(&raw));
+            // Only a real folder is entered; a link to a folder is listed as an entry (and
+            // refused as not a file when read), so that a link can never make the walk loop.
             if entry.file_type().map_err(named(&entry.path()))?.is_dir() {
-                pending.push((entry.path(), shown_child));
+                pending.push((entry.path(), shown_child, exact_child));
             } else {
+                let exact = (exact_child != shown_child.as_bytes()).then_some(exact_child);
                 found.push(SourceFile {
                     path: entry.path(),
                     shown: shown_child,
+                    exact,
                 });
             }
         }
     }
     found.sort_by(|a, b| a.shown.as_bytes().cmp(b.shown.as_bytes()));
     Ok(found)
+}
+
+/// A file name as shown: itself when it is UTF-8, else each byte that is not shown as
+/// `\x96`.
+pub fn shown_name(name: &std::ffi::OsStr) -> String {
+    if let Some(text) = name.to_str() {
+        return text.to_owned();
+    }
+    let bytes = name_bytes(name);
+    let mut out = String::new();
+    for chunk in bytes.utf8_chunks() {
+        out.push_str(chunk.valid());
+        for byte in chunk.invalid() {
+            out.push_str(&format!("\\x{byte:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(unix)]
+fn name_bytes(name: &std::ffi::OsStr) -> Vec<u8> {
+    use std::os::unix::ffi::OsStrExt;
+    name.as_bytes().to_vec()
+}
+
+#[cfg(not(unix))]
+fn name_bytes(name: &std::ffi::OsStr) -> Vec<u8> {
+    name.to_string_lossy().into_owned().into_bytes()
 }
 
 /// A file read as far as its workbook, before it is interpreted as a return.
@@ -105,21 +175,23 @@ pub struct RawFile {
 }
 
 /// Reads a file's bytes once, fingerprints them and opens the workbook. A file that is not
-/// a spreadsheet is fingerprinted too, so that every input of a run has its hash.
+/// a spreadsheet is fingerprinted too, so that every input of a run has its hash. A file that
+/// is not read at all (a pipe, a folder, a file too large: see [`read_limited`]) is F01,
+/// recorded with the hash of no bytes.
 pub fn read_raw(source: &SourceFile) -> RawFile {
-    let bytes = match std::fs::read(&source.path) {
+    let bytes = match read_limited(&source.path, MAX_WORKBOOK_FILE_BYTES) {
         Ok(bytes) => bytes,
         Err(e) => {
+            // A file that is there but cannot be read stops a payment run; one that is not
+            // a file to read is reported, as any other file that is not a return.
+            let io_error =
+                (e.is_io() || matches!(e, FileReadError::Missing)).then(|| e.to_string());
             return RawFile {
                 source: source.clone(),
-                io_error: Some(e.to_string()),
-                sha256: String::new(),
-                bytes: 0,
-                data: Err(Finding::new(
-                    Code::F01,
-                    Location::file(&source.shown),
-                    format!("the file cannot be read: {e}"),
-                )),
+                io_error,
+                sha256: sha256_hex(&[]),
+                bytes: e.recorded_size(),
+                data: Err(file_not_read(&e, &source.shown)),
             };
         }
     };
@@ -144,6 +216,31 @@ pub fn read_raw(source: &SourceFile) -> RawFile {
         sha256: sha256_hex(&bytes),
         bytes: bytes.len() as u64,
         data,
+    }
+}
+
+/// A file's fingerprint as a run records it, `(sha256, bytes)`, worked out as [`read_raw`]
+/// reads it (a file that is not read has the hash of no bytes); `None` when it is not there.
+/// Nothing but a regular file of at most `limit` bytes is opened.
+pub fn fingerprint(path: &Path, limit: u64) -> std::io::Result<Option<(String, u64)>> {
+    match read_limited(path, limit) {
+        Ok(bytes) => Ok(Some((sha256_hex(&bytes), bytes.len() as u64))),
+        Err(FileReadError::Missing) => Ok(None),
+        Err(FileReadError::Io(e)) => Err(e),
+        Err(other) => Ok(Some((sha256_hex(&[]), other.recorded_size()))),
+    }
+}
+
+/// The path of a file inside `dir` from the exact bytes of its relative path.
+pub fn path_from_key(dir: &Path, key: &[u8]) -> PathBuf {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        dir.join(std::ffi::OsStr::from_bytes(key))
+    }
+    #[cfg(not(unix))]
+    {
+        dir.join(String::from_utf8_lossy(key).as_ref())
     }
 }
 
@@ -204,6 +301,7 @@ fn interpret(raw: &RawFile, ctx: &ReadContext) -> LoadedFile {
     };
     LoadedFile {
         shown: raw.source.shown.clone(),
+        exact: raw.source.exact.clone(),
         sha256: raw.sha256.clone(),
         bytes: raw.bytes,
         read,

@@ -11,7 +11,18 @@ use thiserror::Error;
 
 use crate::domain::ForceList;
 use crate::domain::force::ForceListError;
+use crate::read::file::{MAX_TEXT_FILE_BYTES, read_limited_text};
 use config::{ConfigError, CycleConfig};
+
+/// Reads `forces.csv` (`id,name`). `shown_as` is the name used in messages.
+pub fn load_forces(path: &Path, shown_as: &str) -> Result<ForceList, ForceListError> {
+    let text =
+        read_limited_text(path, MAX_TEXT_FILE_BYTES).map_err(|source| ForceListError::Io {
+            file: shown_as.to_owned(),
+            source,
+        })?;
+    ForceList::parse(&text, shown_as)
+}
 
 /// The force list's file name inside a cycle folder.
 pub const FORCES_FILE: &str = "forces.csv";
@@ -49,7 +60,7 @@ impl Cycle {
         let config_path = dir.join(config::CONFIG_FILE);
         let config = CycleConfig::load(&config_path, &config_path.display().to_string())?;
         let forces_path = dir.join(FORCES_FILE);
-        let forces = ForceList::load(&forces_path, &forces_path.display().to_string())?;
+        let forces = load_forces(&forces_path, &forces_path.display().to_string())?;
         Ok(Cycle {
             dir: dir.to_owned(),
             config,

@@ -2,7 +2,6 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::path::Path;
 use std::str::FromStr;
 
 use thiserror::Error;
@@ -94,15 +93,6 @@ pub enum ForceListError {
 }
 
 impl ForceList {
-    /// Reads `forces.csv` (`id,name`). `shown_as` is the name used in messages.
-    pub fn load(path: &Path, shown_as: &str) -> Result<ForceList, ForceListError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ForceListError::Io {
-            file: shown_as.to_owned(),
-            source,
-        })?;
-        ForceList::parse(&text, shown_as)
-    }
-
     pub fn parse(text: &str, shown_as: &str) -> Result<ForceList, ForceListError> {
         let file = shown_as.to_owned();
         let mut reader = csv::ReaderBuilder::new()
@@ -226,7 +216,8 @@ mod tests {
 
     #[test]
     fn loads_the_spec_force_list() {
-        let list = ForceList::load(Path::new("fixtures/2025-26/forces.csv"), "forces.csv").unwrap();
+        let text = include_str!("../../fixtures/2025-26/forces.csv");
+        let list = ForceList::parse(text, "forces.csv").unwrap();
         assert_eq!(list.len(), 43);
         assert_eq!(
             list.find("bedfordshire").unwrap().name,

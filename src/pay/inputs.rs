@@ -15,6 +15,7 @@ use crate::cycle::{ALLOCATIONS_FILE, FORCES_FILE, RETURNS_DIR};
 use crate::domain::force::ForceListError;
 use crate::domain::{ForceId, ForceList, Money};
 use crate::findings::{Finding, sort_for_report};
+use crate::read::file::{MAX_TEXT_FILE_BYTES, MAX_WORKBOOK_FILE_BYTES, read_limited};
 use crate::read::open::read_workbook_bytes;
 use crate::read::returns::ReadContext;
 use crate::read::tables::read_allocations;
@@ -136,7 +137,13 @@ impl ReadProgress for Quiet {
 
 fn read_bytes(dir: &Path, name: &str) -> Result<(Vec<u8>, InputFile), CycleInputError> {
     let path = dir.join(name);
-    let bytes = std::fs::read(&path).map_err(|source| {
+    let limit = if name == ALLOCATIONS_FILE {
+        MAX_WORKBOOK_FILE_BYTES
+    } else {
+        MAX_TEXT_FILE_BYTES
+    };
+    let bytes = read_limited(&path, limit).map_err(|source| {
+        let source = source.into_io();
         if source.kind() == std::io::ErrorKind::NotFound {
             CycleInputError::Missing {
                 folder: dir.to_owned(),
@@ -177,9 +184,10 @@ fn as_text(bytes: Vec<u8>, shown: &str) -> Result<String, CycleInputError> {
 pub enum ReturnSet<'a> {
     /// Every file (a payment run).
     All,
-    /// Only these, by path inside the cycle folder (an auditor's re-run of a manifest's
+    /// Only these, by the exact bytes of their path inside the cycle folder (an auditor's
+    /// re-run of a manifest's
     /// inputs); listed files that are no longer there are simply not read.
-    Only(&'a BTreeSet<String>),
+    Only(&'a BTreeSet<Vec<u8>>),
 }
 
 /// Reads a cycle folder: the cycle-level inputs first (every one checked before any return
@@ -234,7 +242,7 @@ pub fn load_cycle_with(
             source,
         })?;
     if let ReturnSet::Only(wanted) = set {
-        sources.retain(|s| wanted.contains(&s.shown));
+        sources.retain(|s| wanted.contains(&s.key()));
     }
     tracing::debug!(
         files = sources.len(),

@@ -10,7 +10,15 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+use crate::cycle::config::CONFIG_FILE;
 use crate::cycle::load::sha256_hex;
+use crate::cycle::{ALLOCATIONS_FILE, FORCES_FILE, RETURNS_DIR};
+use crate::domain::{FinancialYear, Quarter};
+use crate::text::cut;
+
+use crate::read::file::{FileReadError, MAX_RUN_FILE_BYTES, read_limited};
+
+use super::prior::{LEDGER_FILE, MANIFEST_FILE, RECONCILIATION_FILE, SCHEDULE_FILE};
 
 /// The program that wrote a run.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -43,6 +51,10 @@ pub struct FileHash {
 #[serde(deny_unknown_fields)]
 pub struct InputRecord {
     pub path: String,
+    /// The exact bytes of the path, `%`-escaped, when `path` does not spell them (a name
+    /// that is not UTF-8, shown in `path` with `\x96` for each such byte); absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path_bytes: Option<String>,
     pub sha256: String,
     pub bytes: u64,
     pub used: bool,
@@ -84,6 +96,72 @@ pub struct Manifest {
     pub prior_run: Option<FileHash>,
     /// Every other file of the run folder (not the manifest itself).
     pub outputs: Vec<OutputRecord>,
+}
+
+impl InputRecord {
+    /// The exact bytes of the input's path inside the cycle folder: what finds the file
+    /// again, whatever its name's encoding.
+    pub fn key(&self) -> Vec<u8> {
+        self.path_bytes
+            .as_deref()
+            .and_then(unescape_path_bytes)
+            .unwrap_or_else(|| self.path.as_bytes().to_vec())
+    }
+}
+
+/// A path's exact bytes with `%` and every byte that is not printable ASCII as `%XX`.
+pub fn escape_path_bytes(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    for &byte in bytes {
+        if byte.is_ascii_graphic() && byte != b'%' || byte == b' ' {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+/// The bytes [`escape_path_bytes`] wrote; `None` for text it cannot have written.
+pub fn unescape_path_bytes(text: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(text.len());
+    let mut bytes = text.bytes();
+    while let Some(byte) = bytes.next() {
+        if byte == b'%' {
+            let high = char::from(bytes.next()?).to_digit(16)?;
+            let low = char::from(bytes.next()?).to_digit(16)?;
+            out.push(u8::try_from(high * 16 + low).ok()?);
+        } else if byte.is_ascii_graphic() || byte == b' ' {
+            out.push(byte);
+        } else {
+            return None;
+        }
+    }
+    Some(out)
+}
+
+/// A path inside a folder, as the manifest writes one: relative, `/` between plain names,
+/// none of them empty, `.` or `..`, and no NUL.
+fn is_plain_relative(path: &[u8]) -> bool {
+    !path.is_empty()
+        && !path.contains(&0)
+        && !path.contains(&b'\\')
+        && path
+            .split(|&b| b == b'/')
+            .all(|part| !part.is_empty() && part != b"." && part != b"..")
+}
+
+/// The previous run's ledger as a run names it: `../<year>-Qn/ledger.csv`.
+fn is_prior_ledger_path(path: &str) -> bool {
+    let Some(folder) = path
+        .strip_prefix("../")
+        .and_then(|rest| rest.strip_suffix(&format!("/{LEDGER_FILE}")))
+    else {
+        return false;
+    };
+    folder.rsplit_once('-').is_some_and(|(year, quarter)| {
+        year.parse::<FinancialYear>().is_ok() && quarter.parse::<Quarter>().is_ok()
+    })
 }
 
 /// A SHA-256 as the manifest writes it: 64 lower-case hex digits.
@@ -146,31 +224,103 @@ impl Manifest {
         for (path, sha256) in hashes {
             if !is_sha256(sha256) {
                 return Err(fail(format!(
-                    "the sha256 of {path} is {sha256:?}, not 64 hex digits: the manifest was edited"
+                    "the sha256 of {} is {}, not 64 hex digits: the manifest was edited",
+                    cut(path),
+                    cut(sha256)
                 )));
+            }
+        }
+        // Every path stays inside the cycle folder or the output folder, so that no path
+        // put in by hand (`/dev/zero`, `/etc/passwd`, `../../x`) is ever opened.
+        let outside = |what: &str, path: &str, inside: &str| {
+            fail(format!(
+                "it names the {what} {}, which is not {inside}: the manifest was edited, and nothing it names was opened",
+                cut(path)
+            ))
+        };
+        if manifest.cycle_config.path != CONFIG_FILE {
+            return Err(outside(
+                "cycle configuration",
+                &manifest.cycle_config.path,
+                "cycle.toml in the cycle folder",
+            ));
+        }
+        for input in &manifest.inputs {
+            let key = input.key();
+            let in_cycle = is_plain_relative(&key)
+                && (key == FORCES_FILE.as_bytes()
+                    || key == ALLOCATIONS_FILE.as_bytes()
+                    || key.starts_with(format!("{RETURNS_DIR}/").as_bytes()));
+            let bytes_ok = input
+                .path_bytes
+                .as_deref()
+                .is_none_or(|b| unescape_path_bytes(b).is_some());
+            if !in_cycle || !bytes_ok || !is_plain_relative(input.path.as_bytes()) {
+                return Err(outside(
+                    "input",
+                    &input.path,
+                    "a file inside the cycle folder",
+                ));
+            }
+        }
+        if let Some(prior) = &manifest.prior_run
+            && !is_prior_ledger_path(&prior.path)
+        {
+            return Err(outside(
+                "prior ledger",
+                &prior.path,
+                "the ledger of a run folder beside this one (../<year>-Qn/ledger.csv)",
+            ));
+        }
+        for output in &manifest.outputs {
+            if ![SCHEDULE_FILE, RECONCILIATION_FILE, LEDGER_FILE].contains(&output.path.as_str()) {
+                return Err(outside(
+                    "output",
+                    &output.path,
+                    "one of the files a run writes into its folder",
+                ));
             }
         }
         Ok(manifest)
     }
 
-    /// The outputs of `run_dir` that are missing or differ from their recorded hash.
+    /// The outputs of `run_dir` that are missing or differ from their recorded hash. An
+    /// output is read only when it is a regular file of its recorded size, so no more is ever
+    /// read than the run wrote.
     pub fn check_outputs(&self, run_dir: &Path) -> Vec<OutputMismatch> {
         let mut problems = Vec::new();
         for output in &self.outputs {
-            match std::fs::read(run_dir.join(&output.path)) {
+            let path = output.path.clone();
+            match read_limited(&run_dir.join(&output.path), output.bytes) {
                 Ok(bytes) => {
                     if sha256_hex(&bytes) != output.sha256 || bytes.len() as u64 != output.bytes {
-                        problems.push(OutputMismatch::Changed {
-                            path: output.path.clone(),
-                        });
+                        problems.push(OutputMismatch::Changed { path });
                     }
                 }
-                Err(_) => problems.push(OutputMismatch::Missing {
-                    path: output.path.clone(),
-                }),
+                Err(FileReadError::Missing) => problems.push(OutputMismatch::Missing { path }),
+                // Larger than the run wrote it, or no longer a file: changed, and not read.
+                Err(_) => problems.push(OutputMismatch::Changed { path }),
             }
         }
         problems
+    }
+
+    /// Reads the manifest of a run folder: `Ok(None)` when there is none.
+    pub fn read_from(run_dir: &Path) -> Result<Option<Manifest>, ManifestError> {
+        let path = run_dir.join(MANIFEST_FILE);
+        let shown = path.display().to_string();
+        let fail = |problem: String| ManifestError {
+            file: shown.clone(),
+            problem,
+        };
+        let bytes = match read_limited(&path, MAX_RUN_FILE_BYTES) {
+            Ok(bytes) => bytes,
+            Err(FileReadError::Missing) => return Ok(None),
+            Err(e) => return Err(fail(format!("cannot be read: {e}"))),
+        };
+        let text = String::from_utf8(bytes)
+            .map_err(|_| fail("is not UTF-8 text, so not a manifest npg wrote".to_owned()))?;
+        Manifest::parse(&text, &shown).map(Some)
     }
 }
 
@@ -193,6 +343,7 @@ mod tests {
             inputs: vec![
                 InputRecord {
                     path: "returns/a.xlsx".into(),
+                    path_bytes: None,
                     sha256: "cd".repeat(32),
                     bytes: 10,
                     used: true,
@@ -200,6 +351,7 @@ mod tests {
                 },
                 InputRecord {
                     path: "returns/b.xlsx".into(),
+                    path_bytes: None,
                     sha256: "ef".repeat(32),
                     bytes: 11,
                     used: false,
@@ -269,7 +421,7 @@ mod tests {
         let err = Manifest::parse(&text, "m.json").unwrap_err();
         assert!(
             err.to_string()
-                .contains("the sha256 of returns/a.xlsx is \"aéé"),
+                .contains("the sha256 of \"returns/a.xlsx\" is \"aéé"),
             "{err}"
         );
     }

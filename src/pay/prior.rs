@@ -7,6 +7,7 @@ use thiserror::Error;
 
 use crate::cycle::load::sha256_hex;
 use crate::domain::{FinancialYear, Quarter};
+use crate::read::file::{MAX_RUN_FILE_BYTES, read_limited_text};
 
 use super::ledger::{Ledger, LedgerError};
 use super::manifest::{Manifest, ManifestError, OutputMismatch};
@@ -123,20 +124,9 @@ pub fn read_prior_run(
             folder: out.to_owned(),
         });
     }
-    let manifest_path = folder.join(MANIFEST_FILE);
-    let text = match std::fs::read_to_string(&manifest_path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Err(PriorRunError::NoManifest { folder, previous });
-        }
-        Err(source) => {
-            return Err(PriorRunError::Io {
-                path: manifest_path,
-                source,
-            });
-        }
+    let Some(manifest) = Manifest::read_from(&folder)? else {
+        return Err(PriorRunError::NoManifest { folder, previous });
     };
-    let manifest = Manifest::parse(&text, &manifest_path.display().to_string())?;
     if manifest.quarter != previous.to_string() {
         return Err(PriorRunError::WrongQuarter {
             folder,
@@ -165,11 +155,12 @@ pub fn read_prior_run(
         });
     }
     let ledger_path = folder.join(LEDGER_FILE);
-    let ledger_text =
-        std::fs::read_to_string(&ledger_path).map_err(|source| PriorRunError::Io {
+    let ledger_text = read_limited_text(&ledger_path, MAX_RUN_FILE_BYTES).map_err(|source| {
+        PriorRunError::Io {
             path: ledger_path.clone(),
             source,
-        })?;
+        }
+    })?;
     let ledger = Ledger::parse(&ledger_text, &ledger_path.display().to_string())?;
     if ledger.quarter.is_some_and(|q| q != previous) {
         return Err(PriorRunError::WrongQuarter {

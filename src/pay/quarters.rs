@@ -13,7 +13,7 @@ use crate::write::reconciliation::{ReconciliationFacts, write_reconciliation};
 use crate::write::schedule::write_schedule;
 
 use super::inputs::{CycleInputs, InputFile};
-use super::manifest::{FileHash, InputRecord, Manifest, OutputRecord, Tool};
+use super::manifest::{FileHash, InputRecord, Manifest, OutputRecord, Tool, escape_path_bytes};
 use super::prior::{
     LEDGER_FILE, MANIFEST_FILE, PriorRun, RECONCILIATION_FILE, SCHEDULE_FILE, run_folder_name,
 };
@@ -222,6 +222,7 @@ pub fn run_and_build(
 pub fn all_inputs(inputs: &CycleInputs, run: &RunResult) -> Vec<InputUse> {
     let cycle_file = |file: &InputFile| InputUse {
         path: file.path.clone(),
+        exact: None,
         what: match file.path.as_str() {
             "cycle.toml" => "Cycle configuration (the rules in force)",
             "forces.csv" => "Force list",
@@ -301,6 +302,7 @@ pub fn run_files(inputs: &CycleInputs, run: &QuarterRun) -> Result<Vec<RunFile>,
             .skip(1) // cycle.toml is recorded as cycle_config
             .map(|i| InputRecord {
                 path: i.path.clone(),
+                path_bytes: i.exact.as_deref().map(escape_path_bytes),
                 sha256: i.sha256.clone(),
                 bytes: i.bytes,
                 used: i.used,

@@ -101,6 +101,8 @@ pub struct ForceResult {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct InputUse {
     pub path: String,
+    /// The exact bytes of the path, when `path` does not spell them (a name not in UTF-8).
+    pub exact: Option<Vec<u8>>,
     /// What the file is, as far as it could be read: `Financial Q2 v1`, `Monitoring to
     /// 2025-09`, `Delivery plan v2`; blank for a file that is not a recognisable return.
     pub what: String,
@@ -591,6 +593,7 @@ fn input_uses(selected: &CycleSelection) -> Vec<InputUse> {
             let key = &file.read.key;
             InputUse {
                 path: file.shown.clone(),
+                exact: file.exact.clone(),
                 what: describe_return(key),
                 force: key.force.clone(),
                 submitted_on: key.submitted_on,

@@ -2,6 +2,7 @@
 //! file, sheet and cell so that findings can name them.
 
 pub mod cell;
+pub mod file;
 pub mod grid;
 pub mod open;
 pub mod returns;

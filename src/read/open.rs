@@ -56,7 +56,7 @@
 use std::any::Any;
 use std::cell::Cell;
 use std::fmt::Display;
-use std::io::{self, Cursor, Read, Seek};
+use std::io::{Cursor, Read, Seek};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
 use std::sync::Once;
@@ -67,6 +67,7 @@ use calamine::{
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use zip::ZipArchive;
 
+use super::file::{FileReadError, MAX_WORKBOOK_FILE_BYTES, read_limited};
 use super::grid::{CellValue, SheetGrid, WorkbookData};
 use crate::findings::{Code, Finding, Location, a1, quote};
 
@@ -80,13 +81,55 @@ pub const MAX_COLS: u32 = 100;
 /// dense ranges. For .xls and .ods this counts the rectangles calamine fills.
 pub const MAX_WORKBOOK_CELLS: u64 = 4 * MAX_ROWS as u64 * MAX_COLS as u64;
 
-/// What the parts of a zip workbook may unpack to, together; a return's parts come to a few
-/// hundred kilobytes.
-pub const MAX_UNZIPPED_BYTES: u64 = 100 * 1024 * 1024;
+/// What the parts of a zip workbook may unpack to, together: 32 MB; a return's parts come to
+/// a few hundred kilobytes.
+pub const MAX_UNZIPPED_BYTES: u64 = 32 * 1024 * 1024;
 
 /// The longest run of spaces one `text:s` element of an .ods may ask for (Excel's limit on
 /// the text of one cell).
 pub const MAX_SPACES: u64 = 32_767;
+
+/// The most characters one cell may hold: 32,767, Excel's limit (and what an output cell
+/// can hold, see [`crate::text::fit_cell`]).
+pub const MAX_CELL_CHARS: usize = crate::text::CELL_TEXT_LIMIT;
+
+/// The text all the cells of a return may hold together, repeats counted: 16 MB (a
+/// template's text comes to about 3 KB).
+pub const MAX_WORKBOOK_TEXT_BYTES: u64 = 16 * 1024 * 1024;
+
+/// The longest sheet name read: 255 characters (Excel allows 31; LibreOffice more).
+pub const MAX_SHEET_NAME_CHARS: usize = 255;
+
+/// The bounds one workbook is read within. A return is read within [`Limits::RETURN`]; a run
+/// folder's output, read again by `npg audit verify`, within bounds made from what the run
+/// wrote (see `audit::diff`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Rows a sheet may hold values in.
+    pub rows: u32,
+    /// Columns a sheet may hold values in.
+    pub cols: u32,
+    /// Cells the whole workbook may hold (for .xls and .ods, the rectangles calamine fills).
+    pub cells: u64,
+    /// What the parts of a zip workbook may unpack to, together.
+    pub unzipped_bytes: u64,
+    /// The text the workbook's cells may hold together, in bytes, repeats counted.
+    pub text_bytes: u64,
+    /// What is read within these bounds, for messages: "a return".
+    pub what: &'static str,
+}
+
+impl Limits {
+    /// The bounds of a return (and of an allocations or weights workbook).
+    pub const RETURN: Limits = Limits {
+        rows: MAX_ROWS,
+        cols: MAX_COLS,
+        cells: MAX_WORKBOOK_CELLS,
+        unzipped_bytes: MAX_UNZIPPED_BYTES,
+        text_bytes: MAX_WORKBOOK_TEXT_BYTES,
+        what: "a return",
+    };
+}
 
 /// The largest area an .xls sheet can have: 65,536 rows × 256 columns.
 const XLS_FORMAT_AREA: u64 = 65_536 * 256;
@@ -109,7 +152,8 @@ pub fn is_spreadsheet_name(path: &Path) -> bool {
         .is_some_and(is_spreadsheet_extension)
 }
 
-/// Reads the file's bytes once and opens them as [`read_workbook_bytes`] does.
+/// Reads the file's bytes once (a regular file of at most [`MAX_WORKBOOK_FILE_BYTES`], see
+/// [`super::file`]) and opens them as [`read_workbook_bytes`] does.
 pub fn read_workbook(path: &Path, shown_as: &str) -> Result<WorkbookData, Finding> {
     let extension = path
         .extension()
@@ -117,30 +161,54 @@ pub fn read_workbook(path: &Path, shown_as: &str) -> Result<WorkbookData, Findin
         .unwrap_or("");
     // A file that would be refused for its name is not read at all.
     if !is_spreadsheet_extension(extension) {
-        return Err(Refusal::Unreadable(wrong_extension(extension)).into_finding(shown_as));
+        return Err(
+            Refusal::Unreadable(wrong_extension(extension)).into_finding(shown_as, &Limits::RETURN)
+        );
     }
-    match std::fs::read(path) {
+    match read_limited(path, MAX_WORKBOOK_FILE_BYTES) {
         Ok(bytes) => read_workbook_bytes(&bytes, extension, shown_as),
-        Err(error) => Err(Finding::new(
-            Code::F01,
-            Location::file(shown_as),
-            format!(
-                "the file cannot be read ({error}); check that it is there and not open in \
-                 another program, then run again"
-            ),
-        )),
+        Err(error) => Err(file_not_read(&error, shown_as)),
     }
 }
 
-/// Opens a workbook from its bytes. `extension` is the file's (`xlsx` or `.XLSX` alike) and
-/// only decides whether the file is taken as a spreadsheet; the content decides how it is
-/// read. `shown_as` names the file in the finding.
+/// F01 for a file whose bytes were not read: what it is (a pipe, a folder, too large), or
+/// why the system could not read it.
+pub fn file_not_read(error: &FileReadError, shown_as: &str) -> Finding {
+    let message = match error {
+        FileReadError::Missing | FileReadError::Io(_) => format!(
+            "the file cannot be read ({error}); check that it is there and not open in \
+             another program, then run again"
+        ),
+        FileReadError::NotRegular { .. } => {
+            format!("{error}; only a spreadsheet file can be a return: move this out of the folder")
+        }
+        FileReadError::TooLarge { .. } => format!(
+            "{error}; a return on its template is about 10 KB: copy the figures into a fresh \
+             template (without pictures or extra sheets) and send that"
+        ),
+    };
+    Finding::new(Code::F01, Location::file(shown_as), message)
+}
+
+/// Opens a workbook from its bytes within the bounds of a return. `extension` is the file's
+/// (`xlsx` or `.XLSX` alike) and only decides whether the file is taken as a spreadsheet;
+/// the content decides how it is read. `shown_as` names the file in the finding.
 pub fn read_workbook_bytes(
     bytes: &[u8],
     extension: &str,
     shown_as: &str,
 ) -> Result<WorkbookData, Finding> {
-    open(bytes, extension).map_err(|refusal| refusal.into_finding(shown_as))
+    read_workbook_bytes_within(bytes, extension, shown_as, &Limits::RETURN)
+}
+
+/// As [`read_workbook_bytes`], within other bounds.
+pub fn read_workbook_bytes_within(
+    bytes: &[u8],
+    extension: &str,
+    shown_as: &str,
+    limits: &Limits,
+) -> Result<WorkbookData, Finding> {
+    open(bytes, extension, limits).map_err(|refusal| refusal.into_finding(shown_as, limits))
 }
 
 fn is_spreadsheet_extension(extension: &str) -> bool {
@@ -157,20 +225,46 @@ enum Refusal {
     Unreadable(String),
     /// F02: a password to open.
     Locked,
-    /// F01 at the first value found beyond [`MAX_ROWS`] × [`MAX_COLS`] (counted in u64
-    /// because .ods repeats can reach past any real sheet).
+    /// F01 at the first value found beyond the rows and columns of the [`Limits`] (counted
+    /// in u64 because .ods repeats can reach past any real sheet).
     Stray {
         sheet: String,
         index: usize,
         row: u64,
         col: u64,
     },
-    /// F01: the sheets together hold more than [`MAX_WORKBOOK_CELLS`].
+    /// F01: the sheets together hold more cells than the [`Limits`] allow.
     TooManyCells,
+    /// F01: the cells together hold more text than the [`Limits`] allow.
+    TooMuchText,
+    /// F01 at a cell that does not say one thing: programs would show one value and read
+    /// another. `detail` says what was found and what to do.
+    Ambiguous {
+        sheet: String,
+        index: usize,
+        row: u64,
+        col: u64,
+        detail: String,
+    },
+    /// F01 at a cell holding more text than a cell can ([`MAX_CELL_CHARS`]).
+    TooLong {
+        sheet: String,
+        index: usize,
+        row: u64,
+        col: u64,
+        chars: usize,
+    },
+}
+
+/// A cell's place for a finding, however far an .ods repeat reached.
+fn clamp_cell(row: u64, col: u64) -> (u32, u32) {
+    let row = u32::try_from(row.min(1_048_575)).unwrap_or(1_048_575);
+    let col = u32::try_from(col.min(16_383)).unwrap_or(16_383);
+    (row, col)
 }
 
 impl Refusal {
-    fn into_finding(self, shown_as: &str) -> Finding {
+    fn into_finding(self, shown_as: &str, limits: &Limits) -> Finding {
         match self {
             Refusal::Unreadable(message) => {
                 Finding::new(Code::F01, Location::file(shown_as), message)
@@ -188,18 +282,17 @@ impl Refusal {
                 row,
                 col,
             } => {
-                // Name the cell as a spreadsheet would, however far an .ods repeat reached.
-                let row = u32::try_from(row.min(1_048_575)).unwrap_or(1_048_575);
-                let col = u32::try_from(col.min(16_383)).unwrap_or(16_383);
+                let (row, col) = clamp_cell(row, col);
                 let message = format!(
-                    "sheet {} has a value in cell {}, far beyond the area a return uses (rows 1 \
+                    "sheet {} has a value in cell {}, far beyond the area {} uses (rows 1 \
                      to {} and columns A to {}); delete the stray cells below and to the right \
                      of the table (select those rows and columns, right-click, Delete) and save \
                      it again",
                     quote(&sheet),
                     a1(row, col),
-                    thousands(u64::from(MAX_ROWS)),
-                    column_name(MAX_COLS - 1),
+                    limits.what,
+                    thousands(u64::from(limits.rows)),
+                    column_name(limits.cols.saturating_sub(1)),
                 );
                 Finding::new(
                     Code::F01,
@@ -211,11 +304,56 @@ impl Refusal {
                 Code::F01,
                 Location::file(shown_as),
                 format!(
-                    "the workbook holds more than {} cells across its sheets, far more than a \
-                     return uses; delete unused sheets and stray cells and save it again",
-                    thousands(MAX_WORKBOOK_CELLS)
+                    "the workbook holds more than {} cells across its sheets, far more than {} \
+                     uses; delete unused sheets and stray cells and save it again",
+                    thousands(limits.cells),
+                    limits.what
                 ),
             ),
+            Refusal::TooMuchText => Finding::new(
+                Code::F01,
+                Location::file(shown_as),
+                format!(
+                    "the workbook's cells hold more than {} of text together, far more than {} \
+                     holds; delete what the return does not need (long notes, extra sheets) \
+                     and save it again",
+                    crate::read::file::size_text(limits.text_bytes),
+                    limits.what
+                ),
+            ),
+            Refusal::Ambiguous {
+                sheet,
+                index,
+                row,
+                col,
+                detail,
+            } => {
+                let (row, col) = clamp_cell(row, col);
+                Finding::new(
+                    Code::F01,
+                    Location::cell(shown_as, sheet, index, row, col),
+                    detail,
+                )
+            }
+            Refusal::TooLong {
+                sheet,
+                index,
+                row,
+                col,
+                chars,
+            } => {
+                let (row, col) = clamp_cell(row, col);
+                Finding::new(
+                    Code::F01,
+                    Location::cell(shown_as, sheet, index, row, col),
+                    format!(
+                        "the cell holds {} characters of text, more than a cell can hold ({}); \
+                         shorten it and save it again",
+                        thousands(chars as u64),
+                        thousands(MAX_CELL_CHARS as u64)
+                    ),
+                )
+            }
         }
     }
 }
@@ -260,11 +398,11 @@ fn no_sheets() -> Refusal {
     )
 }
 
-fn too_big_unzipped() -> Refusal {
+fn too_big_unzipped(limit: u64) -> Refusal {
     Refusal::Unreadable(format!(
-        "the file unpacks to more than {} MB, far more than a return holds; delete what the \
+        "the file unpacks to more than {}, far more than a return holds; delete what the \
          return does not need (extra sheets, pictures) and save it again",
-        MAX_UNZIPPED_BYTES / (1024 * 1024)
+        crate::read::file::size_text(limit)
     ))
 }
 
@@ -295,7 +433,7 @@ enum Container {
     Compound,
 }
 
-fn open(bytes: &[u8], extension: &str) -> Result<WorkbookData, Refusal> {
+fn open(bytes: &[u8], extension: &str, limits: &Limits) -> Result<WorkbookData, Refusal> {
     if !is_spreadsheet_extension(extension) {
         return Err(Refusal::Unreadable(wrong_extension(extension)));
     }
@@ -307,8 +445,8 @@ fn open(bytes: &[u8], extension: &str) -> Result<WorkbookData, Refusal> {
     }
     let container = sniff(bytes)?;
     let opened = guarded(|| match container {
-        Container::Zip => open_zip(bytes),
-        Container::Compound => open_compound(bytes),
+        Container::Zip => open_zip(bytes, limits),
+        Container::Compound => open_compound(bytes, limits),
     });
     match opened {
         Ok(result) => result,
@@ -406,12 +544,12 @@ enum ZipKind {
     Ods,
 }
 
-fn open_zip(bytes: &[u8]) -> Result<WorkbookData, Refusal> {
+fn open_zip(bytes: &[u8], limits: &Limits) -> Result<WorkbookData, Refusal> {
     let mut zip = ZipArchive::new(Cursor::new(bytes))
         .map_err(|e| damaged(format!("its zip container cannot be opened: {e}")))?;
     let kind = zip_kind(&mut zip)?;
     if kind == ZipKind::Ods {
-        let manifest = read_part(&mut zip, "META-INF/manifest.xml", MAX_UNZIPPED_BYTES)?;
+        let manifest = read_part(&mut zip, "META-INF/manifest.xml", limits.unzipped_bytes)?;
         if contains(&manifest, b"encryption-data") {
             return Err(Refusal::Locked);
         }
@@ -420,22 +558,33 @@ fn open_zip(bytes: &[u8]) -> Result<WorkbookData, Refusal> {
         ZipKind::Xlsx => {
             // Every part is unpacked once, here: checked (checksum, size), then handed to
             // calamine stored rather than compressed, so nothing is inflated twice.
-            let parts = unpack_parts(&mut zip, MAX_UNZIPPED_BYTES)?;
+            let parts = unpack_parts(&mut zip, limits.unzipped_bytes)?;
             check_shared_strings(&parts)?;
             let stored = stored_zip(&parts)?;
             // Only one copy of the unpacked parts is held while calamine reads.
             drop(parts);
-            read_xlsx(&stored)
+            read_xlsx(&stored, limits)
         }
         ZipKind::Ods => {
-            check_parts(&mut zip, MAX_UNZIPPED_BYTES)?;
-            let content = read_part(&mut zip, "content.xml", MAX_UNZIPPED_BYTES)?;
-            scan_ods_content(&content)?;
-            let mut book = Ods::new(Cursor::new(bytes)).map_err(|e| match e {
+            let mut parts = unpack_parts(&mut zip, limits.unzipped_bytes)?;
+            let content = parts
+                .iter_mut()
+                .find(|part| part.name == "content.xml")
+                .and_then(|part| part.bytes.as_mut())
+                .ok_or_else(|| damaged("it has no content.xml"))?;
+            // Value attributes a cell's type does not use are blanked out before calamine
+            // reads the content, so that it reads what LibreOffice shows.
+            let unused = scan_ods_content(content, limits)?;
+            for range in unused {
+                content[range].fill(b' ');
+            }
+            let stored = stored_zip(&parts)?;
+            drop(parts);
+            let mut book = Ods::new(Cursor::new(stored.as_slice())).map_err(|e| match e {
                 OdsError::Password => Refusal::Locked,
                 other => reader_error(other),
             })?;
-            read_dense(&mut book)
+            read_dense(&mut book, limits)
         }
     }
 }
@@ -501,42 +650,9 @@ fn read_part<R: Read + Seek>(
         .read_to_end(&mut bytes)
         .map_err(|e| damaged(format!("part {name} cannot be unpacked: {e}")))?;
     if bytes.len() as u64 > limit {
-        return Err(too_big_unzipped());
+        return Err(too_big_unzipped(limit));
     }
     Ok(bytes)
-}
-
-/// Unpacks every part once, to nowhere, so that a damaged part (its checksum fails) or a zip
-/// bomb is refused before calamine reads anything. Returns each part's unpacked size, by
-/// index.
-fn check_parts<R: Read + Seek>(zip: &mut ZipArchive<R>, limit: u64) -> Result<Vec<u64>, Refusal> {
-    let mut total: u64 = 0;
-    let mut sizes = Vec::new();
-    for index in 0..zip.len() {
-        let mut part = zip
-            .by_index(index)
-            .map_err(|e| damaged(format!("part {} of its zip: {e}", index + 1)))?;
-        let name = part_name(&part, index);
-        let room = limit.saturating_sub(total);
-        let unpacked = io::copy(
-            &mut (&mut part).take(room.saturating_add(1)),
-            &mut io::sink(),
-        )
-        .map_err(|e| damaged(format!("part {name} cannot be unpacked: {e}")))?;
-        total = total.saturating_add(unpacked);
-        if total > limit {
-            return Err(too_big_unzipped());
-        }
-        sizes.push(unpacked);
-    }
-    Ok(sizes)
-}
-
-/// A part's name for messages (its number when the name cannot be decoded).
-fn part_name<R: Read>(part: &zip::read::ZipFile<'_, R>, index: usize) -> String {
-    part.name()
-        .map(|name| name.into_owned())
-        .unwrap_or_else(|_| format!("number {}", index + 1))
 }
 
 /// One part of an .xlsx zip, unpacked: its name and its bytes (`None` for a folder entry).
@@ -551,6 +667,7 @@ struct Part {
 fn unpack_parts<R: Read + Seek>(zip: &mut ZipArchive<R>, limit: u64) -> Result<Vec<Part>, Refusal> {
     let mut total: u64 = 0;
     let mut parts = Vec::with_capacity(zip.len());
+    let mut seen: std::collections::BTreeMap<String, String> = std::collections::BTreeMap::new();
     for index in 0..zip.len() {
         let mut part = zip
             .by_index(index)
@@ -561,6 +678,18 @@ fn unpack_parts<R: Read + Seek>(zip: &mut ZipArchive<R>, limit: u64) -> Result<V
                 index + 1
             ))
         })?;
+        // Part names are compared as OPC compares them (and as some readers find them):
+        // ignoring case and `%` escapes. Two that collide are two copies of one part, and
+        // programs differ on which they read, so the package is damaged.
+        let folded = folded_part_name(&name);
+        if let Some(earlier) = seen.insert(folded, name.clone()) {
+            return Err(damaged(format!(
+                "it holds two parts whose names differ only in case or spelling, {} and {}, \
+                 and programs differ on which of them they read",
+                quote(&earlier),
+                quote(&name)
+            )));
+        }
         if part.is_dir() {
             parts.push(Part { name, bytes: None });
             continue;
@@ -578,7 +707,7 @@ fn unpack_parts<R: Read + Seek>(zip: &mut ZipArchive<R>, limit: u64) -> Result<V
             .map_err(|e| damaged(format!("part {name} cannot be unpacked: {e}")))?;
         total = total.saturating_add(bytes.len() as u64);
         if total > limit {
-            return Err(too_big_unzipped());
+            return Err(too_big_unzipped(limit));
         }
         parts.push(Part {
             name,
@@ -586,6 +715,33 @@ fn unpack_parts<R: Read + Seek>(zip: &mut ZipArchive<R>, limit: u64) -> Result<V
         });
     }
     Ok(parts)
+}
+
+/// A part name as OPC compares it: `%XX` escapes undone, `\\` read as `/`, no leading `/`,
+/// and case folded.
+fn folded_part_name(name: &str) -> String {
+    let bytes = name.as_bytes();
+    let mut decoded = Vec::with_capacity(bytes.len());
+    let mut at = 0;
+    while at < bytes.len() {
+        let escaped = (bytes[at] == b'%')
+            .then(|| bytes.get(at + 1..at + 3))
+            .flatten()
+            .and_then(|hex| std::str::from_utf8(hex).ok())
+            .and_then(|hex| u8::from_str_radix(hex, 16).ok());
+        match escaped {
+            Some(byte) => {
+                decoded.push(byte);
+                at += 3;
+            }
+            None => {
+                decoded.push(if bytes[at] == b'\\' { b'/' } else { bytes[at] });
+                at += 1;
+            }
+        }
+    }
+    let text = String::from_utf8_lossy(&decoded);
+    text.trim_start_matches('/').to_lowercase()
 }
 
 /// The parts, already checked, as a zip whose parts are stored rather than compressed: what
@@ -679,16 +835,14 @@ fn check_shared_strings(parts: &[Part]) -> Result<(), Refusal> {
     Ok(())
 }
 
-fn read_xlsx(bytes: &[u8]) -> Result<WorkbookData, Refusal> {
+fn read_xlsx(bytes: &[u8], limits: &Limits) -> Result<WorkbookData, Refusal> {
     let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| match e {
         XlsxError::Password => Refusal::Locked,
         other => reader_error(other),
     })?;
     let sheets = book.sheets_metadata().to_vec();
-    if sheets.is_empty() {
-        return Err(no_sheets());
-    }
-    let mut room = MAX_WORKBOOK_CELLS;
+    check_sheet_names(sheets.iter().map(|sheet| sheet.name.as_str()))?;
+    let mut room = Room::new(limits);
     let mut grids = Vec::with_capacity(sheets.len());
     for (index, sheet) in sheets.iter().enumerate() {
         let mut grid = SheetGrid::new(sheet.name.clone(), index);
@@ -703,8 +857,24 @@ fn read_xlsx(bytes: &[u8]) -> Result<WorkbookData, Refusal> {
                     continue;
                 }
                 let (row, col) = cell.get_position();
-                within_limits(&sheet.name, index, u64::from(row), u64::from(col))?;
-                take_cells(&mut room, 1)?;
+                room.place(&sheet.name, index, u64::from(row), u64::from(col), &value)?;
+                // A cell written twice shows one value in one program and the other in
+                // another (Excel calls such a file damaged).
+                if grid.get(row, col) != &CellValue::Empty {
+                    return Err(Refusal::Ambiguous {
+                        sheet: sheet.name.clone(),
+                        index,
+                        row: u64::from(row),
+                        col: u64::from(col),
+                        detail: format!(
+                            "the file holds cell {} twice ({} and {}), so programs differ on \
+                             which value they show; {SAVE_AGAIN}",
+                            a1(row, col),
+                            quote(&grid.get(row, col).shown()),
+                            quote(&value.shown())
+                        ),
+                    });
+                }
                 grid.set(row, col, value);
             }
         }
@@ -713,10 +883,90 @@ fn read_xlsx(bytes: &[u8]) -> Result<WorkbookData, Refusal> {
     Ok(WorkbookData { sheets: grids })
 }
 
+/// Sheet names must tell the sheets apart: a return's sheets are found by name, ignoring
+/// case, and a program shows only one of two sheets of the same name.
+fn check_sheet_names<'a>(names: impl Iterator<Item = &'a str>) -> Result<(), Refusal> {
+    let mut seen: std::collections::BTreeMap<String, &str> = std::collections::BTreeMap::new();
+    let mut any = false;
+    for name in names {
+        any = true;
+        let chars = name.chars().count();
+        if chars > MAX_SHEET_NAME_CHARS {
+            return Err(damaged(format!(
+                "it has a sheet whose name is {} characters long (a sheet name is at most {}), \
+                 starting {}",
+                thousands(chars as u64),
+                MAX_SHEET_NAME_CHARS,
+                quote(name)
+            )));
+        }
+        if let Some(earlier) = seen.insert(name.to_lowercase(), name) {
+            return Err(Refusal::Unreadable(format!(
+                "the workbook has two sheets named {} and {}; a spreadsheet program shows one \
+                 of them and npg would read the other, so neither can be trusted: delete or \
+                 rename the one that is not the return and save it again",
+                quote(earlier),
+                quote(name)
+            )));
+        }
+    }
+    if any { Ok(()) } else { Err(no_sheets()) }
+}
+
+/// What is left of a workbook's [`Limits`] as its cells are read: cells and text.
+struct Room<'a> {
+    limits: &'a Limits,
+    cells: u64,
+    text: u64,
+}
+
+impl<'a> Room<'a> {
+    fn new(limits: &'a Limits) -> Room<'a> {
+        Room {
+            limits,
+            cells: limits.cells,
+            text: limits.text_bytes,
+        }
+    }
+
+    /// Takes room for one cell holding `value`: within the rows and columns, within the
+    /// cells and text left, and text no longer than a cell can hold.
+    fn place(
+        &mut self,
+        sheet: &str,
+        index: usize,
+        row: u64,
+        col: u64,
+        value: &CellValue,
+    ) -> Result<(), Refusal> {
+        within_limits(self.limits, sheet, index, row, col)?;
+        take_cells(&mut self.cells, 1)?;
+        if let CellValue::Text(text) | CellValue::Error(text) = value {
+            if text.len() > MAX_CELL_CHARS {
+                let chars = text.chars().count();
+                if chars > MAX_CELL_CHARS {
+                    return Err(Refusal::TooLong {
+                        sheet: sheet.to_owned(),
+                        index,
+                        row,
+                        col,
+                        chars,
+                    });
+                }
+            }
+            self.text = self
+                .text
+                .checked_sub(text.len() as u64)
+                .ok_or(Refusal::TooMuchText)?;
+        }
+        Ok(())
+    }
+}
+
 // ---------------------------------------------------------------------------------------
 // Compound Files: .xls, and encrypted OOXML.
 
-fn open_compound(bytes: &[u8]) -> Result<WorkbookData, Refusal> {
+fn open_compound(bytes: &[u8], limits: &Limits) -> Result<WorkbookData, Refusal> {
     let file = Compound::parse(bytes)
         .map_err(|e| damaged(format!("its Compound File cannot be opened: {e}")))?;
     if file.has("EncryptionInfo") || file.has("EncryptedPackage") {
@@ -733,27 +983,25 @@ fn open_compound(bytes: &[u8]) -> Result<WorkbookData, Refusal> {
         return Err(not_a_spreadsheet(what));
     };
     let stream = stream.map_err(|e| damaged(format!("its workbook stream cannot be read: {e}")))?;
-    scan_biff(&stream)?;
+    scan_biff(&stream, limits)?;
     let mut book = Xls::new(Cursor::new(bytes)).map_err(|e| match e {
         XlsError::Password => Refusal::Locked,
         other => reader_error(other),
     })?;
-    read_dense(&mut book)
+    read_dense(&mut book, limits)
 }
 
 /// Reads every sheet of an .xls or .ods through calamine's dense ranges, which the scans
 /// have already bounded.
-fn read_dense<RS, R>(book: &mut R) -> Result<WorkbookData, Refusal>
+fn read_dense<RS, R>(book: &mut R, limits: &Limits) -> Result<WorkbookData, Refusal>
 where
     RS: Read + Seek,
     R: Reader<RS>,
     R::Error: Display,
 {
     let sheets = book.sheets_metadata().to_vec();
-    if sheets.is_empty() {
-        return Err(no_sheets());
-    }
-    let mut room = MAX_WORKBOOK_CELLS;
+    check_sheet_names(sheets.iter().map(|sheet| sheet.name.as_str()))?;
+    let mut room = Room::new(limits);
     let mut grids = Vec::with_capacity(sheets.len());
     for (index, sheet) in sheets.iter().enumerate() {
         let range = book.worksheet_range(&sheet.name).map_err(reader_error)?;
@@ -767,8 +1015,7 @@ where
             }
             let row = u64::from(top).saturating_add(row as u64);
             let col = u64::from(left).saturating_add(col as u64);
-            within_limits(&sheet.name, index, row, col)?;
-            take_cells(&mut room, 1)?;
+            room.place(&sheet.name, index, row, col, &value)?;
             let (Ok(row), Ok(col)) = (u32::try_from(row), u32::try_from(col)) else {
                 continue; // not reached: within_limits bounds both
             };
@@ -782,8 +1029,14 @@ where
 // ---------------------------------------------------------------------------------------
 // Limits shared by the readers and the scans.
 
-fn within_limits(sheet: &str, index: usize, row: u64, col: u64) -> Result<(), Refusal> {
-    if row >= u64::from(MAX_ROWS) || col >= u64::from(MAX_COLS) {
+fn within_limits(
+    limits: &Limits,
+    sheet: &str,
+    index: usize,
+    row: u64,
+    col: u64,
+) -> Result<(), Refusal> {
+    if row >= u64::from(limits.rows) || col >= u64::from(limits.cols) {
         return Err(Refusal::Stray {
             sheet: sheet.to_owned(),
             index,
@@ -903,51 +1156,84 @@ fn iso_date(text: &str) -> CellValue {
 struct Tag<'a> {
     name: &'a [u8],
     attrs: &'a [u8],
+    /// Where `attrs` starts in the XML, so that an attribute can be found there again.
+    attrs_at: usize,
+    /// Bytes of text (and of anything skipped) between the previous tag and this one.
+    text_before: usize,
     /// `</name>`.
     closing: bool,
     /// `<name/>`.
     self_closing: bool,
 }
 
+/// One attribute of a tag: its name, its raw value, and where the whole `name="value"`
+/// lies in the XML.
+struct Attr<'a> {
+    name: &'a [u8],
+    value: &'a [u8],
+    span: std::ops::Range<usize>,
+}
+
 impl<'a> Tag<'a> {
+    fn attributes(&self) -> Attrs<'a> {
+        Attrs {
+            rest: self.attrs,
+            at: self.attrs_at,
+        }
+    }
+
     /// The raw value of an attribute, by its full name (`table:name`).
     fn attr(&self, key: &[u8]) -> Option<&'a [u8]> {
-        Attrs { rest: self.attrs }
-            .find(|(name, _)| *name == key)
-            .map(|(_, value)| value)
+        self.attributes()
+            .find(|attr| attr.name == key)
+            .map(|attr| attr.value)
     }
 
     fn has_any_attr(&self, keys: &[&[u8]]) -> bool {
-        Attrs { rest: self.attrs }.any(|(name, _)| keys.contains(&name))
+        self.attributes().any(|attr| keys.contains(&attr.name))
     }
 }
 
 struct Attrs<'a> {
     rest: &'a [u8],
+    /// Where `rest` starts in the XML.
+    at: usize,
 }
 
 impl<'a> Iterator for Attrs<'a> {
-    type Item = (&'a [u8], &'a [u8]);
+    type Item = Attr<'a>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        let rest = self.rest.trim_ascii_start();
+        let skipped = self.rest.len() - self.rest.trim_ascii_start().len();
+        let rest = &self.rest[skipped..];
+        let start = self.at + skipped;
         let eq = rest.iter().position(|&b| b == b'=')?;
         let name = rest[..eq].trim_ascii();
-        let after = rest[eq + 1..].trim_ascii_start();
+        let after_eq = &rest[eq + 1..];
+        let after = after_eq.trim_ascii_start();
+        let value_at = eq + 1 + (after_eq.len() - after.len());
         let quote = *after.first()?;
         if quote != b'"' && quote != b'\'' {
             return None;
         }
         let len = after[1..].iter().position(|&b| b == quote)?;
         let value = &after[1..1 + len];
-        self.rest = &after[len + 2..];
-        Some((name, value))
+        let end = value_at + len + 2;
+        self.rest = &rest[end..];
+        self.at = start + end;
+        Some(Attr {
+            name,
+            value,
+            span: start..start + end,
+        })
     }
 }
 
 struct Tags<'a> {
     xml: &'a [u8],
     at: usize,
+    /// Where the previous tag ended.
+    last_end: usize,
     /// Set when the input ends inside a tag, comment, CDATA section or declaration.
     broken: bool,
 }
@@ -957,6 +1243,7 @@ impl<'a> Tags<'a> {
         Tags {
             xml,
             at: 0,
+            last_end: 0,
             broken: false,
         }
     }
@@ -1020,6 +1307,8 @@ impl<'a> Iterator for Tags<'a> {
                 return None;
             };
             self.at = start + end + 1;
+            let text_before = start - self.last_end;
+            self.last_end = self.at;
             let inner = &rest[1..end];
             let (closing, inner) = match inner.strip_prefix(b"/") {
                 Some(inner) => (true, inner),
@@ -1033,9 +1322,13 @@ impl<'a> Iterator for Tags<'a> {
                 .iter()
                 .position(|b| b.is_ascii_whitespace())
                 .unwrap_or(inner.len());
+            // `inner` starts after `<` (and after `/` when closing).
+            let inner_at = start + 1 + usize::from(closing);
             return Some(Tag {
                 name: &inner[..name_len],
                 attrs: &inner[name_len..],
+                attrs_at: inner_at + name_len,
+                text_before,
                 closing,
                 self_closing,
             });
@@ -1124,12 +1417,57 @@ fn repeat_count(tag: &Tag, key: &[u8]) -> Result<u64, Refusal> {
     }
 }
 
-fn scan_ods_content(xml: &[u8]) -> Result<(), Refusal> {
-    let mut room = MAX_WORKBOOK_CELLS;
+/// The attributes that give an .ods cell its value; LibreOffice reads the one its
+/// `office:value-type` names, calamine the first it meets, whatever the type.
+const ODS_VALUES: [&[u8]; 5] = [
+    b"office:value",
+    b"office:string-value",
+    b"office:date-value",
+    b"office:time-value",
+    b"office:boolean-value",
+];
+
+/// The value attribute a cell of this `office:value-type` is read by (ODF 1.3 §19.385);
+/// `None` for a type ODF does not have.
+fn ods_value_attr(value_type: &[u8]) -> Option<&'static [u8]> {
+    match value_type {
+        b"float" | b"percentage" | b"currency" => Some(b"office:value"),
+        b"date" => Some(b"office:date-value"),
+        b"time" => Some(b"office:time-value"),
+        b"boolean" => Some(b"office:boolean-value"),
+        b"string" => Some(b"office:string-value"),
+        _ => None,
+    }
+}
+
+/// One open cell of the scan: where it is, how often it repeats, and the text it holds.
+struct OdsCell {
+    row: u64,
+    col: u64,
+    /// Cells it stands for: its row's repeat times its own.
+    copies: u64,
+    /// Its text is read as its value (a string cell without `office:string-value`).
+    text_is_value: bool,
+    /// Bytes of text so far, spaces of `text:s` included.
+    text: u64,
+}
+
+/// The most bytes the text of one cell may come to: [`MAX_CELL_CHARS`] characters of up to
+/// four bytes each (the exact count of characters is checked once the cell is read).
+const MAX_CELL_TEXT_BYTES: u64 = 4 * MAX_CELL_CHARS as u64;
+
+/// Scans `content.xml` before calamine reads it: every value's place within the limits, the
+/// text every cell expands to within them, every cell's value as its type says. Returns the
+/// spans of value attributes a cell's type does not use, to be blanked out so that calamine
+/// reads what LibreOffice shows.
+fn scan_ods_content(xml: &[u8], limits: &Limits) -> Result<Vec<std::ops::Range<usize>>, Refusal> {
+    let mut room = limits.cells;
+    let mut text_room = limits.text_bytes;
+    let mut unused = Vec::new();
     let mut named_tables = 0;
     let mut table: Option<OdsTable> = None;
     let mut row: Option<OdsRow> = None;
-    let mut in_cell = false;
+    let mut cell: Option<OdsCell> = None;
     let nested = |what: &str| damaged(format!("its content has {what}"));
     // Every element must close in order. calamine reads with end names unchecked and loops
     // for ever when the content ends inside a sheet (or inside a cell's comment), so only
@@ -1143,6 +1481,9 @@ fn scan_ods_content(xml: &[u8]) -> Result<(), Refusal> {
             }
         } else if !tag.self_closing {
             open_elements.push(tag.name);
+        }
+        if let Some(open_cell) = cell.as_mut() {
+            open_cell.text = open_cell.text.saturating_add(tag.text_before as u64);
         }
         match (tag.closing, tag.name) {
             (false, b"table:table") => {
@@ -1169,7 +1510,7 @@ fn scan_ods_content(xml: &[u8]) -> Result<(), Refusal> {
                     take_cells(&mut room, area(closed.bounds))?;
                 }
                 row = None;
-                in_cell = false;
+                cell = None;
             }
             (false, b"table:table-row") => {
                 let Some(open_table) = table.as_mut() else {
@@ -1189,43 +1530,178 @@ fn scan_ods_content(xml: &[u8]) -> Result<(), Refusal> {
                 if let (Some(open_table), Some(closed)) = (table.as_mut(), row.take()) {
                     open_table.row = open_table.row.saturating_add(closed.repeat);
                 }
-                in_cell = false;
+                cell = None;
             }
             (false, b"table:table-cell" | b"table:covered-table-cell") => {
                 let (Some(open_table), Some(open_row)) = (table.as_mut(), row.as_mut()) else {
                     continue; // calamine reads cells only inside a row
                 };
-                if in_cell {
+                if cell.is_some() {
                     return Err(nested("a cell inside a cell"));
                 }
                 let repeat = repeat_count(&tag, b"table:number-columns-repeated")?;
+                let (top, left) = (open_table.row, open_row.col);
+                let ambiguous = |detail: String| Refusal::Ambiguous {
+                    sheet: open_table.name.clone(),
+                    index: open_table.index,
+                    row: top,
+                    col: left,
+                    detail,
+                };
+                let text_is_value = read_ods_cell_value(&tag, &mut unused).map_err(ambiguous)?;
                 if tag.has_any_attr(&ODS_VALUE_ATTRS) {
-                    let top = open_table.row;
-                    let left = open_row.col;
                     let bottom = top.saturating_add(open_row.repeat - 1);
                     let right = left.saturating_add(repeat - 1);
-                    within_limits(&open_table.name, open_table.index, bottom, right)?;
+                    within_limits(limits, &open_table.name, open_table.index, bottom, right)?;
                     widen(&mut open_table.bounds, top, left, bottom, right);
                 }
                 open_row.col = open_row.col.saturating_add(repeat);
-                in_cell = !tag.self_closing;
+                let opened = OdsCell {
+                    row: top,
+                    col: left,
+                    copies: open_row.repeat.saturating_mul(repeat),
+                    text_is_value,
+                    text: 0,
+                };
+                if tag.self_closing {
+                    close_ods_cell(&opened, open_table, &mut text_room)?;
+                } else {
+                    cell = Some(opened);
+                }
             }
-            (true, b"table:table-cell" | b"table:covered-table-cell") => in_cell = false,
+            (true, b"table:table-cell" | b"table:covered-table-cell") => {
+                if let (Some(closed), Some(open_table)) = (cell.take(), table.as_ref()) {
+                    close_ods_cell(&closed, open_table, &mut text_room)?;
+                }
+            }
             (false, b"text:s") => {
-                if let Some(count) = tag.attr(b"text:c")
-                    && digits(count).is_none_or(|n| n > MAX_SPACES)
-                {
-                    return Err(damaged(format!(
-                        "its content asks for a run of {} spaces",
-                        quote(&String::from_utf8_lossy(count))
-                    )));
+                let count = match tag.attr(b"text:c") {
+                    None => 1,
+                    Some(count) => match digits(count) {
+                        Some(n) if n <= MAX_SPACES => n,
+                        _ => {
+                            return Err(damaged(format!(
+                                "its content asks for a run of {} spaces",
+                                quote(&String::from_utf8_lossy(count))
+                            )));
+                        }
+                    },
+                };
+                if let Some(open_cell) = cell.as_mut() {
+                    open_cell.text = open_cell.text.saturating_add(count);
+                }
+            }
+            // A paragraph after the first, a tab or a line break: one character each.
+            (false, b"text:p" | b"text:tab" | b"text:line-break") => {
+                if let Some(open_cell) = cell.as_mut() {
+                    open_cell.text = open_cell.text.saturating_add(1);
                 }
             }
             _ => {}
         }
+        if let (Some(open_cell), Some(open_table)) = (cell.as_ref(), table.as_ref())
+            && open_cell.text > MAX_CELL_TEXT_BYTES
+        {
+            return Err(cell_too_long(open_cell, open_table));
+        }
     }
     if tags.broken || !open_elements.is_empty() {
         return Err(damaged("its content stops part-way through"));
+    }
+    Ok(unused)
+}
+
+/// Reads an .ods cell's value attributes as LibreOffice does: by its `office:value-type`.
+/// The spans of value attributes its type does not use go into `unused` (calamine would
+/// read the first of them instead); a cell whose value cannot be told (a value with no type,
+/// a type with no value, a type ODF does not have, a value hidden under merged cells) is an
+/// `Err` saying so. `Ok(true)` when the cell's text is its value.
+fn read_ods_cell_value(
+    tag: &Tag,
+    unused: &mut Vec<std::ops::Range<usize>>,
+) -> Result<bool, String> {
+    let attrs: Vec<Attr> = tag.attributes().collect();
+    for (i, attr) in attrs.iter().enumerate() {
+        if attrs[..i].iter().any(|earlier| earlier.name == attr.name) {
+            return Err(format!(
+                "the cell gives {} twice, so programs differ on which they read; {SAVE_AGAIN}",
+                String::from_utf8_lossy(attr.name)
+            ));
+        }
+    }
+    let values: Vec<&Attr> = attrs
+        .iter()
+        .filter(|a| ODS_VALUES.contains(&a.name))
+        .collect();
+    let value_type = attrs
+        .iter()
+        .find(|a| a.name == b"office:value-type")
+        .map(|a| a.value);
+    let shown = |attr: &Attr| quote(&xml_text(attr.value));
+    if tag.name == b"table:covered-table-cell" {
+        if let Some(hidden) = values.first() {
+            return Err(format!(
+                "the cell is hidden under merged cells but still holds a value ({}), which a \
+                 spreadsheet program does not show; unmerge the cells, check the figures and \
+                 save it again",
+                shown(hidden)
+            ));
+        }
+        return Ok(false);
+    }
+    let Some(value_type) = value_type else {
+        return match values.first() {
+            Some(value) => Err(format!(
+                "the cell holds a value ({}) but says nothing of its type, so programs differ \
+                 on what it holds; retype it and save it again",
+                shown(value)
+            )),
+            None => Ok(false),
+        };
+    };
+    let Some(used) = ods_value_attr(value_type) else {
+        return Err(format!(
+            "the cell's type {} is not one a spreadsheet has; retype it and save it again",
+            quote(&xml_text(value_type))
+        ));
+    };
+    for value in &values {
+        if value.name != used {
+            unused.push(value.span.clone());
+        }
+    }
+    let has_used = values.iter().any(|v| v.name == used);
+    if value_type == b"string" {
+        return Ok(!has_used);
+    }
+    if !has_used {
+        return Err(format!(
+            "the cell says it holds a {} but gives no value; retype it and save it again",
+            xml_text(value_type)
+        ));
+    }
+    Ok(false)
+}
+
+fn cell_too_long(cell: &OdsCell, table: &OdsTable) -> Refusal {
+    Refusal::TooLong {
+        sheet: table.name.clone(),
+        index: table.index,
+        row: cell.row,
+        col: cell.col,
+        chars: usize::try_from(cell.text).unwrap_or(usize::MAX),
+    }
+}
+
+/// Takes room for the text of a closed cell, once for every copy calamine will make of it.
+fn close_ods_cell(cell: &OdsCell, table: &OdsTable, room: &mut u64) -> Result<(), Refusal> {
+    if cell.text > MAX_CELL_TEXT_BYTES {
+        return Err(cell_too_long(cell, table));
+    }
+    if cell.text_is_value {
+        *room = room
+            .checked_sub(cell.text.saturating_mul(cell.copies))
+            .ok_or(Refusal::TooMuchText)?;
     }
     Ok(())
 }
@@ -1239,6 +1715,13 @@ const BIFF_FILEPASS: u16 = 0x002F;
 const BIFF_BOUNDSHEET: u16 = 0x0085;
 const BIFF_DIMENSIONS: u16 = 0x0200;
 const BIFF_MULRK: u16 = 0x00BD;
+const BIFF_SST: u16 = 0x00FC;
+const BIFF_CONTINUE: u16 = 0x003C;
+const BIFF_LABELSST: u16 = 0x00FD;
+const BIFF_LABEL: u16 = 0x0204;
+const BIFF_RSTRING: u16 = 0x00D6;
+/// The text result of the FORMULA record before it.
+const BIFF_STRING: u16 = 0x0207;
 /// NUMBER, LABEL, RSTRING, BOOLERR, RK, LABELSST and FORMULA: each starts with the row and
 /// column of its one cell, and calamine makes a cell of each.
 const BIFF_CELLS: [u16; 7] = [0x0203, 0x0204, 0x00D6, 0x0205, 0x027E, 0x00FD, 0x0006];
@@ -1321,10 +1804,21 @@ fn declared_area(data: &[u8]) -> Option<u64> {
     Some(rows.saturating_mul(cols))
 }
 
-fn scan_biff(stream: &[u8]) -> Result<(), Refusal> {
+fn scan_biff(stream: &[u8], limits: &Limits) -> Result<(), Refusal> {
     let mut biff8 = true;
     let mut sheets = Vec::new();
+    // The shared strings (SST and its CONTINUE records): no string in it can be longer.
+    let mut shared_bytes: u64 = 0;
+    let mut in_shared = false;
     for (number, (typ, data)) in biff_records(stream).enumerate() {
+        in_shared = match typ {
+            BIFF_SST => true,
+            BIFF_CONTINUE => in_shared,
+            _ => false,
+        };
+        if in_shared {
+            shared_bytes = shared_bytes.saturating_add(data.len() as u64);
+        }
         match typ {
             BIFF_BOF if number == 0 => biff8 = le16(data, 0) == Some(0x0600),
             // Any FilePass means the records after it are encrypted: a password to open.
@@ -1338,17 +1832,42 @@ fn scan_biff(stream: &[u8]) -> Result<(), Refusal> {
             _ => {}
         }
     }
-    let mut room = MAX_WORKBOOK_CELLS;
+    // calamine copies a shared string into every cell that uses it; each copy is at most
+    // the whole table of shared strings, as UTF-8 (at most 2 bytes for each byte of it).
+    let per_shared_cell = shared_bytes.saturating_mul(2).min(3 * 65_535);
+    let mut room = limits.cells;
+    let mut text_room = limits.text_bytes;
     for (index, (position, name)) in sheets.iter().enumerate() {
         // A position past the stream makes calamine fail (or panic), which is F01 then.
         let Some(records) = stream.get(*position..) else {
             continue;
         };
         let mut bounds = None;
+        // Every cell placed, to find one placed twice (calamine keeps the last, another
+        // program the first).
+        let mut placed: std::collections::BTreeSet<(u16, u64)> = std::collections::BTreeSet::new();
         let mut place = |row: u16, first: u16, last: u64| -> Result<(), Refusal> {
-            within_limits(name, index, u64::from(row), last)?;
+            within_limits(limits, name, index, u64::from(row), last)?;
+            for col in u64::from(first)..=last {
+                if !placed.insert((row, col)) {
+                    return Err(Refusal::Ambiguous {
+                        sheet: name.clone(),
+                        index,
+                        row: u64::from(row),
+                        col,
+                        detail: format!(
+                            "the file holds this cell twice, so programs differ on which value \
+                             they show; {SAVE_AGAIN}"
+                        ),
+                    });
+                }
+            }
             let row = u64::from(row);
             widen(&mut bounds, row, u64::from(first), row, last);
+            Ok(())
+        };
+        let mut take_text = |bytes: u64| -> Result<(), Refusal> {
+            text_room = text_room.checked_sub(bytes).ok_or(Refusal::TooMuchText)?;
             Ok(())
         };
         // calamine skips substreams nested in a sheet (an embedded chart, say).
@@ -1386,7 +1905,14 @@ fn scan_biff(stream: &[u8]) -> Result<(), Refusal> {
                     if let (Some(row), Some(col)) = (le16(data, 0), le16(data, 2)) {
                         place(row, col, u64::from(col))?;
                     }
+                    match typ {
+                        BIFF_LABELSST => take_text(per_shared_cell)?,
+                        BIFF_LABEL | BIFF_RSTRING => take_text(2 * data.len() as u64)?,
+                        _ => {}
+                    }
                 }
+                // The text result of a formula.
+                BIFF_STRING => take_text(2 * data.len() as u64)?,
                 BIFF_EOF => break,
                 _ => {}
             }
@@ -2121,10 +2647,10 @@ mod tests {
         // The same parts always make the same bytes.
         assert_eq!(stored_zip(&parts).unwrap(), bytes);
         // The whole sample workbook read through it gives what calamine reads directly.
-        let direct = read_xlsx(sample_xlsx()).unwrap();
+        let direct = read_xlsx(sample_xlsx(), &Limits::RETURN).unwrap();
         let mut zip = ZipArchive::new(Cursor::new(sample_xlsx())).unwrap();
         let restored = stored_zip(&unpack_parts(&mut zip, MAX_UNZIPPED_BYTES).unwrap()).unwrap();
-        assert_eq!(read_xlsx(&restored).unwrap(), direct);
+        assert_eq!(read_xlsx(&restored, &Limits::RETURN).unwrap(), direct);
     }
 
     #[test]
@@ -2140,15 +2666,16 @@ mod tests {
     }
 
     #[test]
-    fn a_zip_that_unpacks_to_too_much_is_refused() {
-        let mut zip = ZipArchive::new(Cursor::new(sample_xlsx())).unwrap();
-        let sizes = check_parts(&mut zip, MAX_UNZIPPED_BYTES).unwrap();
-        assert_eq!(sizes.len(), zip.len());
-        let Err(Refusal::Unreadable(message)) = check_parts(&mut zip, 1000) else {
+    fn an_ods_that_unpacks_to_too_much_is_refused() {
+        let ods = fixture_bytes("sample.ods");
+        let mut zip = ZipArchive::new(Cursor::new(ods.as_slice())).unwrap();
+        let parts = unpack_parts(&mut zip, MAX_UNZIPPED_BYTES).unwrap();
+        assert_eq!(parts.len(), zip.len());
+        let Err(Refusal::Unreadable(message)) = unpack_parts(&mut zip, 1000) else {
             panic!("a 1000-byte limit should refuse the sample");
         };
         assert!(
-            message.starts_with("the file unpacks to more than 100 MB"),
+            message.starts_with("the file unpacks to more than 1000 bytes"),
             "{message}"
         );
     }
@@ -2205,6 +2732,14 @@ mod tests {
         assert_eq!(from_data(&Data::Int(3)), CellValue::Number(3.0));
     }
 
+    fn scan_ods(xml: &[u8]) -> Result<(), Refusal> {
+        scan_ods_content(xml, &Limits::RETURN).map(|_| ())
+    }
+
+    fn scan_xls(stream: &[u8]) -> Result<(), Refusal> {
+        scan_biff(stream, &Limits::RETURN)
+    }
+
     fn ods_content(tables: &[&str]) -> Vec<u8> {
         let tables: String = tables
             .iter()
@@ -2242,29 +2777,29 @@ mod tests {
             "<table:table-row>{VALUE}<table:table-cell table:number-columns-repeated=\"16383\"/></table:table-row>\
              <table:table-row table:number-rows-repeated=\"1048575\"><table:table-cell table:number-columns-repeated=\"16384\"/></table:table-row>"
         );
-        assert!(scan_ods_content(&ods_content(&[&padded])).is_ok());
+        assert!(scan_ods(&ods_content(&[&padded])).is_ok());
         // A value repeated down and across: refused at the far corner of the block.
         let block = "<table:table-row table:number-rows-repeated=\"4999\"><table:table-cell/></table:table-row>\
              <table:table-row table:number-rows-repeated=\"2\"><table:table-cell table:number-columns-repeated=\"98\"/>\
              <table:table-cell office:value-type=\"float\" office:value=\"1\" table:number-columns-repeated=\"3\"/></table:table-row>";
         assert_eq!(
-            stray(scan_ods_content(&ods_content(&["", block]))),
+            stray(scan_ods(&ods_content(&["", block]))),
             ("S1".to_owned(), 1, 5000, 100)
         );
         // The same block one row and one column smaller fits exactly.
         let fits = block
             .replace("=\"2\"", "=\"1\"")
             .replace("=\"3\"", "=\"2\"");
-        assert!(scan_ods_content(&ods_content(&[&fits])).is_ok());
+        assert!(scan_ods(&ods_content(&[&fits])).is_ok());
         // A formula alone, or a covered cell with a value, counts; a styled empty cell does not.
         let formula = "<table:table-row><table:table-cell table:number-columns-repeated=\"200\"/><table:covered-table-cell table:formula=\"of:=1\"/></table:table-row>";
-        assert_eq!(stray(scan_ods_content(&ods_content(&[formula]))).3, 200);
+        assert_eq!(stray(scan_ods(&ods_content(&[formula]))).3, 200);
         // Tags inside comments and CDATA are not tags; a '>' inside quotes does not end one.
         let hidden = format!(
             "<!-- <table:table-row table:number-rows-repeated=\"9999999\"> --><![CDATA[<table:table-row>]]>\
              <table:table-row><table:table-cell table:formula=\"of:=[.A1]>0\" office:value-type=\"float\" office:value=\"1\"/>{VALUE}</table:table-row>"
         );
-        assert!(scan_ods_content(&ods_content(&[&hidden])).is_ok());
+        assert!(scan_ods(&ods_content(&[&hidden])).is_ok());
     }
 
     #[test]
@@ -2275,27 +2810,21 @@ mod tests {
             )
         };
         damaged_saying(
-            scan_ods_content(&ods_content(&[&rows("&#49;0")])),
+            scan_ods(&ods_content(&[&rows("&#49;0")])),
             "repeat count that is not a number",
         );
-        damaged_saying(
-            scan_ods_content(&ods_content(&[&rows("1e6")])),
-            "repeat count",
-        );
-        assert!(scan_ods_content(&ods_content(&[&rows("0")])).is_ok());
+        damaged_saying(scan_ods(&ods_content(&[&rows("1e6")])), "repeat count");
+        assert!(scan_ods(&ods_content(&[&rows("0")])).is_ok());
         let table_in_table = "<table:table-row><table:table-cell><table:table table:name=\"inner\"/></table:table-cell></table:table-row>";
         damaged_saying(
-            scan_ods_content(&ods_content(&[table_in_table])),
+            scan_ods(&ods_content(&[table_in_table])),
             "a table inside a table",
         );
         let row_in_row = "<table:table-row><table:table-row></table:table-row></table:table-row>";
-        damaged_saying(
-            scan_ods_content(&ods_content(&[row_in_row])),
-            "a row inside a row",
-        );
+        damaged_saying(scan_ods(&ods_content(&[row_in_row])), "a row inside a row");
         let cell_in_cell = "<table:table-row><table:table-cell><table:table-cell/></table:table-cell></table:table-row>";
         damaged_saying(
-            scan_ods_content(&ods_content(&[cell_in_cell])),
+            scan_ods(&ods_content(&[cell_in_cell])),
             "a cell inside a cell",
         );
         let spaces = |count: &str| {
@@ -2303,9 +2832,9 @@ mod tests {
                 "<table:table-row><table:table-cell office:value-type=\"string\"><text:p>a<text:s text:c=\"{count}\"/>b</text:p></table:table-cell></table:table-row>"
             )
         };
-        assert!(scan_ods_content(&ods_content(&[&spaces("4")])).is_ok());
+        assert!(scan_ods(&ods_content(&[&spaces("4")])).is_ok());
         damaged_saying(
-            scan_ods_content(&ods_content(&[&spaces("1000000000")])),
+            scan_ods(&ods_content(&[&spaces("1000000000")])),
             "a run of \"1000000000\" spaces",
         );
         // Five sheets each spanning A1:CV5000 hold more than the workbook may.
@@ -2313,9 +2842,9 @@ mod tests {
             "<table:table-row>{VALUE}</table:table-row><table:table-row table:number-rows-repeated=\"4998\"><table:table-cell/></table:table-row>\
              <table:table-row><table:table-cell table:number-columns-repeated=\"99\"/>{VALUE}</table:table-row>"
         );
-        assert!(scan_ods_content(&ods_content(&[corners.as_str(); 4])).is_ok());
+        assert!(scan_ods(&ods_content(&[corners.as_str(); 4])).is_ok());
         assert!(matches!(
-            scan_ods_content(&ods_content(&[corners.as_str(); 5])),
+            scan_ods(&ods_content(&[corners.as_str(); 5])),
             Err(Refusal::TooManyCells)
         ));
     }
@@ -2339,14 +2868,14 @@ mod tests {
         let crossed = "<table:table-row><table:table-cell></table:table-row></table:table>\
                        </table:table-cell></table:table-row>";
         damaged_saying(
-            scan_ods_content(&ods_content(&[crossed])),
+            scan_ods(&ods_content(&[crossed])),
             "a tag that closes out of order",
         );
         // So could a comment on a cell that is never closed.
         let comment = "<table:table-row><table:table-cell office:value-type=\"string\">\
                        <office:annotation><text:p>note</text:p></table:table-cell></table:table-row>";
         damaged_saying(
-            scan_ods_content(&ods_content(&[comment])),
+            scan_ods(&ods_content(&[comment])),
             "a tag that closes out of order",
         );
     }
@@ -2404,10 +2933,10 @@ mod tests {
     #[test]
     fn the_xls_scan_finds_every_cell_record_and_the_declared_area() {
         let sheet = vec![dimensions(0, 3, 0, 2), number(0, 0), number(2, 1)];
-        assert!(scan_biff(&biff_stream(&[], std::slice::from_ref(&sheet))).is_ok());
+        assert!(scan_xls(&biff_stream(&[], std::slice::from_ref(&sheet))).is_ok());
         let far = vec![number(0, 0), number(6000, 3)];
         assert_eq!(
-            stray(scan_biff(&biff_stream(&[], &[sheet.clone(), far]))),
+            stray(scan_xls(&biff_stream(&[], &[sheet.clone(), far]))),
             ("Sheet1".to_owned(), 1, 6000, 3)
         );
         // MULRK: three cells from column CU run past CV.
@@ -2416,7 +2945,7 @@ mod tests {
         mulrk.extend_from_slice(&[0; 18]);
         mulrk.extend_from_slice(&100u16.to_le_bytes());
         assert_eq!(
-            stray(scan_biff(&biff_stream(
+            stray(scan_xls(&biff_stream(
                 &[],
                 &[vec![record(BIFF_MULRK, &mulrk)]]
             )))
@@ -2426,20 +2955,20 @@ mod tests {
         // A DIMENSIONS record whose last row is before its first would make calamine
         // reserve billions of cells.
         damaged_saying(
-            scan_biff(&biff_stream(&[], &[vec![dimensions(10, 5, 0, 1)]])),
+            scan_xls(&biff_stream(&[], &[vec![dimensions(10, 5, 0, 1)]])),
             "declares more cells than an .xls sheet can have",
         );
-        assert!(scan_biff(&biff_stream(&[], &[vec![dimensions(0, 65_536, 0, 256)]])).is_ok());
+        assert!(scan_xls(&biff_stream(&[], &[vec![dimensions(0, 65_536, 0, 256)]])).is_ok());
         // A chart embedded in the sheet is its own substream, which calamine skips.
         let chart = vec![
             record(BIFF_BOF, &[0x00, 0x06, 0x20, 0x00]),
             number(60_000, 200),
             record(BIFF_EOF, &[]),
         ];
-        assert!(scan_biff(&biff_stream(&[], &[chart])).is_ok());
+        assert!(scan_xls(&biff_stream(&[], &[chart])).is_ok());
         // FilePass: the rest is encrypted.
         assert!(matches!(
-            scan_biff(&biff_stream(
+            scan_xls(&biff_stream(
                 &[record(BIFF_FILEPASS, &[1, 0])],
                 std::slice::from_ref(&sheet)
             )),
@@ -2447,9 +2976,9 @@ mod tests {
         ));
         // Five sheets each spanning A1:CV5000.
         let corners = vec![number(0, 0), number(4999, 99)];
-        assert!(scan_biff(&biff_stream(&[], &vec![corners.clone(); 4])).is_ok());
+        assert!(scan_xls(&biff_stream(&[], &vec![corners.clone(); 4])).is_ok());
         assert!(matches!(
-            scan_biff(&biff_stream(&[], &vec![corners; 5])),
+            scan_xls(&biff_stream(&[], &vec![corners; 5])),
             Err(Refusal::TooManyCells)
         ));
     }
