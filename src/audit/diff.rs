@@ -2,12 +2,12 @@
 //! calamine (`Schedule!T12: 307500.00 → 307400.00`), or the rows and fields of two ledgers.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::Cursor;
 
-use calamine::{Data, Reader, Xlsx};
 use serde::Serialize;
 
 use crate::findings::a1;
+use crate::read::grid::{CellValue, WorkbookData};
+use crate::read::open::{Limits, read_workbook_bytes_within};
 
 /// One cell that differs.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -49,35 +49,28 @@ fn shown_number(value: f64) -> String {
     }
 }
 
-fn shown(cell: &Data) -> String {
+fn shown(cell: &CellValue) -> String {
     match cell {
-        Data::Empty => BLANK.to_owned(),
-        Data::String(s) if s.is_empty() => BLANK.to_owned(),
-        Data::String(s) => s.clone(),
-        Data::Float(f) => shown_number(*f),
-        Data::Int(i) => shown_number(*i as f64),
-        Data::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_owned(),
-        Data::DateTime(d) => d
-            .as_datetime()
-            .map_or_else(|| shown_number(d.as_f64()), |d| d.to_string()),
-        Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
-        Data::Error(e) => format!("{e:?}"),
+        CellValue::Empty => BLANK.to_owned(),
+        CellValue::Text(s) if s.is_empty() => BLANK.to_owned(),
+        CellValue::Text(s) => s.clone(),
+        CellValue::Number(f) => shown_number(*f),
+        CellValue::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_owned(),
+        CellValue::Date(d) => d.to_string(),
+        CellValue::Error(e) => e.clone(),
     }
 }
 
 /// A cell's value exactly, with its type (`number 1247613.6`, `text "12.50"`), for telling
 /// two cells apart when they read the same once rounded for display.
-fn exact(cell: &Data) -> String {
+fn exact(cell: &CellValue) -> String {
     match cell {
-        Data::Float(f) => format!("number {f:?}"),
-        Data::Int(i) => format!("number {:?}", *i as f64),
-        Data::String(s) => format!("text {s:?}"),
-        Data::Bool(b) => format!("boolean {b}"),
-        Data::DateTime(d) => format!("date {:?}", d.as_f64()),
-        Data::DateTimeIso(s) => format!("date {s:?}"),
-        Data::DurationIso(s) => format!("duration {s:?}"),
-        Data::Error(e) => format!("error {e:?}"),
-        Data::Empty => BLANK.to_owned(),
+        CellValue::Number(f) => format!("number {f:?}"),
+        CellValue::Text(s) => format!("text {s:?}"),
+        CellValue::Bool(b) => format!("boolean {b}"),
+        CellValue::Date(d) => format!("date {d}"),
+        CellValue::Error(e) => format!("error {e:?}"),
+        CellValue::Empty => BLANK.to_owned(),
     }
 }
 
@@ -91,33 +84,86 @@ struct CellRead {
 /// One sheet's non-empty cells, by (row, column).
 type SheetCells = BTreeMap<(u32, u32), CellRead>;
 
-/// Every sheet of a workbook as its non-empty cells, by name; `None` when it cannot be read.
-fn cells(bytes: &[u8]) -> Option<Vec<(String, SheetCells)>> {
-    // Outputs are the program's own workbooks, but an edited one could be anything:
-    // whatever calamine cannot read (or panics on) is reported as unreadable.
-    crate::read::open::guarded(|| {
-        let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).ok()?;
-        let mut sheets = Vec::new();
-        for name in book.sheet_names() {
-            let range = book.worksheet_range(&name).ok()?;
-            let (start_row, start_col) = range.start().unwrap_or((0, 0));
-            let mut found = BTreeMap::new();
-            for (row, col, value) in range.used_cells() {
-                if !matches!(value, Data::Empty) {
-                    let at = (start_row + row as u32, start_col + col as u32);
+/// Every sheet of a workbook as its non-empty cells, by name.
+fn cells(book: &WorkbookData) -> Vec<(String, SheetCells)> {
+    book.sheets
+        .iter()
+        .map(|sheet| {
+            let found = sheet
+                .cells()
+                .map(|(at, value)| {
                     let read = CellRead {
                         exact: exact(value),
                         shown: shown(value),
                     };
-                    found.insert(at, read);
-                }
+                    (at, read)
+                })
+                .collect();
+            (sheet.name.clone(), found)
+        })
+        .collect()
+}
+
+/// How far a run folder's copy of an output may reach beyond the re-run's before it is not
+/// read at all: a person may add a note or a column, not a million rows.
+const SLACK_ROWS: u32 = 1_000;
+const SLACK_COLS: u32 = 50;
+const SLACK_CELLS: u64 = 100_000;
+const SLACK_BYTES: u64 = 8 * 1024 * 1024;
+
+/// The bounds a run folder's copy of a workbook is read within, made from the re-run's copy:
+/// the same inputs give the same forces, so the same sheets of the same shape. Its rows and
+/// columns may reach a little beyond the re-run's, its cells, text and unpacked size twice
+/// the re-run's and a little more.
+pub fn output_limits(rerun: &WorkbookData, rerun_unzipped: u64) -> Limits {
+    let mut rows = 0u32;
+    let mut cols = 0u32;
+    let mut cells = 0u64;
+    let mut text = 0u64;
+    for sheet in &rerun.sheets {
+        for ((row, col), value) in sheet.cells() {
+            rows = rows.max(row + 1);
+            cols = cols.max(col + 1);
+            cells += 1;
+            if let CellValue::Text(t) = value {
+                text += t.len() as u64;
             }
-            sheets.push((name, found));
         }
-        Some(sheets)
+    }
+    Limits {
+        rows: rows.saturating_add(SLACK_ROWS).min(1_048_576),
+        cols: cols.saturating_add(SLACK_COLS).min(16_384),
+        cells: cells.saturating_mul(2).saturating_add(SLACK_CELLS),
+        unzipped_bytes: rerun_unzipped.saturating_mul(2).saturating_add(SLACK_BYTES),
+        text_bytes: text.saturating_mul(2).saturating_add(SLACK_BYTES),
+        what: "the run's output",
+    }
+}
+
+/// The largest a run folder's copy of an output may be before it is not read at all: twice
+/// what the run wrote, and a megabyte more (a workbook saved again by Excel or LibreOffice
+/// is compressed differently).
+pub fn output_size_limit(recorded: u64) -> u64 {
+    recorded.saturating_mul(2).saturating_add(1024 * 1024)
+}
+
+/// The limits the program's own re-run is read within: its own bytes, trusted.
+const TRUSTED: Limits = Limits {
+    rows: 1_048_576,
+    cols: 16_384,
+    cells: u64::MAX,
+    unzipped_bytes: u64::MAX,
+    text_bytes: u64::MAX,
+    what: "the re-run's output",
+};
+
+/// What the parts of a zip say they unpack to, together (the re-run's own zip: trusted).
+fn unzipped_size(bytes: &[u8]) -> u64 {
+    zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_or(0, |mut zip| {
+        (0..zip.len())
+            .filter_map(|i| zip.by_index_raw(i).ok().map(|part| part.size()))
+            .sum()
     })
-    .ok()
-    .flatten()
 }
 
 fn exact_of(cell: Option<&CellRead>) -> &str {
@@ -133,20 +179,36 @@ fn shown_of(cell: Option<&CellRead>) -> &str {
 pub enum WorkbookDiff {
     /// The cells that differ (empty when only formatting or properties differ).
     Cells(Vec<CellChange>),
-    /// One side is not a workbook calamine can read.
-    Unreadable { side: &'static str },
+    /// One side cannot be read as a workbook within its bounds; `why` says so.
+    Unreadable { side: &'static str, why: String },
 }
 
 /// The cells that differ between the run folder's workbook (`was`) and the re-run's (`now`),
 /// sheet by sheet in the re-run's order, then by row and column. A sheet present on one side
 /// only shows every cell of it.
 pub fn workbook_changes(was: &[u8], now: &[u8]) -> WorkbookDiff {
-    let Some(was_cells) = cells(was) else {
-        return WorkbookDiff::Unreadable { side: "run folder" };
+    let now_book = match read_workbook_bytes_within(now, "xlsx", "re-run", &TRUSTED) {
+        Ok(book) => book,
+        Err(finding) => {
+            return WorkbookDiff::Unreadable {
+                side: "re-run",
+                why: finding.message,
+            };
+        }
     };
-    let Some(now_cells) = cells(now) else {
-        return WorkbookDiff::Unreadable { side: "re-run" };
+    // The run folder's copy could be anything: it is read only within the bounds the
+    // re-run's copy implies, so that no edit can make the verify run out of memory.
+    let limits = output_limits(&now_book, unzipped_size(now));
+    let was_book = match read_workbook_bytes_within(was, "xlsx", "run folder", &limits) {
+        Ok(book) => book,
+        Err(finding) => {
+            return WorkbookDiff::Unreadable {
+                side: "run folder",
+                why: finding.message,
+            };
+        }
     };
+    let (was_cells, now_cells) = (cells(&was_book), cells(&now_book));
     let mut names: Vec<&str> = now_cells.iter().map(|(n, _)| n.as_str()).collect();
     for (name, _) in &was_cells {
         if !names.contains(&name.as_str()) {
@@ -345,10 +407,13 @@ mod tests {
     #[test]
     fn an_unreadable_side_is_said_to_be_so() {
         let now = book(&[("Schedule", 1, 1, 1.0)]);
-        assert_eq!(
+        assert!(matches!(
             workbook_changes(b"not a workbook", &now),
-            WorkbookDiff::Unreadable { side: "run folder" }
-        );
+            WorkbookDiff::Unreadable {
+                side: "run folder",
+                ..
+            }
+        ));
     }
 
     #[test]

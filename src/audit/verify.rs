@@ -21,12 +21,16 @@ use crate::pay::ledger::Ledger;
 use crate::pay::manifest::{InputRecord, Manifest, ManifestError, Tool};
 use crate::pay::prior::{LEDGER_FILE, MANIFEST_FILE, PriorRun, run_folder_name};
 use crate::pay::quarters::{run_files, run_quarters};
+use crate::pay::replace::{ExtraFile, extra_files};
 use crate::pay::run::InvariantBreach;
 use crate::read::file::{
     FileReadError, MAX_RUN_FILE_BYTES, MAX_TEXT_FILE_BYTES, MAX_WORKBOOK_FILE_BYTES, read_limited,
+    size_text,
 };
 
-use super::diff::{CellChange, LedgerChange, WorkbookDiff, ledger_changes, workbook_changes};
+use super::diff::{
+    CellChange, LedgerChange, WorkbookDiff, ledger_changes, output_size_limit, workbook_changes,
+};
 
 /// A file in the cycle folder now that the run did not read.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -94,6 +98,9 @@ pub struct RunVerification {
     /// Added files dated after the cut-off: information only.
     pub added_later: Vec<AddedFile>,
     pub prior: Option<PriorCheck>,
+    /// Files in the run folder that its manifest does not name: a run folder holds exactly
+    /// what the run wrote, so these fail the verify.
+    pub extra_files: Vec<ExtraFile>,
     /// Why the quarter was not re-run, when it could not be (its outputs are then not
     /// compared, and the run does not verify).
     pub not_rerun: Option<String>,
@@ -223,6 +230,7 @@ pub fn verify_run(
         added_would_count: Vec::new(),
         added_later: Vec::new(),
         prior: None,
+        extra_files: extra_files(run_dir, &manifest).map_err(io(run_dir))?,
         not_rerun: None,
         outputs: Vec::new(),
         identical: false,
@@ -318,6 +326,7 @@ pub fn verify_run(
         && report.missing.is_empty()
         && report.changed.is_empty()
         && report.added_would_count.is_empty()
+        && report.extra_files.is_empty()
         && report.prior.as_ref().is_none_or(|p| p.matches)
         && report.outputs.iter().all(OutputCheck::is_identical);
     Ok(report)
@@ -382,10 +391,31 @@ fn compare_output(
     rerun: &[u8],
 ) -> Result<OutputCheck, VerifyError> {
     let path = run_dir.join(name);
-    let held = match std::fs::read(&path) {
+    // No more is read than the run wrote, and a little more: the manifest's recorded size
+    // (the manifest itself is bounded by its own limit).
+    let recorded = manifest.outputs.iter().find(|o| o.path == name);
+    let limit = match recorded {
+        Some(output) => output_size_limit(output.bytes),
+        None => MAX_RUN_FILE_BYTES,
+    };
+    let held = match read_limited(&path, limit) {
         Ok(bytes) => Some(bytes),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(source) => return Err(VerifyError::Io { path, source }),
+        Err(FileReadError::Missing) => None,
+        Err(FileReadError::Io(source)) => return Err(VerifyError::Io { path, source }),
+        Err(other) => {
+            return Ok(OutputCheck {
+                path: name.to_owned(),
+                present: true,
+                matches_manifest: false,
+                matches_rerun: false,
+                cells: Vec::new(),
+                ledger: Vec::new(),
+                notes: vec![format!(
+                    "edited and unreadable: {other}, next to the {} the run wrote",
+                    size_text(recorded.map_or(0, |o| o.bytes))
+                )],
+            });
+        }
     };
     let Some(held) = held else {
         return Ok(OutputCheck {
@@ -425,9 +455,15 @@ fn compare_output(
                     .to_owned(),
             ),
             WorkbookDiff::Cells(cells) => check.cells = cells,
-            WorkbookDiff::Unreadable { side } => check
+            WorkbookDiff::Unreadable {
+                side: "run folder",
+                why,
+            } => check.notes.push(format!(
+                "edited and unreadable: the run folder's copy was not read further ({why})"
+            )),
+            WorkbookDiff::Unreadable { side, why } => check
                 .notes
-                .push(format!("the {side} copy cannot be read as a workbook")),
+                .push(format!("the {side} copy cannot be read as a workbook ({why})")),
         }
     } else if name == LEDGER_FILE {
         let (was, now) = (

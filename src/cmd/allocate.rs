@@ -13,7 +13,7 @@ use npg::read::open::read_workbook;
 use npg::read::tables::read_weights;
 use npg::rules::allocate::{AllocateError, Allocation, AllocationUnit, allocate};
 use npg::write::allocations::write_allocations;
-use npg::write::output::write_file_atomically;
+use npg::write::output::{OwnFile, check_replaceable, write_file_atomically};
 
 use crate::cli::AllocateArgs;
 
@@ -28,11 +28,14 @@ pub fn run(args: AllocateArgs) -> anyhow::Result<ExitCode> {
         .parse()
         .map_err(|e| anyhow::anyhow!("--unit {e}"))?;
     let pot = parse_pot(&args.pot, unit)?;
-    if !args.overwrite && args.output.exists() {
+    if !args.overwrite && std::fs::symlink_metadata(&args.output).is_ok() {
         bail!(
             "{} already exists; give --overwrite to replace it",
             args.output.display()
         );
+    }
+    if args.overwrite {
+        check_replaceable(&args.output, OwnFile::Allocations)?;
     }
     if !args.weights.is_file() {
         bail!(
@@ -63,7 +66,7 @@ pub fn run(args: AllocateArgs) -> anyhow::Result<ExitCode> {
     })?;
     let bytes = write_allocations(&allocation, &forces, year)
         .context("could not build the allocations workbook")?;
-    write_file_atomically(&args.output, &bytes, args.overwrite)?;
+    write_file_atomically(&args.output, &bytes, args.overwrite, OwnFile::Allocations)?;
     print_summary(&allocation, &args.output);
     Ok(ExitCode::SUCCESS)
 }

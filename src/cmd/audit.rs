@@ -159,6 +159,15 @@ fn print_run(r: &RunVerification, cycle: &str) {
             println!("    later     {} ({})", a.path, about(a));
         }
     }
+    if !r.extra_files.is_empty() {
+        println!(
+            "  other files in the run folder: {} the manifest does not name (a run folder holds only what the run wrote)",
+            r.extra_files.len()
+        );
+        for extra in &r.extra_files {
+            println!("    extra     {} ({})", extra.name, extra.note);
+        }
+    }
     if let Some(prior) = &r.prior {
         if prior.matches {
             println!("  prior ledger {}: as the run recorded it", prior.path);

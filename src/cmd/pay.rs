@@ -4,11 +4,13 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
-use npg::domain::{Money, Quarter};
+use npg::domain::{FinancialYear, Money, Quarter};
 use npg::pay::inputs::{CycleInputError, CycleInputs, load_cycle};
-use npg::pay::prior::{read_prior_run, run_folder_name};
+use npg::pay::prior::{RUN_FILES, read_prior_run, run_folder_name};
 use npg::pay::quarters::{BuildError, QuarterRun, quarter_range, run_and_build};
+use npg::pay::replace::{check_not_cycle, check_run_folder_replaceable};
 use npg::rules::payment::Status;
+use npg::write::lock::lock_folder;
 use npg::write::run_folder::{FolderFile, commit_folders, prepare_target, stage_folder};
 use npg::write::schedule::Totals;
 use rayon::prelude::*;
@@ -20,6 +22,12 @@ use crate::cli::PayArgs;
 pub fn run(args: PayArgs) -> anyhow::Result<ExitCode> {
     let (first, last) = parse_quarters(&args.quarter)?;
     refuse_out_inside_cycle(&args.out, &args.cycle)?;
+    // One run at a time per output folder: a second refuses at once, naming the first.
+    let mut lock = if args.out.is_dir() {
+        Some(lock_folder(&args.out)?)
+    } else {
+        None
+    };
     let started = std::time::Instant::now();
     let inputs = match load_cycle(&args.cycle, &ReadingBar::new()) {
         Ok(inputs) => inputs,
@@ -41,20 +49,7 @@ pub fn run(args: PayArgs) -> anyhow::Result<ExitCode> {
             args.out.display()
         );
     }
-    for &q in &quarters {
-        let target = args.out.join(run_folder_name(year, q));
-        if args.out.is_dir() {
-            // A swap interrupted here before is completed or undone first, so that what
-            // is in the way is what is really there.
-            prepare_target(&target)?;
-        }
-        if target.exists() && !args.overwrite {
-            bail!(
-                "{} already exists; give --overwrite to replace it (it is swapped in whole)",
-                target.display()
-            );
-        }
-    }
+    check_targets(&args, year, &quarters)?;
     let prior = match read_prior_run(&args.out, year, first) {
         Ok(prior) => prior,
         Err(err) if err.is_io() => return Err(err.into()),
@@ -89,6 +84,11 @@ pub fn run(args: PayArgs) -> anyhow::Result<ExitCode> {
     let started = std::time::Instant::now();
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("cannot create the output folder {}", args.out.display()))?;
+    if lock.is_none() {
+        lock = Some(lock_folder(&args.out)?);
+    }
+    // Checked again now that the folder is locked: nothing may have come in the way since.
+    check_targets(&args, year, &quarters)?;
     // Every quarter's folder is staged in full, then all are put in place together: a
     // range lands whole, or leaves the runs that were there before.
     // Folders are written (and synced) side by side, then put in place together.
@@ -108,6 +108,7 @@ pub fn run(args: PayArgs) -> anyhow::Result<ExitCode> {
         })
         .collect::<Result<Vec<_>, _>>()?;
     commit_folders(staged, args.overwrite)?;
+    drop(lock);
     info!(
         seconds = started.elapsed().as_secs_f64(),
         "wrote and synced every run folder"
@@ -120,13 +121,50 @@ pub fn run(args: PayArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Every run folder the run will write: a swap interrupted there before is completed or
+/// undone first (so that what is in the way is what is really there); a folder that is or
+/// holds the cycle is refused; one in the way is replaced only with `--overwrite`, and only
+/// when it is a run folder npg wrote, still as it wrote it (see `pay::replace`).
+fn check_targets(args: &PayArgs, year: FinancialYear, quarters: &[Quarter]) -> anyhow::Result<()> {
+    for &q in quarters {
+        let target = args.out.join(run_folder_name(year, q));
+        check_not_cycle(&target, &args.cycle)?;
+        if args.out.is_dir() {
+            prepare_target(&target, &RUN_FILES)?;
+        }
+        if std::fs::symlink_metadata(&target).is_ok() {
+            if !args.overwrite {
+                bail!(
+                    "{} already exists; give --overwrite to replace it (it is swapped in whole)",
+                    target.display()
+                );
+            }
+            check_run_folder_replaceable(&target, &args.cycle)?;
+        }
+    }
+    Ok(())
+}
+
 /// Outputs never go inside the cycle folder: the run would write where it reads, and the
 /// next run would read its own outputs as returns.
 pub fn refuse_out_inside_cycle(out: &Path, cycle: &Path) -> anyhow::Result<()> {
-    let Ok(cycle_real) = cycle.canonicalize() else {
-        // A cycle folder that does not exist is reported when it is read.
-        return Ok(());
+    if is_inside(out, cycle)? {
+        bail!(
+            "--out {} is inside the cycle folder {}; write the runs elsewhere (the default is ./runs), since the cycle folder is only ever read",
+            out.display(),
+            cycle.display()
+        );
+    }
+    Ok(())
+}
+
+/// True when `path` (which may not exist yet) is `folder` or lies inside it, links
+/// resolved. A folder that does not exist holds nothing.
+pub fn is_inside(path: &Path, folder: &Path) -> anyhow::Result<bool> {
+    let Ok(folder_real) = folder.canonicalize() else {
+        return Ok(false);
     };
+    let out = path;
     // `out` may not exist yet: resolve its nearest existing ancestor, then add the rest.
     let mut existing = out.to_path_buf();
     let mut rest = Vec::new();
@@ -145,14 +183,7 @@ pub fn refuse_out_inside_cycle(out: &Path, cycle: &Path) -> anyhow::Result<()> {
             .with_context(|| format!("cannot resolve {}", existing.display()))?
     };
     let out_real = rest.iter().rev().fold(base, |path, name| path.join(name));
-    if out_real.starts_with(&cycle_real) {
-        bail!(
-            "--out {} is inside the cycle folder {}; write the runs elsewhere (the default is ./runs), since the cycle folder is only ever read",
-            out.display(),
-            cycle.display()
-        );
-    }
-    Ok(())
+    Ok(out_real.starts_with(&folder_real))
 }
 
 /// `Q2` or `Q1-Q4`.

@@ -6,7 +6,7 @@ use anyhow::{Context, bail};
 use npg::domain::Month;
 use npg::pay::inputs::load_cycle;
 use npg::pay::quarters::reconcile_to_month;
-use npg::write::output::write_file_atomically;
+use npg::write::output::{OwnFile, check_replaceable, write_file_atomically};
 use npg::write::reconciliation::{ReconciliationFacts, write_reconciliation};
 
 use super::pay::cycle_error;
@@ -22,11 +22,14 @@ pub fn run(args: ReconcileArgs) -> anyhow::Result<ExitCode> {
     })?;
     super::pay::refuse_out_inside_cycle(&args.out, &args.cycle)?;
     let target = args.out.join(format!("reconciliation-{month}.xlsx"));
-    if target.exists() && !args.overwrite {
+    if std::fs::symlink_metadata(&target).is_ok() && !args.overwrite {
         bail!(
             "{} already exists; give --overwrite to replace it",
             target.display()
         );
+    }
+    if args.overwrite {
+        check_replaceable(&target, OwnFile::Reconciliation)?;
     }
     let inputs = match load_cycle(&args.cycle, &ReadingBar::new()) {
         Ok(inputs) => inputs,
@@ -58,7 +61,7 @@ pub fn run(args: ReconcileArgs) -> anyhow::Result<ExitCode> {
     .context("could not build the reconciliation workbook")?;
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("cannot create the output folder {}", args.out.display()))?;
-    write_file_atomically(&target, &bytes, args.overwrite)?;
+    write_file_atomically(&target, &bytes, args.overwrite, OwnFile::Reconciliation)?;
     if let Some(national) = recon.national.last() {
         match national.assessment {
             Some(a) => println!(

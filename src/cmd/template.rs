@@ -6,7 +6,7 @@ use anyhow::{Context, bail};
 use npg::cycle::Cycle;
 use npg::domain::{Month, Quarter};
 use npg::layout::ReturnKind;
-use npg::write::output::write_file_atomically;
+use npg::write::output::{OwnFile, check_replaceable, write_file_atomically};
 use npg::write::template::{TemplateRequest, write_template};
 
 use crate::cli::{TemplateArgs, TemplateKind};
@@ -22,6 +22,24 @@ pub fn run(args: TemplateArgs) -> anyhow::Result<ExitCode> {
     }
     if args.month.is_some() && kind != ReturnKind::Monitoring {
         bail!("--month is for the monitoring return only (npg template monitoring)");
+    }
+    if std::fs::symlink_metadata(&args.output).is_ok() && !args.overwrite {
+        bail!(
+            "{} already exists; give --overwrite to replace it",
+            args.output.display()
+        );
+    }
+    if args.overwrite {
+        check_replaceable(&args.output, OwnFile::Template)?;
+    }
+    // A template is for a force to fill in: it never goes into the cycle folder, which only
+    // holds what forces sent.
+    if super::pay::is_inside(&args.output, &args.cycle)? {
+        bail!(
+            "-o {} is inside the cycle folder {}; write the template elsewhere (the cycle folder holds only what forces sent)",
+            args.output.display(),
+            args.cycle.display()
+        );
     }
     let cycle = Cycle::open(&args.cycle)?;
     let year = cycle.config.year;
@@ -66,7 +84,7 @@ pub fn run(args: TemplateArgs) -> anyhow::Result<ExitCode> {
         months_to,
     };
     let bytes = write_template(&request).context("could not build the workbook")?;
-    write_file_atomically(&args.output, &bytes, args.overwrite)?;
+    write_file_atomically(&args.output, &bytes, args.overwrite, OwnFile::Template)?;
     println!(
         "wrote {} ({} {} for {})",
         args.output.display(),

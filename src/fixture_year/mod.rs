@@ -93,7 +93,16 @@ pub enum FixtureError {
     /// The design broke one of its own rules (a defect of the generator).
     #[error("fixture design: {0}")]
     Design(String),
+    /// What is at the output folder is not a cycle this generator wrote.
+    #[error(
+        "{path} {why}; npg-fixtures replaces only a folder it wrote (one holding its {MARKER_FILE} list and nothing else): give a new or empty folder"
+    )]
+    NotOurs { path: PathBuf, why: String },
 }
+
+/// The file in a generated cycle folder that lists what the generator wrote there, so that
+/// it replaces the folder again only when the folder holds nothing else.
+pub const MARKER_FILE: &str = ".npg-fixtures";
 
 /// One file of the fixture year.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -135,7 +144,100 @@ pub fn generate_scaled(out_dir: &Path, copies: usize) -> Result<Vec<FixtureFile>
     write_folder(out_dir, scaled::build_scaled(copies)?)
 }
 
+/// The text of the marker file: a line of explanation, then every path written.
+fn marker_text(files: &[FixtureFile]) -> String {
+    let mut text = String::from(
+        "# Written by npg-fixtures, which replaces this folder whole when it runs again, and\n\
+         # only while the folder holds nothing but the files listed here.\n",
+    );
+    for file in files {
+        text.push_str(&file.path);
+        text.push('\n');
+    }
+    text
+}
+
+/// Refuses `out_dir` unless it is not there, is an empty folder, or is a folder this
+/// generator wrote holding nothing but what its marker lists.
+fn check_ours(out_dir: &Path) -> Result<(), FixtureError> {
+    let not_ours = |why: &str| FixtureError::NotOurs {
+        path: out_dir.to_owned(),
+        why: why.to_owned(),
+    };
+    let io = |source| FixtureError::Io {
+        path: out_dir.to_owned(),
+        source,
+    };
+    let meta = match std::fs::symlink_metadata(out_dir) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(io(e)),
+    };
+    if meta.file_type().is_symlink() {
+        return Err(not_ours("is a symbolic link"));
+    }
+    if !meta.is_dir() {
+        return Err(not_ours("is not a folder"));
+    }
+    let mut found = Vec::new();
+    let mut pending = vec![(out_dir.to_owned(), String::new())];
+    while let Some((folder, prefix)) = pending.pop() {
+        for entry in std::fs::read_dir(&folder).map_err(io)? {
+            let entry = entry.map_err(io)?;
+            let Some(name) = entry.file_name().to_str().map(str::to_owned) else {
+                return Err(not_ours(
+                    "holds a file whose name npg-fixtures never writes",
+                ));
+            };
+            let rel = if prefix.is_empty() {
+                name
+            } else {
+                format!("{prefix}/{name}")
+            };
+            let kind = entry.file_type().map_err(io)?;
+            if kind.is_dir() {
+                pending.push((entry.path(), rel));
+            } else if kind.is_file() {
+                found.push(rel);
+            } else {
+                return Err(not_ours(&format!(
+                    "holds {rel}, which is not a regular file"
+                )));
+            }
+        }
+    }
+    if found.is_empty() && pending.is_empty() {
+        return Ok(()); // an empty folder (or folders): nothing to lose
+    }
+    let listed = match std::fs::read_to_string(out_dir.join(MARKER_FILE)) {
+        Ok(text) => text,
+        Err(_) => {
+            return Err(not_ours(&format!(
+                "is not empty and has no {MARKER_FILE} list"
+            )));
+        }
+    };
+    let listed: std::collections::BTreeSet<&str> = listed
+        .lines()
+        .filter(|line| !line.starts_with('#') && !line.is_empty())
+        .collect();
+    found.sort();
+    let others: Vec<&String> = found
+        .iter()
+        .filter(|rel| rel.as_str() != MARKER_FILE && !listed.contains(rel.as_str()))
+        .collect();
+    if let Some(first) = others.first() {
+        return Err(not_ours(&format!(
+            "holds {} file(s) npg-fixtures did not write, such as {}",
+            others.len(),
+            crate::text::cut(first)
+        )));
+    }
+    Ok(())
+}
+
 fn write_folder(out_dir: &Path, files: Vec<FixtureFile>) -> Result<Vec<FixtureFile>, FixtureError> {
+    check_ours(out_dir)?;
     let parent = match out_dir.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
         _ => PathBuf::from("."),
@@ -145,10 +247,12 @@ fn write_folder(out_dir: &Path, files: Vec<FixtureFile>) -> Result<Vec<FixtureFi
         move |source| FixtureError::Io { path, source }
     };
     std::fs::create_dir_all(&parent).map_err(io(&parent))?;
-    let fresh = tempfile::Builder::new()
-        .prefix(".npg-fixtures-new-")
-        .tempdir_in(&parent)
-        .map_err(io(&parent))?;
+    let fresh = crate::write::output::usual_mode(
+        tempfile::Builder::new().prefix(".npg-fixtures-new-"),
+        true,
+    )
+    .tempdir_in(&parent)
+    .map_err(io(&parent))?;
     for file in &files {
         let path = fresh.path().join(&file.path);
         if let Some(folder) = path.parent() {
@@ -156,6 +260,8 @@ fn write_folder(out_dir: &Path, files: Vec<FixtureFile>) -> Result<Vec<FixtureFi
         }
         std::fs::write(&path, &file.bytes).map_err(io(&path))?;
     }
+    let marker = fresh.path().join(MARKER_FILE);
+    std::fs::write(&marker, marker_text(&files)).map_err(io(&marker))?;
     // The old folder is moved aside (into a temporary folder that is removed at the end),
     // the new one renamed into place, and the old put back if that rename fails.
     let old = tempfile::Builder::new()

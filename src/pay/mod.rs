@@ -5,4 +5,5 @@ pub mod ledger;
 pub mod manifest;
 pub mod prior;
 pub mod quarters;
+pub mod replace;
 pub mod run;

@@ -17,6 +17,13 @@ pub const SCHEDULE_FILE: &str = "payment-schedule.xlsx";
 pub const RECONCILIATION_FILE: &str = "reconciliation.xlsx";
 pub const LEDGER_FILE: &str = "ledger.csv";
 pub const MANIFEST_FILE: &str = "manifest.json";
+/// Every file a run folder holds.
+pub const RUN_FILES: [&str; 4] = [
+    SCHEDULE_FILE,
+    RECONCILIATION_FILE,
+    LEDGER_FILE,
+    MANIFEST_FILE,
+];
 
 /// The folder a quarter's run is written to inside the output folder: `2025-26-Q2`.
 pub fn run_folder_name(year: FinancialYear, quarter: Quarter) -> String {

@@ -2,6 +2,7 @@
 
 pub mod allocations;
 pub mod formats;
+pub mod lock;
 pub mod output;
 pub mod reconciliation;
 pub mod run_folder;

@@ -11,7 +11,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use super::output::{OutputError, existing_parent};
+use super::output::{OutputError, existing_parent, usual_mode};
 
 /// The prefix of the temporary folder a run is written into.
 const PARTIAL_PREFIX: &str = ".npg-partial-";
@@ -48,10 +48,11 @@ enum Placed {
 }
 
 /// Readies `target` to be written: finishes a swap interrupted there, and refuses a target
-/// that is a file.
-pub fn prepare_target(target: &Path) -> Result<(), OutputError> {
+/// that is a file. `known` names the files a folder of this kind holds: an old folder left
+/// aside is removed only when it holds nothing else.
+pub fn prepare_target(target: &Path, known: &[&str]) -> Result<(), OutputError> {
     let (parent, name) = split(target)?;
-    finish_interrupted_swap(&parent, &name)?;
+    finish_interrupted_swap(&parent, &name, known)?;
     if target.exists() && !target.is_dir() {
         return Err(OutputError::NotAFolder {
             path: target.to_owned(),
@@ -63,9 +64,10 @@ pub fn prepare_target(target: &Path) -> Result<(), OutputError> {
 /// Writes `files` into a hidden folder beside `target`, every file and the folder synced.
 pub fn stage_folder(target: &Path, files: &[FolderFile]) -> Result<StagedFolder, OutputError> {
     let (parent, name) = split(target)?;
-    remove_abandoned_partials(&parent);
-    let staging = tempfile::Builder::new()
-        .prefix(&format!("{PARTIAL_PREFIX}{}-", std::process::id()))
+    let known: Vec<&str> = files.iter().map(|f| f.name).collect();
+    remove_abandoned_partials(&parent, &known);
+    let prefix = format!("{PARTIAL_PREFIX}{}-", std::process::id());
+    let staging = usual_mode(tempfile::Builder::new().prefix(&prefix), true)
         .tempdir_in(&parent)
         .map_err(io(&parent))?;
     for file in files {
@@ -186,7 +188,8 @@ pub fn write_folder_atomically(
     files: &[FolderFile],
     overwrite: bool,
 ) -> Result<(), OutputError> {
-    prepare_target(target)?;
+    let known: Vec<&str> = files.iter().map(|f| f.name).collect();
+    prepare_target(target, &known)?;
     if !overwrite && target.exists() {
         return Err(OutputError::Exists {
             path: target.to_owned(),
@@ -231,23 +234,57 @@ fn swap_into_place(
 }
 
 /// A swap interrupted between its two steps: if the new folder is in place the old one is
-/// removed (the swap completes); if not, the old one goes back (the swap is undone).
-fn finish_interrupted_swap(parent: &Path, name: &str) -> Result<(), OutputError> {
+/// removed (the swap completes); if not, the old one goes back (the swap is undone). An old
+/// folder holding anything but files of the `known` names is left where it is, and named.
+fn finish_interrupted_swap(parent: &Path, name: &str, known: &[&str]) -> Result<(), OutputError> {
     let aside = parent.join(format!("{OLD_PREFIX}{name}"));
-    if !aside.exists() {
+    if std::fs::symlink_metadata(&aside).is_err() {
         return Ok(());
     }
     let target = parent.join(name);
-    if target.exists() {
-        std::fs::remove_dir_all(&aside).map_err(io(&aside))
-    } else {
-        std::fs::rename(&aside, &target).map_err(io(&aside))
+    if std::fs::symlink_metadata(&target).is_err() {
+        return std::fs::rename(&aside, &target).map_err(io(&aside));
     }
+    if !holds_only(&aside, known) {
+        return Err(OutputError::NotReplaceable {
+            path: aside,
+            what: "a folder left by an interrupted swap that holds files npg did not write"
+                .to_owned(),
+            kind: "a run folder",
+        });
+    }
+    remove_folder(&aside);
+    Ok(())
+}
+
+/// True when `folder` is a real folder (not a link) holding only regular files whose names
+/// are among `known`: what npg itself puts in a folder it stages.
+fn holds_only(folder: &Path, known: &[&str]) -> bool {
+    let Ok(meta) = std::fs::symlink_metadata(folder) else {
+        return false;
+    };
+    if !meta.is_dir() {
+        return false;
+    }
+    let Ok(entries) = std::fs::read_dir(folder) else {
+        return false;
+    };
+    entries.into_iter().all(|entry| {
+        entry.is_ok_and(|entry| {
+            entry.file_type().is_ok_and(|t| t.is_file())
+                && entry
+                    .file_name()
+                    .to_str()
+                    .is_some_and(|name| known.contains(&name))
+        })
+    })
 }
 
 /// Removes temporary folders left by runs that were killed while writing. A folder is
-/// abandoned when the process named in it no longer runs (checked where `/proc` exists).
-fn remove_abandoned_partials(parent: &Path) {
+/// abandoned when the process named in it no longer runs (checked where `/proc` exists),
+/// and removed only when it holds nothing but files of the `known` names (what a run
+/// stages, or the old run folder a swap moved into it).
+fn remove_abandoned_partials(parent: &Path, known: &[&str]) {
     let Ok(entries) = std::fs::read_dir(parent) else {
         return;
     };
@@ -263,6 +300,7 @@ fn remove_abandoned_partials(parent: &Path) {
         if pid != std::process::id()
             && proc_root.is_dir()
             && !proc_root.join(pid.to_string()).exists()
+            && holds_only(&entry.path(), known)
         {
             remove_folder(&entry.path());
         }

@@ -369,9 +369,25 @@ fn an_existing_output_is_replaced_only_with_overwrite() {
         .code(2);
     assert!(stderr(&assert).contains("already exists; give --overwrite to replace it"));
     assert_eq!(std::fs::read(&out).unwrap(), b"keep me");
+    // --overwrite replaces only an allocations workbook npg wrote, never someone's file.
+    let assert = allocate_cmd(&input, cycle.path(), "10", &out)
+        .arg("--overwrite")
+        .assert()
+        .code(2);
+    assert!(
+        stderr(&assert).contains("is a file npg did not write, so it is not replaced"),
+        "{}",
+        stderr(&assert)
+    );
+    assert_eq!(std::fs::read(&out).unwrap(), b"keep me");
+    std::fs::remove_file(&out).unwrap();
+    allocate_cmd(&input, cycle.path(), "10", &out)
+        .assert()
+        .success();
+    weights_book(&input, &numbers(&[5.0, 3.0, 2.0]));
     allocate_cmd(&input, cycle.path(), "10", &out)
         .arg("--overwrite")
         .assert()
         .success();
-    assert_eq!(amounts(&out), pairs(&[("a", "2"), ("b", "3"), ("c", "5")]));
+    assert_eq!(amounts(&out), pairs(&[("a", "5"), ("b", "3"), ("c", "2")]));
 }

@@ -315,11 +315,26 @@ fn an_existing_file_is_replaced_only_with_overwrite() {
             "already exists; give --overwrite",
         ));
     assert_eq!(std::fs::read(&out).unwrap(), b"keep me");
+    // --overwrite replaces only a blank template npg wrote, never someone's file.
     template_command("plan", &out)
         .args(["--force", "kent", "--overwrite"])
         .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "is a file npg did not write, so it is not replaced",
+        ));
+    assert_eq!(std::fs::read(&out).unwrap(), b"keep me");
+    std::fs::remove_file(&out).unwrap();
+    template_command("plan", &out)
+        .args(["--force", "kent"])
+        .assert()
         .success();
-    assert_ne!(std::fs::read(&out).unwrap(), b"keep me");
+    template_command("plan", &out)
+        .args(["--force", "essex", "--overwrite"])
+        .assert()
+        .success();
+    let about = crate::common::dump_cells(&out);
+    assert!(format!("{about:?}").contains("essex"));
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
 }
 
