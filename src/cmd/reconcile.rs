@@ -6,6 +6,7 @@ use anyhow::{Context, bail};
 use npg::domain::Month;
 use npg::pay::inputs::load_cycle;
 use npg::pay::quarters::reconcile_to_month;
+use npg::write::lock::lock_folder;
 use npg::write::output::{OwnFile, check_replaceable, write_file_atomically};
 use npg::write::reconciliation::{ReconciliationFacts, write_reconciliation};
 
@@ -61,7 +62,13 @@ pub fn run(args: ReconcileArgs) -> anyhow::Result<ExitCode> {
     .context("could not build the reconciliation workbook")?;
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("cannot create the output folder {}", args.out.display()))?;
+    // One writer at a time in the output folder, as for a payment run.
+    let lock = lock_folder(&args.out)?;
+    if args.overwrite {
+        check_replaceable(&target, OwnFile::Reconciliation)?;
+    }
     write_file_atomically(&target, &bytes, args.overwrite, OwnFile::Reconciliation)?;
+    drop(lock);
     if let Some(national) = recon.national.last() {
         match national.assessment {
             Some(a) => println!(
