@@ -1,7 +1,27 @@
 //! The `npg` binary: parses the command line, runs the command, maps the outcome to an exit code.
 
+// Everything printed goes through `out`, which escapes control characters and survives a
+// closed pipe; printing any other way is refused at compile time.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
+/// Prints a line of text output (see `out::say`).
+macro_rules! say {
+    ($($arg:tt)*) => { $crate::out::say(&format!($($arg)*)) };
+}
+
+/// Prints output that its format has already escaped, such as JSON (see `out::say_raw`).
+macro_rules! say_raw {
+    ($($arg:tt)*) => { $crate::out::say_raw(&format!($($arg)*)) };
+}
+
+/// Prints a line to standard error (see `out::tell`).
+macro_rules! tell {
+    ($($arg:tt)*) => { $crate::out::tell(&format!($($arg)*)) };
+}
+
 mod cli;
 mod cmd;
+mod out;
 
 use std::process::ExitCode;
 
@@ -11,7 +31,8 @@ fn main() -> ExitCode {
     let cli = match cli::Cli::try_parse() {
         Ok(cli) => cli,
         Err(err) => {
-            // clap prints help and version to stdout (exit 0) and usage errors to stderr.
+            // clap prints help and version to stdout (exit 0) and usage errors to stderr; a
+            // closed pipe there is no failure.
             let _ = err.print();
             return if err.use_stderr() {
                 ExitCode::from(2)
@@ -24,16 +45,18 @@ fn main() -> ExitCode {
     let outcome = cmd::run(cli.command);
     log_peak_memory();
     match outcome {
+        // Output that could not be written (a full disk) means the command did not run.
+        Ok(_) if out::stdout_failed() => ExitCode::from(2),
         Ok(code) => code,
         Err(err) => {
             let top = err.to_string();
-            eprintln!("npg: error: {top}");
+            tell!("npg: error: {top}");
             // Many errors already quote their cause; print only what adds something.
             let mut said = top;
             for cause in err.chain().skip(1) {
                 let cause = cause.to_string();
                 if !said.contains(&cause) {
-                    eprintln!("  caused by: {cause}");
+                    tell!("  caused by: {cause}");
                     said.push_str(&cause);
                 }
             }

@@ -54,6 +54,27 @@ pub fn cut(text: &str) -> String {
     format!("{head:?}… ({} characters in all)", thousands(total))
 }
 
+/// How many items a message lists before it says how many more there are.
+pub const LISTED_LIMIT: usize = 10;
+
+/// Items for a message, joined with commas: the first [`LISTED_LIMIT`], then how many more,
+/// so that a workbook of 10,000 sheets never makes a message of them all.
+pub fn listed(items: &[String]) -> String {
+    let mut out = items
+        .iter()
+        .take(LISTED_LIMIT)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if items.len() > LISTED_LIMIT {
+        out.push_str(&format!(
+            " and {} more",
+            thousands(items.len() - LISTED_LIMIT)
+        ));
+    }
+    out
+}
+
 /// Text for one cell of an output workbook: itself when it fits, else cut to
 /// [`CELL_TEXT_LIMIT`] characters ending with a mark that says it was cut and how long it was.
 pub fn fit_cell(text: &str) -> Cow<'_, str> {
@@ -113,6 +134,13 @@ mod tests {
             cut(&long),
             format!("\"{}\"… (40,000 characters in all)", "x".repeat(60))
         );
+    }
+
+    #[test]
+    fn long_lists_name_ten_and_count_the_rest() {
+        let items: Vec<String> = (1..=12).map(|n| n.to_string()).collect();
+        assert_eq!(listed(&items[..2]), "1, 2");
+        assert_eq!(listed(&items), "1, 2, 3, 4, 5, 6, 7, 8, 9, 10 and 2 more");
     }
 
     #[test]

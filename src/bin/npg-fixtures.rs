@@ -2,8 +2,24 @@
 //! fixtures/2025-26`), or a synthetic cycle of N grantees with the same shape for
 //! benchmarks (`--grantees 4300`).
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
+
+/// A line to standard output; a closed pipe ends the printing quietly.
+fn say(text: &str) {
+    let _ = writeln!(std::io::stdout().lock(), "{}", npg::text::printable(text));
+}
+
+/// The usage text, as it is written.
+fn usage() {
+    let _ = writeln!(std::io::stderr().lock(), "{USAGE}");
+}
+
+/// A line to standard error.
+fn tell(text: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "{}", npg::text::printable(text));
+}
 
 const USAGE: &str = "usage: npg-fixtures [--grantees N] OUT_DIR
   OUT_DIR          where the cycle folder is written (replaced whole), e.g. fixtures/2025-26
@@ -25,36 +41,37 @@ fn main() -> ExitCode {
             match parsed {
                 Some(n) if n >= FORCES && n % FORCES == 0 => grantees = n,
                 _ => {
-                    eprintln!(
-                        "npg-fixtures: --grantees takes a multiple of {FORCES} (43, 430, 4300)\n{USAGE}"
-                    );
+                    tell(&format!(
+                        "npg-fixtures: --grantees takes a multiple of {FORCES} (43, 430, 4300)"
+                    ));
+                    usage();
                     return ExitCode::from(2);
                 }
             }
         } else if out.is_none() && !arg.to_string_lossy().starts_with("--") {
             out = Some(PathBuf::from(arg));
         } else {
-            eprintln!("{USAGE}");
+            usage();
             return ExitCode::from(2);
         }
     }
     let Some(out) = out else {
-        eprintln!("{USAGE}");
+        usage();
         return ExitCode::from(2);
     };
     match npg::fixture_year::generate_scaled(&out, grantees / FORCES) {
         Ok(files) => {
             let bytes: usize = files.iter().map(|f| f.bytes.len()).sum();
-            println!(
+            say(&format!(
                 "wrote {} files ({} KiB) for {grantees} grantees to {}",
                 files.len(),
                 bytes / 1024,
                 out.display()
-            );
+            ));
             ExitCode::SUCCESS
         }
         Err(err) => {
-            eprintln!("npg-fixtures: error: {err}");
+            tell(&format!("npg-fixtures: error: {err}"));
             ExitCode::from(2)
         }
     }

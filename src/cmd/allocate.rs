@@ -137,22 +137,22 @@ fn cycle_year(dir: &Path) -> anyhow::Result<FinancialYear> {
 fn report(mut findings: Vec<Finding>) -> ExitCode {
     sort_for_report(&mut findings);
     for finding in &findings {
-        println!("{finding}");
+        say!("{finding}");
     }
     let errors = findings.iter().filter(|f| f.is_error()).count();
-    eprintln!("npg: the weights have {errors} error(s); no allocations were written");
+    tell!("npg: the weights have {errors} error(s); no allocations were written");
     ExitCode::from(1)
 }
 
 fn print_summary(allocation: &Allocation, output: &Path) {
-    println!("pot              {}", allocation.pot.to_gbp());
-    println!("total allocated  {}", allocation.total().to_gbp());
-    println!("difference       {}", allocation.difference().to_gbp());
-    println!(
+    say!("pot              {}", allocation.pot.to_gbp());
+    say!("total allocated  {}", allocation.total().to_gbp());
+    say!("difference       {}", allocation.difference().to_gbp());
+    say!(
         "unit             {} ({})",
         allocation.unit,
         allocation.unit.amount().to_gbp()
     );
-    println!("forces           {}", allocation.lines.len());
-    println!("wrote {}", output.display());
+    say!("forces           {}", allocation.lines.len());
+    say!("wrote {}", output.display());
 }

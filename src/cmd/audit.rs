@@ -25,8 +25,8 @@ pub fn verify(args: VerifyArgs) -> anyhow::Result<ExitCode> {
         // With --format json the report is still JSON when the verify cannot run.
         Err(err) if json => {
             let report = serde_json::json!({ "error": format!("{err:#}") });
-            println!("{}", serde_json::to_string_pretty(&report)?);
-            eprintln!("npg: error: {err:#}");
+            say_raw!("{}", serde_json::to_string_pretty(&report)?);
+            tell!("npg: error: {err:#}");
             Ok(ExitCode::from(2))
         }
         Err(err) => Err(err),
@@ -61,7 +61,7 @@ fn verify_inner(args: &VerifyArgs) -> anyhow::Result<ExitCode> {
         let report = verify_run(&args.run, &args.cycle, &ReadingBar::new())?;
         match args.format {
             OutputFormat::Text => print_run(&report, &args.cycle.display().to_string()),
-            OutputFormat::Json => println!("{}", serde_json::to_string_pretty(&report)?),
+            OutputFormat::Json => say_raw!("{}", serde_json::to_string_pretty(&report)?),
         }
         return Ok(exit_code(report.identical, !report.identical));
     }
@@ -97,7 +97,7 @@ fn verify_inner(args: &VerifyArgs) -> anyhow::Result<ExitCode> {
     }
     match args.format {
         OutputFormat::Text => print_chain(&chain, &args.cycle.display().to_string()),
-        OutputFormat::Json => println!("{}", serde_json::to_string_pretty(&chain)?),
+        OutputFormat::Json => say_raw!("{}", serde_json::to_string_pretty(&chain)?),
     }
     Ok(exit_code(chain.identical, chain.differs()))
 }
@@ -114,29 +114,30 @@ fn exit_code(identical: bool, differs: bool) -> ExitCode {
 }
 
 fn print_run(r: &RunVerification, cycle: &str) {
-    println!("Run {} ({}, rules {})", r.run, r.quarter, r.rules_version);
+    say!("Run {} ({}, rules {})", r.run, r.quarter, r.rules_version);
     if r.same_program {
-        println!("  program: written and verified by {}", r.verified_by);
+        say!("  program: written and verified by {}", r.verified_by);
     } else {
-        println!(
+        say!(
             "  NOTE: this run was written by {} and is verified by {}: a difference below may come from the program, not the data",
-            r.written_by, r.verified_by
+            r.written_by,
+            r.verified_by
         );
     }
-    println!(
+    say!(
         "  inputs: {} checked against {cycle}: {} changed, {} missing",
         r.inputs_checked,
         r.changed.len(),
         r.missing.len()
     );
     for path in &r.changed {
-        println!("    changed   {path}");
+        say!("    changed   {path}");
     }
     for path in &r.missing {
-        println!("    missing   {path}");
+        say!("    missing   {path}");
     }
     if !r.added_would_count.is_empty() || !r.added_later.is_empty() {
-        println!(
+        say!(
             "  added since the run: {} would have counted (dated on or before the cut-off, or undated), {} dated after it (information)",
             r.added_would_count.len(),
             r.added_later.len()
@@ -153,26 +154,26 @@ fn print_run(r: &RunVerification, cycle: &str) {
             None => date(&a.submitted_on),
         };
         for a in &r.added_would_count {
-            println!("    counts    {} ({})", a.path, about(a));
+            say!("    counts    {} ({})", a.path, about(a));
         }
         for a in &r.added_later {
-            println!("    later     {} ({})", a.path, about(a));
+            say!("    later     {} ({})", a.path, about(a));
         }
     }
     if !r.extra_files.is_empty() {
-        println!(
+        say!(
             "  other files in the run folder: {} the manifest does not name (a run folder holds only what the run wrote)",
             r.extra_files.len()
         );
         for extra in &r.extra_files {
-            println!("    extra     {} ({})", extra.name, extra.note);
+            say!("    extra     {} ({})", extra.name, extra.note);
         }
     }
     if let Some(prior) = &r.prior {
         if prior.matches {
-            println!("  prior ledger {}: as the run recorded it", prior.path);
+            say!("  prior ledger {}: as the run recorded it", prior.path);
         } else {
-            println!(
+            say!(
                 "  prior ledger {}: CHANGED since this run started from it (recorded sha256 {}, now {})",
                 prior.path,
                 prior.recorded_sha256,
@@ -181,9 +182,9 @@ fn print_run(r: &RunVerification, cycle: &str) {
         }
     }
     if let Some(why) = &r.not_rerun {
-        println!("  NOT RE-RUN: {why}");
+        say!("  NOT RE-RUN: {why}");
     }
-    println!("  outputs, the run folder against a re-run on the manifest's inputs:");
+    say!("  outputs, the run folder against a re-run on the manifest's inputs:");
     for o in &r.outputs {
         let mut state = if o.is_identical() {
             "identical".to_owned()
@@ -197,18 +198,18 @@ fn print_run(r: &RunVerification, cycle: &str) {
         if o.present && !o.matches_manifest {
             state.push_str("; EDITED after the run (its hash is not the manifest's)");
         }
-        println!("    {}: {state}", o.path);
+        say!("    {}: {state}", o.path);
         for c in &o.cells {
-            println!("      {c}");
+            say!("      {c}");
         }
         for l in &o.ledger {
-            println!("      {l}");
+            say!("      {l}");
         }
         for n in &o.notes {
-            println!("      {n}");
+            say!("      {n}");
         }
     }
-    println!(
+    say!(
         "  result: {}",
         if r.identical {
             "IDENTICAL: the outputs follow from the inputs"
@@ -221,27 +222,29 @@ fn print_run(r: &RunVerification, cycle: &str) {
 fn print_chain(c: &ChainVerification, cycle: &str) {
     for run in &c.runs {
         print_run(run, cycle);
-        println!();
+        say!("");
     }
     for problem in &c.missing_runs {
-        println!("Chain: {problem}");
+        say!("Chain: {problem}");
     }
     for problem in &c.could_not_verify {
-        println!("Chain: CANNOT VERIFY {problem}");
+        say!("Chain: CANNOT VERIFY {problem}");
     }
     for link in &c.links {
         match &link.problem {
-            None => println!(
+            None => say!(
                 "Chain: {} started from the ledger {} wrote",
-                link.to, link.from
+                link.to,
+                link.from
             ),
-            Some(problem) => println!(
+            Some(problem) => say!(
                 "Chain: BROKEN between {} and {}: {problem}",
-                link.from, link.to
+                link.from,
+                link.to
             ),
         }
     }
-    println!(
+    say!(
         "Result: {}",
         if c.identical {
             "IDENTICAL: every run follows from its inputs and from the run before it"

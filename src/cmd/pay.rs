@@ -54,8 +54,8 @@ pub fn run(args: PayArgs) -> anyhow::Result<ExitCode> {
         Ok(prior) => prior,
         Err(err) if err.is_io() => return Err(err.into()),
         Err(err) => {
-            eprintln!("npg: {err}");
-            eprintln!("npg: nothing was written");
+            tell!("npg: {err}");
+            tell!("npg: nothing was written");
             return Ok(ExitCode::from(1));
         }
     };
@@ -211,10 +211,10 @@ pub fn cycle_error(err: CycleInputError) -> anyhow::Result<ExitCode> {
         return Err(err.into());
     }
     for finding in err.findings() {
-        println!("{finding}");
+        say!("{finding}");
     }
-    eprintln!("npg: {err}");
-    eprintln!("npg: nothing was written");
+    tell!("npg: {err}");
+    tell!("npg: nothing was written");
     Ok(ExitCode::from(1))
 }
 
@@ -228,7 +228,7 @@ fn print_summary(inputs: &CycleInputs, run: &QuarterRun, folder: &Path) {
         .filter(|(_, n)| *n > 0)
         .map(|(s, n)| format!("{s} {n}"))
         .collect();
-    println!(
+    say!(
         "{} {}: {} forces ({}); payable {}, recoveries {}, withheld {}; paid to date {} of {}; {} exceptions",
         inputs.config.year,
         result.quarter,
@@ -241,5 +241,5 @@ fn print_summary(inputs: &CycleInputs, run: &QuarterRun, folder: &Path) {
         inputs.config.pot.to_gbp(),
         result.exceptions.len(),
     );
-    println!("  wrote {}", folder.display());
+    say!("  wrote {}", folder.display());
 }

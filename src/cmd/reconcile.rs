@@ -64,14 +64,11 @@ pub fn run(args: ReconcileArgs) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("cannot create the output folder {}", args.out.display()))?;
     // One writer at a time in the output folder, as for a payment run.
     let lock = lock_folder(&args.out)?;
-    if args.overwrite {
-        check_replaceable(&target, OwnFile::Reconciliation)?;
-    }
     write_file_atomically(&target, &bytes, args.overwrite, OwnFile::Reconciliation)?;
     drop(lock);
     if let Some(national) = recon.national.last() {
         match national.assessment {
-            Some(a) => println!(
+            Some(a) => say!(
                 "{month}: national planned uplift {} FTE, actual {} FTE, progress {} ({} of {} forces reporting)",
                 national.planned_uplift,
                 national.actual_uplift,
@@ -79,9 +76,9 @@ pub fn run(args: ReconcileArgs) -> anyhow::Result<ExitCode> {
                 national.forces_counted,
                 inputs.allocations.len()
             ),
-            None => println!("{month}: no force has reported this month yet"),
+            None => say!("{month}: no force has reported this month yet"),
         }
     }
-    println!("wrote {}", target.display());
+    say!("wrote {}", target.display());
     Ok(ExitCode::SUCCESS)
 }

@@ -85,7 +85,7 @@ pub fn run(args: TemplateArgs) -> anyhow::Result<ExitCode> {
     };
     let bytes = write_template(&request).context("could not build the workbook")?;
     write_file_atomically(&args.output, &bytes, args.overwrite, OwnFile::Template)?;
-    println!(
+    say!(
         "wrote {} ({} {} for {})",
         args.output.display(),
         year,

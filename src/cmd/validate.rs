@@ -98,7 +98,7 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<ExitCode> {
     sort_for_report(&mut findings);
     match args.format {
         OutputFormat::Text => print_text(&findings, targets.len()),
-        OutputFormat::Json => println!("{}", serde_json::to_string_pretty(&findings)?),
+        OutputFormat::Json => say_raw!("{}", serde_json::to_string_pretty(&findings)?),
     }
     let has_errors = findings.iter().any(Finding::is_error);
     Ok(if has_errors {
@@ -192,21 +192,21 @@ fn print_text(findings: &[Finding], files: usize) {
     let mut current: Option<&str> = None;
     for finding in findings {
         if current.is_some_and(|f| f != finding.location.file) {
-            println!();
+            say!("");
         }
         current = Some(&finding.location.file);
-        println!("{finding}");
+        say!("{finding}");
     }
     let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
     let with_findings: BTreeSet<&str> = findings.iter().map(|f| f.location.file.as_str()).collect();
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
     if !findings.is_empty() {
-        println!();
+        say!("");
     }
     if findings.is_empty() {
-        println!("Checked {}: no problems found.", plural(files, "file"));
+        say!("Checked {}: no problems found.", plural(files, "file"));
     } else {
-        println!(
+        say!(
             "Checked {}: {} with findings ({}, {}, {} for information).",
             plural(files, "file"),
             with_findings.len(),

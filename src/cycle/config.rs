@@ -376,6 +376,15 @@ impl Source<'_> {
         example: &str,
     ) -> Result<&'v str, ConfigError> {
         match value.get_ref() {
+            Value::String(text) if text.chars().count() > MAX_TEXT_CHARS => Err(self.at(
+                value.span(),
+                key,
+                format!(
+                    "is {} characters long, more than the {MAX_TEXT_CHARS} a value of cycle.toml may have (it starts {}); shorten it",
+                    crate::text::thousands(text.chars().count()),
+                    crate::text::cut(text)
+                ),
+            )),
             Value::String(text) => Ok(text),
             _ => Err(self.at(
                 value.span(),
@@ -810,6 +819,10 @@ fn header_name(line: &str) -> Option<String> {
 }
 
 /// Text quoted in a message is cut at 60 characters (rules §9).
+/// The longest text value `cycle.toml` may hold (a scheme name, a rules version, a category
+/// label): 200 characters, so that every one fits a workbook's header and cell.
+pub const MAX_TEXT_CHARS: usize = 200;
+
 fn cut(text: &str) -> String {
     if text.chars().count() <= 60 {
         text.to_owned()

@@ -6,6 +6,9 @@ use std::str::FromStr;
 
 use thiserror::Error;
 
+/// The longest force name: 200 characters (the longest real one has 33).
+pub const MAX_FORCE_NAME_CHARS: usize = 200;
+
 /// A force's stable id: lower-case letters, digits and hyphens only, so it is safe in a
 /// file name. Ordered by bytes, which is the "sorted by id" of rules §10.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -13,7 +16,8 @@ pub struct ForceId(String);
 
 #[derive(Clone, Debug, PartialEq, Eq, Error)]
 #[error(
-    "{text:?} is not a force id: use lower-case letters, digits and hyphens only (for example north-wales)"
+    "{} is not a force id: use lower-case letters, digits and hyphens only (for example north-wales)",
+    crate::text::cut(.text)
 )]
 pub struct BadForceId {
     pub text: String,
@@ -134,6 +138,14 @@ impl ForceList {
             let name = record.get(1).unwrap_or("").trim();
             if name.is_empty() {
                 return Err(fail(format!("force {id} has no name")));
+            }
+            let chars = name.chars().count();
+            if chars > MAX_FORCE_NAME_CHARS {
+                return Err(fail(format!(
+                    "force {id}'s name is {} characters long, more than the {MAX_FORCE_NAME_CHARS} a force name may have (it starts {}); shorten it",
+                    crate::text::thousands(chars),
+                    crate::text::cut(name)
+                )));
             }
             if forces.contains_key(&id) {
                 return Err(fail(format!("force {id} is listed twice")));

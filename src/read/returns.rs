@@ -227,11 +227,7 @@ fn found_sheets(data: &WorkbookData) -> String {
     if names.is_empty() {
         "none".to_owned()
     } else {
-        names
-            .iter()
-            .map(|n| quote(n))
-            .collect::<Vec<_>>()
-            .join(", ")
+        crate::text::listed(&names.iter().map(|n| quote(n)).collect::<Vec<_>>())
     }
 }
 
@@ -552,7 +548,7 @@ impl<'a> Table<'a> {
                     if found.is_empty() {
                         "no headers".to_owned()
                     } else {
-                        found.join(", ")
+                        crate::text::listed(&found)
                     }
                 ),
             ));

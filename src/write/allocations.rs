@@ -1,6 +1,7 @@
 //! The allocations workbook `npg allocate` writes, and the weights workbook it reads (written
 //! here for the fixture year), laid out as `templates/allocations.toml` and `weights.toml` say.
 
+use crate::text::fit_cell;
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
@@ -128,7 +129,7 @@ fn write_table(
             {
                 Some(Value::Text(value)) => {
                     widest = widest.max(value.chars().count());
-                    sheet.write_string_with_format(row_num, col, *value, &text)?;
+                    sheet.write_string_with_format(row_num, col, fit_cell(value), &text)?;
                 }
                 Some(Value::Number(value)) => {
                     // The one conversion to a float: a spreadsheet number is a float, and

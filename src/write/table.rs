@@ -1,6 +1,7 @@
 //! Tables in output workbooks: typed cells (money, ratios, FTE, counts, RAG) written with the
 //! formats of rules §1, header rows, and column widths that fit what was written.
 
+use crate::text::fit_cell;
 use std::borrow::Cow;
 
 use rust_decimal::Decimal;
@@ -330,14 +331,16 @@ impl<'s> SheetWriter<'s> {
             }
             (Cell::Text(t), _) if bold => {
                 self.sheet
-                    .write_string_with_format(r, c, t.as_ref(), &f.bold.text)?;
+                    .write_string_with_format(r, c, fit_cell(t), &f.bold.text)?;
             }
+            // Text from a return or a file can be longer than a cell holds: it is cut, with
+            // a mark saying so, rather than stopping the whole run.
             (Cell::Text(t), _) => {
-                self.sheet.write_string(r, c, t.as_ref())?;
+                self.sheet.write_string(r, c, fit_cell(t))?;
             }
             (Cell::Label(t), _) => {
                 self.sheet
-                    .write_string_with_format(r, c, t.as_ref(), &f.bold.text)?;
+                    .write_string_with_format(r, c, fit_cell(t), &f.bold.text)?;
             }
             (Cell::Rag(rag), _) => {
                 let format = match rag {
