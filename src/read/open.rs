@@ -246,7 +246,8 @@ enum Refusal {
         col: u64,
         detail: String,
     },
-    /// F01 at a cell holding more text than a cell can ([`MAX_CELL_CHARS`]).
+    /// F01 at a cell holding more text than a cell can ([`MAX_CELL_CHARS`]); `chars` is 0
+    /// when the scan stopped counting, past all a cell can hold.
     TooLong {
         sheet: String,
         index: usize,
@@ -349,7 +350,11 @@ impl Refusal {
                     format!(
                         "the cell holds {} characters of text, more than a cell can hold ({}); \
                          shorten it and save it again",
-                        thousands(chars as u64),
+                        if chars == 0 {
+                            format!("over {}", thousands(MAX_CELL_TEXT_BYTES))
+                        } else {
+                            thousands(chars as u64)
+                        },
                         thousands(MAX_CELL_CHARS as u64)
                     ),
                 )
@@ -581,6 +586,7 @@ enum ZipKind {
 fn open_zip(bytes: &[u8], limits: &Limits) -> Result<WorkbookData, Refusal> {
     let mut zip = ZipArchive::new(Cursor::new(bytes))
         .map_err(|e| damaged(format!("its zip container cannot be opened: {e}")))?;
+    check_directory_names(bytes)?;
     let kind = zip_kind(&mut zip)?;
     if kind == ZipKind::Ods {
         let manifest = read_part(&mut zip, "META-INF/manifest.xml", limits.unzipped_bytes)?;
@@ -749,6 +755,58 @@ fn unpack_parts<R: Read + Seek>(zip: &mut ZipArchive<R>, limit: u64) -> Result<V
         });
     }
     Ok(parts)
+}
+
+/// Every name the zip's central directory lists, read here rather than through the zip
+/// crate, which keeps only one entry of each name: two entries of one name are two copies of
+/// a part, and programs differ on which they read.
+fn check_directory_names(bytes: &[u8]) -> Result<(), Refusal> {
+    let unreadable = || damaged("its list of parts (the zip's central directory) cannot be read");
+    // The end of central directory record: within the last 64 KiB + 22 bytes.
+    let search_from = bytes.len().saturating_sub(65_557);
+    let end = (search_from..bytes.len().saturating_sub(21))
+        .rev()
+        .find(|&at| bytes[at..].starts_with(&0x0605_4b50u32.to_le_bytes()))
+        .ok_or_else(unreadable)?;
+    let mut entries = u64::from(le16(bytes, end + 10).ok_or_else(unreadable)?);
+    let mut offset = u64::from(le32(bytes, end + 16).ok_or_else(unreadable)?);
+    // A Zip64 archive keeps the real figures in its own record, found by a locator.
+    if (entries == 0xFFFF || offset == 0xFFFF_FFFF) && end >= 20 {
+        let locator = end - 20;
+        if le32(bytes, locator) == Some(0x0706_4b50) {
+            let record = usize::try_from(le64(bytes, locator + 8).ok_or_else(unreadable)?)
+                .map_err(|_| unreadable())?;
+            if le32(bytes, record) != Some(0x0606_4b50) {
+                return Err(unreadable());
+            }
+            entries = le64(bytes, record + 32).ok_or_else(unreadable)?;
+            offset = le64(bytes, record + 48).ok_or_else(unreadable)?;
+        }
+    }
+    let mut at = usize::try_from(offset).map_err(|_| unreadable())?;
+    let mut seen: std::collections::BTreeMap<String, String> = std::collections::BTreeMap::new();
+    for _ in 0..entries {
+        if le32(bytes, at) != Some(0x0201_4b50) {
+            return Err(unreadable());
+        }
+        let name_len = usize::from(le16(bytes, at + 28).ok_or_else(unreadable)?);
+        let extra_len = usize::from(le16(bytes, at + 30).ok_or_else(unreadable)?);
+        let comment_len = usize::from(le16(bytes, at + 32).ok_or_else(unreadable)?);
+        let name = bytes
+            .get(at + 46..at + 46 + name_len)
+            .ok_or_else(unreadable)?;
+        let name = String::from_utf8_lossy(name).into_owned();
+        if let Some(earlier) = seen.insert(folded_part_name(&name), name.clone()) {
+            return Err(damaged(format!(
+                "it holds two parts whose names differ only in case or spelling, {} and {}, \
+                 and programs differ on which of them they read",
+                quote(&earlier),
+                quote(&name)
+            )));
+        }
+        at += 46 + name_len + extra_len + comment_len;
+    }
+    Ok(())
 }
 
 /// A part name as OPC compares it: `%XX` escapes undone, `\\` read as `/`, no leading `/`,
@@ -1484,6 +1542,9 @@ struct OdsCell {
     text_is_value: bool,
     /// Bytes of text so far, spaces of `text:s` included.
     text: u64,
+    /// Bytes of the value attribute calamine keeps as text (`office:string-value`, or a
+    /// date or time value).
+    value_bytes: u64,
 }
 
 /// The most bytes the text of one cell may come to: [`MAX_CELL_CHARS`] characters of up to
@@ -1582,7 +1643,7 @@ fn scan_ods_content(xml: &[u8], limits: &Limits) -> Result<Vec<std::ops::Range<u
                     col: left,
                     detail,
                 };
-                let text_is_value = read_ods_cell_value(&tag, &mut unused).map_err(ambiguous)?;
+                let value = read_ods_cell_value(&tag, &mut unused).map_err(ambiguous)?;
                 if tag.has_any_attr(&ODS_VALUE_ATTRS) {
                     let bottom = top.saturating_add(open_row.repeat - 1);
                     let right = left.saturating_add(repeat - 1);
@@ -1594,8 +1655,9 @@ fn scan_ods_content(xml: &[u8], limits: &Limits) -> Result<Vec<std::ops::Range<u
                     row: top,
                     col: left,
                     copies: open_row.repeat.saturating_mul(repeat),
-                    text_is_value,
+                    text_is_value: value.text_is_value,
                     text: 0,
+                    value_bytes: value.value_bytes,
                 };
                 if tag.self_closing {
                     close_ods_cell(&opened, open_table, &mut text_room)?;
@@ -1645,15 +1707,24 @@ fn scan_ods_content(xml: &[u8], limits: &Limits) -> Result<Vec<std::ops::Range<u
     Ok(unused)
 }
 
+/// What an .ods cell's value is made of, for the text it will hold.
+#[derive(Default)]
+struct OdsValue {
+    /// The cell's text (its paragraphs) is its value.
+    text_is_value: bool,
+    /// Bytes of the value attribute kept as text.
+    value_bytes: u64,
+}
+
 /// Reads an .ods cell's value attributes as LibreOffice does: by its `office:value-type`.
 /// The spans of value attributes its type does not use go into `unused` (calamine would
 /// read the first of them instead); a cell whose value cannot be told (a value with no type,
 /// a type with no value, a type ODF does not have, a value hidden under merged cells) is an
-/// `Err` saying so. `Ok(true)` when the cell's text is its value.
+/// `Err` saying so.
 fn read_ods_cell_value(
     tag: &Tag,
     unused: &mut Vec<std::ops::Range<usize>>,
-) -> Result<bool, String> {
+) -> Result<OdsValue, String> {
     let attrs: Vec<Attr> = tag.attributes().collect();
     for (i, attr) in attrs.iter().enumerate() {
         if attrs[..i].iter().any(|earlier| earlier.name == attr.name) {
@@ -1681,7 +1752,7 @@ fn read_ods_cell_value(
                 shown(hidden)
             ));
         }
-        return Ok(false);
+        return Ok(OdsValue::default());
     }
     let Some(value_type) = value_type else {
         return match values.first() {
@@ -1690,7 +1761,7 @@ fn read_ods_cell_value(
                  on what it holds; retype it and save it again",
                 shown(value)
             )),
-            None => Ok(false),
+            None => Ok(OdsValue::default()),
         };
     };
     let Some(used) = ods_value_attr(value_type) else {
@@ -1704,39 +1775,50 @@ fn read_ods_cell_value(
             unused.push(value.span.clone());
         }
     }
-    let has_used = values.iter().any(|v| v.name == used);
+    let kept = values.iter().find(|v| v.name == used);
+    // calamine keeps string, date and time values as text; numbers and booleans are not.
+    let value_bytes = kept
+        .filter(|v| v.name != b"office:value" && v.name != b"office:boolean-value")
+        .map_or(0, |v| v.value.len() as u64);
     if value_type == b"string" {
-        return Ok(!has_used);
+        return Ok(OdsValue {
+            text_is_value: kept.is_none(),
+            value_bytes,
+        });
     }
-    if !has_used {
+    if kept.is_none() {
         return Err(format!(
             "the cell says it holds a {} but gives no value; retype it and save it again",
             xml_text(value_type)
         ));
     }
-    Ok(false)
+    Ok(OdsValue {
+        text_is_value: false,
+        value_bytes,
+    })
 }
 
+/// The scan stops counting a cell's text once it is past all a cell can hold, so the
+/// finding says "at least".
 fn cell_too_long(cell: &OdsCell, table: &OdsTable) -> Refusal {
     Refusal::TooLong {
         sheet: table.name.clone(),
         index: table.index,
         row: cell.row,
         col: cell.col,
-        chars: usize::try_from(cell.text).unwrap_or(usize::MAX),
+        chars: 0,
     }
 }
 
 /// Takes room for the text of a closed cell, once for every copy calamine will make of it.
 fn close_ods_cell(cell: &OdsCell, table: &OdsTable, room: &mut u64) -> Result<(), Refusal> {
-    if cell.text > MAX_CELL_TEXT_BYTES {
+    if cell.text > MAX_CELL_TEXT_BYTES || cell.value_bytes > MAX_CELL_TEXT_BYTES {
         return Err(cell_too_long(cell, table));
     }
-    if cell.text_is_value {
-        *room = room
-            .checked_sub(cell.text.saturating_mul(cell.copies))
-            .ok_or(Refusal::TooMuchText)?;
-    }
+    let text = if cell.text_is_value { cell.text } else { 0 } + cell.value_bytes;
+    *room = room
+        .checked_sub(text.saturating_mul(cell.copies))
+        .ok_or(Refusal::TooMuchText)?;
     Ok(())
 }
 

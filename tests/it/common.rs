@@ -14,9 +14,18 @@ pub fn fixture_cycle() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/2025-26")
 }
 
+/// The `npg` binary under test: this build's, or the one `NPG_BIN` names (to show that a
+/// test fails on an earlier version: `NPG_BIN=/path/to/old/npg cargo test reliability`).
+pub fn npg_path() -> PathBuf {
+    match std::env::var_os("NPG_BIN") {
+        Some(path) => PathBuf::from(path),
+        None => PathBuf::from(assert_cmd::cargo::cargo_bin!("npg")),
+    }
+}
+
 /// The `npg` binary under test.
 pub fn npg() -> assert_cmd::Command {
-    assert_cmd::Command::new(assert_cmd::cargo::cargo_bin!("npg"))
+    assert_cmd::Command::new(npg_path())
 }
 
 /// Every sheet of a workbook as rows of cell texts, sheets in workbook order.

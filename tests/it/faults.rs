@@ -7,11 +7,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
-use crate::common::{copy_dir, fixture_copy, npg, tree_bytes};
+use crate::common::{copy_dir, fixture_copy, npg, npg_path, tree_bytes};
 
-fn npg_path() -> PathBuf {
-    PathBuf::from(assert_cmd::cargo::cargo_bin!("npg"))
-}
 
 fn pay_command(cycle: &Path, out: &Path, quarter: &str) -> Command {
     let mut command = Command::new(npg_path());

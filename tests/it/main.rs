@@ -8,6 +8,7 @@ mod findings_set;
 mod fixture_year;
 mod pay;
 mod pay_run;
+mod reliability;
 mod template;
 mod validate;
 mod worked_examples;
