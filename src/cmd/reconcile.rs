@@ -22,6 +22,13 @@ pub fn run(args: ReconcileArgs) -> anyhow::Result<ExitCode> {
         )
     })?;
     super::pay::refuse_out_inside_cycle(&args.out, &args.cycle)?;
+    // One writer at a time in the output folder, as for a payment run: taken at once where
+    // the folder is there, so that a second run refuses before any work.
+    let mut lock = if args.out.is_dir() {
+        Some(lock_folder(&args.out)?)
+    } else {
+        None
+    };
     let target = args.out.join(format!("reconciliation-{month}.xlsx"));
     if std::fs::symlink_metadata(&target).is_ok() && !args.overwrite {
         bail!(
@@ -62,8 +69,9 @@ pub fn run(args: ReconcileArgs) -> anyhow::Result<ExitCode> {
     .context("could not build the reconciliation workbook")?;
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("cannot create the output folder {}", args.out.display()))?;
-    // One writer at a time in the output folder, as for a payment run.
-    let lock = lock_folder(&args.out)?;
+    if lock.is_none() {
+        lock = Some(lock_folder(&args.out)?);
+    }
     write_file_atomically(&target, &bytes, args.overwrite, OwnFile::Reconciliation)?;
     drop(lock);
     if let Some(national) = recon.national.last() {

@@ -141,11 +141,11 @@ pub fn unescape_path_bytes(text: &str) -> Option<Vec<u8>> {
 }
 
 /// A path inside a folder, as the manifest writes one: relative, `/` between plain names,
-/// none of them empty, `.` or `..`, and no NUL.
+/// none of them empty, `.` or `..`, and no NUL (a `\` is part of a name on Unix, and stands
+/// in shown names for a byte that is not UTF-8).
 fn is_plain_relative(path: &[u8]) -> bool {
     !path.is_empty()
         && !path.contains(&0)
-        && !path.contains(&b'\\')
         && path
             .split(|&b| b == b'/')
             .all(|part| !part.is_empty() && part != b"." && part != b"..")

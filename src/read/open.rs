@@ -1954,9 +1954,13 @@ fn scan_biff(stream: &[u8], limits: &Limits) -> Result<(), Refusal> {
     let mut room = limits.cells;
     let mut text_room = limits.text_bytes;
     for (index, (position, name)) in sheets.iter().enumerate() {
-        // A position past the stream makes calamine fail (or panic), which is F01 then.
+        // calamine slices the stream at the position unchecked (xls.rs, `&stream[pos..]`),
+        // and panics on one past its end: found by fuzzing, refused here first.
         let Some(records) = stream.get(*position..) else {
-            continue;
+            return Err(damaged(format!(
+                "sheet {} starts past the end of its workbook stream",
+                quote(name)
+            )));
         };
         let mut bounds = None;
         // Every cell placed, to find one placed twice (calamine keeps the last, another
@@ -3092,6 +3096,14 @@ mod tests {
             )),
             Err(Refusal::Locked)
         ));
+        // A sheet said to start past the end of the stream (calamine would panic on it).
+        let mut past = biff_stream(&[], std::slice::from_ref(&sheet));
+        let at = find(&past, b"Sheet0").unwrap() - 8;
+        past[at..at + 4].copy_from_slice(&0x1000_0000u32.to_le_bytes());
+        damaged_saying(
+            scan_xls(&past),
+            "starts past the end of its workbook stream",
+        );
         // Five sheets each spanning A1:CV5000.
         let corners = vec![number(0, 0), number(4999, 99)];
         assert!(scan_xls(&biff_stream(&[], &vec![corners.clone(); 4])).is_ok());

@@ -375,3 +375,35 @@ impl<'s> SheetWriter<'s> {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::read::grid::CellValue;
+    use crate::read::open::read_workbook_bytes;
+
+    #[test]
+    fn text_longer_than_a_cell_is_written_cut_with_a_mark_rather_than_failing_the_workbook() {
+        let mut workbook = rust_xlsxwriter::Workbook::new();
+        let long = "é".repeat(40_000);
+        {
+            let mut w = SheetWriter::new(workbook.add_worksheet(), "Exceptions").unwrap();
+            w.row(
+                0,
+                &[Cell::text(long.as_str()), Cell::Label(long.as_str().into())],
+            )
+            .unwrap();
+            w.finish().unwrap();
+        }
+        let bytes = workbook.save_to_buffer().unwrap();
+        let book = read_workbook_bytes(&bytes, "xlsx", "out.xlsx").unwrap();
+        let sheet = book.sheet("Exceptions").unwrap();
+        for col in 0..2 {
+            let CellValue::Text(text) = sheet.get(0, col) else {
+                panic!("text")
+            };
+            assert_eq!(text.chars().count(), crate::text::CELL_TEXT_LIMIT);
+            assert!(text.ends_with(" … [cut: 40,000 characters in all]"));
+        }
+    }
+}

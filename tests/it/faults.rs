@@ -9,7 +9,6 @@ use std::time::Instant;
 
 use crate::common::{copy_dir, fixture_copy, npg, npg_path, tree_bytes};
 
-
 fn pay_command(cycle: &Path, out: &Path, quarter: &str) -> Command {
     let mut command = Command::new(npg_path());
     command

@@ -35,7 +35,11 @@ impl Measured {
 
     /// It ran to its end, within its time and memory, with this exit code.
     pub fn assert_ended_with(&self, code: i32, what: &str) {
-        assert!(!self.timed_out, "{what}: still running after {:?}", self.elapsed);
+        assert!(
+            !self.timed_out,
+            "{what}: still running after {:?}",
+            self.elapsed
+        );
         assert_eq!(
             self.code,
             Some(code),
@@ -91,7 +95,11 @@ pub fn run_measured(command: &mut Command, limit: Duration) -> Measured {
         if done == pid {
             break;
         }
-        assert!(done == 0, "wait4 failed: {}", std::io::Error::last_os_error());
+        assert!(
+            done == 0,
+            "wait4 failed: {}",
+            std::io::Error::last_os_error()
+        );
         if started.elapsed() > limit {
             timed_out = true;
             // SAFETY: signals our own child, then reaps it.
@@ -206,7 +214,10 @@ pub fn ods_content(data: &WorkbookData) -> String {
             rows = rows.max(row + 1);
             cols = cols.max(col + 1);
         }
-        body.push_str(&format!("<table:table table:name=\"{}\">", xml(&sheet.name)));
+        body.push_str(&format!(
+            "<table:table table:name=\"{}\">",
+            xml(&sheet.name)
+        ));
         for row in 0..rows {
             body.push_str("<table:table-row>");
             for col in 0..cols {

@@ -1,0 +1,414 @@
+//! Issue 11, items 1, 10 and 14: nothing npg writes replaces or removes what it did not
+//! write, and one run at a time writes into an output folder.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use super::support::{Workspace, mkfifo};
+use crate::common::{copy_dir, fixture_cycle, npg, npg_path, tree_bytes};
+
+fn pay_over(cycle: &Path, out: &Path, quarter: &str) -> assert_cmd::assert::Assert {
+    npg()
+        .args(["pay", "--overwrite", "--quarter", quarter, "--cycle"])
+        .arg(cycle)
+        .arg("--out")
+        .arg(out)
+        .assert()
+}
+
+fn stderr(assert: &assert_cmd::assert::Assert) -> String {
+    String::from_utf8_lossy(&assert.get_output().stderr).into_owned()
+}
+
+#[test]
+fn a_run_never_replaces_the_folder_holding_its_cycle() {
+    // As the review found it: the cycle archived as archive/2025-26-Q1, the run into archive.
+    let dir = tempfile::tempdir().unwrap();
+    let archive = dir.path().join("archive");
+    let cycle = archive.join("2025-26-Q1");
+    copy_dir(&fixture_cycle(), &cycle);
+    let before = tree_bytes(&archive);
+    let assert = pay_over(&cycle, &archive, "Q1").code(2);
+    assert!(
+        stderr(&assert).contains("holds, the cycle folder"),
+        "{}",
+        stderr(&assert)
+    );
+    assert!(tree_bytes(&archive) == before, "nothing was touched");
+    // The cycle deeper inside the run folder, or reached through a link.
+    let deeper = dir.path().join("deeper");
+    copy_dir(&fixture_cycle(), &deeper.join("2025-26-Q2/inputs/cycle"));
+    let before = tree_bytes(&deeper);
+    pay_over(&deeper.join("2025-26-Q2/inputs/cycle"), &deeper, "Q1-Q2").code(2);
+    assert!(tree_bytes(&deeper) == before);
+    let linked = dir.path().join("linked");
+    std::fs::create_dir(&linked).unwrap();
+    std::os::unix::fs::symlink(&cycle, dir.path().join("cycle-link")).unwrap();
+    std::os::unix::fs::symlink(&cycle, linked.join("2025-26-Q1")).unwrap();
+    let before = tree_bytes(&archive);
+    pay_over(&dir.path().join("cycle-link"), &linked, "Q1").code(2);
+    assert!(tree_bytes(&archive) == before);
+}
+
+#[test]
+fn overwrite_replaces_only_a_run_folder_npg_wrote_still_as_it_wrote_it() {
+    let ws = Workspace::new();
+    let runs = ws.runs();
+    pay_over(ws.cycle(), &runs, "Q1").success();
+    let q1 = runs.join("2025-26-Q1");
+    let refused = |what: &str, says: &str| {
+        let before = tree_bytes(&runs);
+        let assert = pay_over(ws.cycle(), &runs, "Q1").code(2);
+        assert!(
+            stderr(&assert).contains(says),
+            "{what}: {}",
+            stderr(&assert)
+        );
+        assert!(tree_bytes(&runs) == before, "{what}: nothing was touched");
+    };
+    // A file an auditor put beside the outputs.
+    std::fs::write(
+        q1.join("payment-schedule (approved).txt"),
+        b"approved by J Smith",
+    )
+    .unwrap();
+    refused("an added file", "payment-schedule (approved).txt");
+    std::fs::remove_file(q1.join("payment-schedule (approved).txt")).unwrap();
+    // An output edited since the run (a workbook saved again by its reader).
+    let ledger = std::fs::read(q1.join("ledger.csv")).unwrap();
+    std::fs::write(q1.join("ledger.csv"), [&ledger[..], b"\n"].concat()).unwrap();
+    refused(
+        "an edited output",
+        "ledger.csv has changed since the run wrote it",
+    );
+    std::fs::write(q1.join("ledger.csv"), &ledger).unwrap();
+    // A folder of someone's own in the run folder's place.
+    let manifest = std::fs::read(q1.join("manifest.json")).unwrap();
+    std::fs::remove_file(q1.join("manifest.json")).unwrap();
+    refused("no manifest", "is not a run folder npg wrote");
+    std::fs::write(q1.join("manifest.json"), b"{\"written by\": \"me\"}").unwrap();
+    refused("a manifest npg did not write", "is not one npg wrote");
+    std::fs::write(q1.join("manifest.json"), &manifest).unwrap();
+    // A link where the run folder was.
+    let elsewhere = ws.out.path().join("elsewhere");
+    std::fs::rename(&q1, &elsewhere).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, &q1).unwrap();
+    refused("a link", "is a symbolic link");
+    std::fs::remove_file(&q1).unwrap();
+    std::fs::rename(&elsewhere, &q1).unwrap();
+    // As npg wrote it: replaced.
+    pay_over(ws.cycle(), &runs, "Q1").success();
+}
+
+#[test]
+fn a_leftover_staging_folder_is_removed_only_when_it_holds_nothing_but_run_files() {
+    let ws = Workspace::new();
+    let runs = ws.runs();
+    pay_over(ws.cycle(), &runs, "Q1").success();
+    // Named as a killed run's staging folder (no process has this id), holding someone's
+    // folder of notes; and an old folder of a two-step swap holding a file of theirs.
+    let staged = runs.join(".npg-partial-4294967295-abc");
+    std::fs::create_dir_all(staged.join("notes")).unwrap();
+    std::fs::write(staged.join("notes/keep.txt"), b"mine").unwrap();
+    pay_over(ws.cycle(), &runs, "Q1").success();
+    assert_eq!(
+        std::fs::read(staged.join("notes/keep.txt")).unwrap(),
+        b"mine"
+    );
+    let aside = runs.join(".npg-old-2025-26-Q1");
+    std::fs::create_dir(&aside).unwrap();
+    std::fs::write(aside.join("keep.txt"), b"mine").unwrap();
+    pay_over(ws.cycle(), &runs, "Q1").code(2);
+    assert_eq!(std::fs::read(aside.join("keep.txt")).unwrap(), b"mine");
+}
+
+fn fixtures_command(out: &Path) -> assert_cmd::assert::Assert {
+    assert_cmd::Command::new(assert_cmd::cargo::cargo_bin!("npg-fixtures"))
+        .arg(out)
+        .assert()
+}
+
+#[test]
+fn npg_fixtures_replaces_only_a_folder_it_wrote_holding_nothing_else() {
+    let dir = tempfile::tempdir().unwrap();
+    // Someone's folder (as a home folder would be): refused, untouched.
+    let home = dir.path().join("home");
+    std::fs::create_dir_all(home.join("Documents")).unwrap();
+    std::fs::write(home.join("Documents/budget.xlsx"), b"mine").unwrap();
+    let assert = fixtures_command(&home).code(2);
+    assert!(
+        stderr(&assert).contains("has no .npg-fixtures list"),
+        "{}",
+        stderr(&assert)
+    );
+    assert_eq!(
+        std::fs::read(home.join("Documents/budget.xlsx")).unwrap(),
+        b"mine"
+    );
+    // A file, and a link, in the way.
+    std::fs::write(dir.path().join("file"), b"mine").unwrap();
+    fixtures_command(&dir.path().join("file")).code(2);
+    std::os::unix::fs::symlink(&home, dir.path().join("link")).unwrap();
+    fixtures_command(&dir.path().join("link")).code(2);
+    assert_eq!(std::fs::read(dir.path().join("file")).unwrap(), b"mine");
+    // Its own folder is made again; with a file added to it, it is not.
+    let cycle = dir.path().join("cycle");
+    fixtures_command(&cycle).success();
+    fixtures_command(&cycle).success();
+    std::fs::write(
+        cycle.join("returns/finance/late-return.xlsx"),
+        b"a force's file",
+    )
+    .unwrap();
+    let assert = fixtures_command(&cycle).code(2);
+    assert!(
+        stderr(&assert).contains("late-return.xlsx"),
+        "{}",
+        stderr(&assert)
+    );
+    assert_eq!(
+        std::fs::read(cycle.join("returns/finance/late-return.xlsx")).unwrap(),
+        b"a force's file"
+    );
+}
+
+fn template(out: &Path, overwrite: bool) -> assert_cmd::assert::Assert {
+    let mut command = npg();
+    command
+        .args([
+            "template",
+            "finance",
+            "--force",
+            "kent",
+            "--quarter",
+            "Q2",
+            "--cycle",
+        ])
+        .arg(fixture_cycle())
+        .arg("-o")
+        .arg(out);
+    if overwrite {
+        command.arg("--overwrite");
+    }
+    command.assert()
+}
+
+#[test]
+fn overwrite_of_a_single_file_replaces_only_a_regular_file_npg_wrote() {
+    let dir = tempfile::tempdir().unwrap();
+    // A pipe: refused at once (never opened, so nothing blocks), and still a pipe.
+    let fifo = dir.path().join("pipe.xlsx");
+    mkfifo(&fifo);
+    let started = Instant::now();
+    let assert = template(&fifo, true).code(2);
+    assert!(
+        stderr(&assert).contains("a named pipe (FIFO)"),
+        "{}",
+        stderr(&assert)
+    );
+    assert!(started.elapsed() < Duration::from_secs(20));
+    use std::os::unix::fs::FileTypeExt;
+    assert!(
+        std::fs::symlink_metadata(&fifo)
+            .unwrap()
+            .file_type()
+            .is_fifo()
+    );
+    // A link to a template npg wrote: the link is not replaced, nor what it leads to.
+    let real = dir.path().join("kent.xlsx");
+    template(&real, false).success();
+    let bytes = std::fs::read(&real).unwrap();
+    let link = dir.path().join("link.xlsx");
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    let assert = template(&link, true).code(2);
+    assert!(
+        stderr(&assert).contains("a symbolic link"),
+        "{}",
+        stderr(&assert)
+    );
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(std::fs::read(&real).unwrap(), bytes);
+    // A dangling link is not followed to make a file either.
+    let dangling = dir.path().join("dangling.xlsx");
+    std::os::unix::fs::symlink(dir.path().join("nowhere.xlsx"), &dangling).unwrap();
+    template(&dangling, false).code(2);
+    assert!(!dir.path().join("nowhere.xlsx").exists());
+    // A return a force filled in and saved again: it is their work.
+    let filled = dir.path().join("filled.xlsx");
+    std::fs::copy(
+        fixture_cycle().join("returns/finance/kent-2025-26-Q2-v1.xlsx"),
+        &filled,
+    )
+    .unwrap();
+    let saved = super::support::edit_part(
+        &std::fs::read(&filled).unwrap(),
+        "docProps/core.xml",
+        |xml| {
+            xml.replace(
+                "<cp:lastModifiedBy></cp:lastModifiedBy>",
+                "<cp:lastModifiedBy>Kent finance</cp:lastModifiedBy>",
+            )
+        },
+    );
+    std::fs::write(&filled, &saved).unwrap();
+    let assert = template(&filled, true).code(2);
+    assert!(
+        stderr(&assert).contains("since saved by another program"),
+        "{}",
+        stderr(&assert)
+    );
+    assert_eq!(std::fs::read(&filled).unwrap(), saved);
+    // A reconciliation in the place of the allocations workbook.
+    let allocations = dir.path().join("allocations.xlsx");
+    std::fs::copy(fixture_cycle().join("allocations.xlsx"), &allocations).unwrap();
+    let assert = template(&allocations, true).code(2);
+    assert!(
+        stderr(&assert).contains("but not a blank template"),
+        "{}",
+        stderr(&assert)
+    );
+    // npg's own template, unsaved since: replaced.
+    template(&real, true).success();
+}
+
+#[test]
+fn a_template_is_never_written_into_the_cycle_folder() {
+    let ws = Workspace::new();
+    let target = ws.returns("finance").join("kent-2025-26-Q2-v1.xlsx");
+    let before = std::fs::read(&target).unwrap();
+    let assert = npg()
+        .args([
+            "template",
+            "finance",
+            "--force",
+            "kent",
+            "--quarter",
+            "Q2",
+            "--overwrite",
+            "--cycle",
+        ])
+        .arg(ws.cycle())
+        .arg("-o")
+        .arg(&target)
+        .assert()
+        .code(2);
+    assert!(
+        stderr(&assert).contains("is inside the cycle folder"),
+        "{}",
+        stderr(&assert)
+    );
+    assert_eq!(std::fs::read(&target).unwrap(), before);
+}
+
+/// The mode a command gives a new file, run with `umask`.
+fn mode_with_umask(umask: u32, out: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    use std::os::unix::process::CommandExt;
+    let mut command = Command::new(npg_path());
+    command
+        .args(["template", "plan", "--force", "kent", "--cycle"])
+        .arg(fixture_cycle())
+        .arg("-o")
+        .arg(out)
+        .stdout(Stdio::null());
+    // SAFETY: umask is async-signal-safe and touches only the child.
+    unsafe {
+        command.pre_exec(move || {
+            libc::umask(umask as libc::mode_t);
+            Ok(())
+        });
+    }
+    assert!(command.status().unwrap().success());
+    std::fs::metadata(out).unwrap().permissions().mode() & 0o777
+}
+
+#[test]
+fn single_file_outputs_get_the_usual_mode() {
+    let dir = tempfile::tempdir().unwrap();
+    assert_eq!(mode_with_umask(0o022, &dir.path().join("a.xlsx")), 0o644);
+    assert_eq!(mode_with_umask(0o002, &dir.path().join("b.xlsx")), 0o664);
+    assert_eq!(mode_with_umask(0o077, &dir.path().join("c.xlsx")), 0o600);
+}
+
+#[test]
+fn a_second_run_into_the_same_folder_refuses_at_once_naming_the_first() {
+    let ws = Workspace::new();
+    let runs = ws.runs();
+    pay_over(ws.cycle(), &runs, "Q1-Q4").success();
+    let lock = runs.join(".npg-lock");
+    assert!(
+        !lock.exists(),
+        "a run lets go of the folder and removes its lock file"
+    );
+    let mut first = Command::new(npg_path())
+        .args(["pay", "--overwrite", "--quarter", "Q1-Q4", "--cycle"])
+        .arg(ws.cycle())
+        .arg("--out")
+        .arg(&runs)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while !lock.exists() && started.elapsed() < Duration::from_secs(20) {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    // Both a second payment run and a reconciliation into the same folder.
+    let second = npg()
+        .args(["pay", "--overwrite", "--quarter", "Q1-Q4", "--cycle"])
+        .arg(ws.cycle())
+        .arg("--out")
+        .arg(&runs)
+        .output()
+        .unwrap();
+    let reconcile = npg()
+        .args(["reconcile", "--month", "2025-08", "--cycle"])
+        .arg(ws.cycle())
+        .arg("--out")
+        .arg(&runs)
+        .output()
+        .unwrap();
+    let first_ok = first.wait().unwrap().success();
+    assert!(first_ok, "the first run finishes");
+    for (what, output) in [("pay", second), ("reconcile", reconcile)] {
+        let err = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{what}: {err}");
+        assert!(
+            err.contains(&format!(
+                "is in use by another npg run (process {})",
+                first.id()
+            )),
+            "{what}: {err}"
+        );
+    }
+    assert!(!lock.exists());
+    assert!(!runs.join("reconciliation-2025-08.xlsx").exists());
+}
+
+#[test]
+fn a_lock_left_by_a_killed_run_is_taken_and_one_that_is_a_link_is_refused() {
+    let ws = Workspace::new();
+    let runs = ws.runs();
+    std::fs::create_dir_all(&runs).unwrap();
+    // A killed run leaves its file (its lock went with its process).
+    std::fs::write(runs.join(".npg-lock"), b"4294967295\n").unwrap();
+    pay_over(ws.cycle(), &runs, "Q1").success();
+    assert!(!runs.join(".npg-lock").exists());
+    // A link in its place is never followed.
+    let precious = ws.out.path().join("precious.txt");
+    std::fs::write(&precious, b"keep me").unwrap();
+    std::os::unix::fs::symlink(&precious, runs.join(".npg-lock")).unwrap();
+    let assert = pay_over(ws.cycle(), &runs, "Q1").code(2);
+    assert!(
+        stderr(&assert).contains("a symbolic link"),
+        "{}",
+        stderr(&assert)
+    );
+    assert_eq!(std::fs::read(&precious).unwrap(), b"keep me");
+}
