@@ -1920,6 +1920,20 @@ fn declared_area(data: &[u8]) -> Option<u64> {
     Some(rows.saturating_mul(cols))
 }
 
+/// True for a record of the globals that is shorter than calamine reads it unchecked.
+fn global_record_cut_short(typ: u16, data: &[u8]) -> bool {
+    let len = data.len();
+    match typ {
+        // CodePage, DateMode, ExternSheet (its count), BOF.
+        0x0042 | 0x0022 | 0x0017 | BIFF_BOF => len < 2,
+        // BoundSheet: position, state, type, then the name.
+        BIFF_BOUNDSHEET => len < 8,
+        // Lbl: 14 bytes of header, then the name and a formula of cce bytes from the end.
+        0x0018 => len < 14 || le16(data, 4).is_none_or(|cce| usize::from(cce) > len - 14),
+        _ => false,
+    }
+}
+
 fn scan_biff(stream: &[u8], limits: &Limits) -> Result<(), Refusal> {
     let mut biff8 = true;
     let mut sheets = Vec::new();
@@ -1934,6 +1948,14 @@ fn scan_biff(stream: &[u8], limits: &Limits) -> Result<(), Refusal> {
         };
         if in_shared {
             shared_bytes = shared_bytes.saturating_add(data.len() as u64);
+        }
+        // calamine reads these records of the workbook's globals without checking their
+        // length first (xls.rs: CodePage, DateMode, ExternSheet, BoundSheet, BOF, Lbl), and
+        // panics on one cut short: found by fuzzing, refused here first.
+        if global_record_cut_short(typ, data) {
+            return Err(damaged(format!(
+                "a record of its workbook stream (type {typ:#06x}) is cut short"
+            )));
         }
         match typ {
             BIFF_BOF if number == 0 => biff8 = le16(data, 0) == Some(0x0600),
@@ -3096,6 +3118,20 @@ mod tests {
             )),
             Err(Refusal::Locked)
         ));
+        // Records of the globals cut short (calamine would panic on each).
+        for cut in [
+            record(0x0017, &[1]),
+            record(0x0042, &[]),
+            record(0x0018, &[0; 13]),
+        ] {
+            damaged_saying(scan_xls(&biff_stream(&[cut], &[])), "is cut short");
+        }
+        let mut lbl = vec![0u8; 16];
+        lbl[4] = 9; // a formula of 9 bytes in a record of 16
+        damaged_saying(
+            scan_xls(&biff_stream(&[record(0x0018, &lbl)], &[])),
+            "is cut short",
+        );
         // A sheet said to start past the end of the stream (calamine would panic on it).
         let mut past = biff_stream(&[], std::slice::from_ref(&sheet));
         let at = find(&past, b"Sheet0").unwrap() - 8;
@@ -3111,6 +3147,30 @@ mod tests {
             scan_xls(&biff_stream(&[], &vec![corners; 5])),
             Err(Refusal::TooManyCells)
         ));
+    }
+
+    /// Inputs the fuzzers found that made calamine panic: each is now refused by npg's own
+    /// scans, as damaged, before calamine reads it (no panic caught, npg's or calamine's).
+    #[test]
+    fn what_the_fuzzers_found_is_refused_before_calamine_reads_it() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/read/fuzzed");
+        let mut found = 0;
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let extension = path.extension().unwrap().to_str().unwrap().to_owned();
+            let refusal = open(&std::fs::read(&path).unwrap(), &extension, &Limits::RETURN);
+            match refusal {
+                Err(Refusal::Unreadable(message)) => assert!(
+                    message.starts_with("the file is damaged"),
+                    "{}: {message}",
+                    path.display()
+                ),
+                other => panic!("{}: {other:?}", path.display()),
+            }
+            found += 1;
+        }
+        assert!(found >= 2);
+        assert_eq!(own_panics_caught(), 0);
     }
 
     #[derive(Clone, Debug)]
