@@ -93,15 +93,19 @@ pub fn fit_cell(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// `40000` → `40,000`.
-pub fn thousands(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, digit) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+/// `40000` → `40,000` (a count, never negative).
+pub fn thousands(n: impl std::fmt::Display) -> String {
+    group_thousands(&n.to_string())
+}
+
+/// Puts a comma between every group of three digits, counting from the right.
+pub fn group_thousands(whole: &str) -> String {
+    let mut out = String::with_capacity(whole.len() + whole.len() / 3);
+    for (i, c) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i).is_multiple_of(3) {
             out.push(',');
         }
-        out.push(digit);
+        out.push(c);
     }
     out
 }

@@ -94,17 +94,7 @@ impl Money {
     }
 }
 
-/// Puts a comma between every group of three digits, counting from the right.
-pub(crate) fn group_thousands(whole: &str) -> String {
-    let mut out = String::with_capacity(whole.len() + whole.len() / 3);
-    for (i, c) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+pub(crate) use crate::text::group_thousands;
 
 impl fmt::Display for Money {
     /// Plain machine form: `1803234.00`, `-50000.00`; never `-0.00`.

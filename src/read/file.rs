@@ -211,6 +211,19 @@ fn open_without_blocking(path: &Path) -> std::io::Result<std::fs::File> {
     std::fs::File::open(path)
 }
 
+/// Makes a named pipe, for tests of what npg does with one.
+#[cfg(all(test, unix))]
+pub(crate) fn make_fifo(path: &Path) {
+    rustix::fs::mknodat(
+        rustix::fs::CWD,
+        path,
+        rustix::fs::FileType::Fifo,
+        rustix::fs::Mode::from_raw_mode(0o600),
+        0,
+    )
+    .unwrap();
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -246,14 +259,7 @@ mod tests {
     fn a_fifo_a_socket_and_a_folder_are_named_and_never_opened() {
         let dir = tempfile::tempdir().unwrap();
         let fifo = dir.path().join("pipe.xlsx");
-        rustix::fs::mknodat(
-            rustix::fs::CWD,
-            &fifo,
-            rustix::fs::FileType::Fifo,
-            rustix::fs::Mode::from_raw_mode(0o600),
-            0,
-        )
-        .unwrap();
+        make_fifo(&fifo);
         let started = std::time::Instant::now();
         let err = read_limited(&fifo, 100).unwrap_err();
         assert!(err.to_string().contains("a named pipe (FIFO)"), "{err}");

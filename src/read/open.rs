@@ -70,6 +70,7 @@ use zip::ZipArchive;
 use super::file::{FileReadError, MAX_WORKBOOK_FILE_BYTES, read_limited};
 use super::grid::{CellValue, SheetGrid, WorkbookData};
 use crate::findings::{Code, Finding, Location, a1, quote};
+use crate::text::thousands;
 
 /// Rows a sheet may hold values in (rows 1 to 5,000); templates use about 15.
 pub const MAX_ROWS: u32 = 5_000;
@@ -409,19 +410,6 @@ fn too_big_unzipped(limit: u64) -> Refusal {
          return does not need (extra sheets, pictures) and save it again",
         crate::read::file::size_text(limit)
     ))
-}
-
-/// `5000` → `5,000`.
-fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, digit) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(digit);
-    }
-    out
 }
 
 /// The letters of a zero-based column: 99 → `CV`.

@@ -377,14 +377,7 @@ mod tests {
                 .is_symlink()
         );
         let fifo = dir.path().join("pipe.xlsx");
-        rustix::fs::mknodat(
-            rustix::fs::CWD,
-            &fifo,
-            rustix::fs::FileType::Fifo,
-            rustix::fs::Mode::from_raw_mode(0o600),
-            0,
-        )
-        .unwrap();
+        crate::read::file::make_fifo(&fifo);
         let err = write_file_atomically(&fifo, &new, true, OwnFile::Allocations).unwrap_err();
         assert!(err.to_string().contains("a named pipe (FIFO)"), "{err}");
         let folder = dir.path().join("folder.xlsx");
