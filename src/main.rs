@@ -73,9 +73,10 @@ fn init_logging(verbose: u8) {
     };
     tracing_subscriber::fmt()
         .with_max_level(level)
-        .with_writer(std::io::stderr)
-        // Colour only on a terminal, so that a saved log holds plain text.
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        // Escaped and quiet on a closed stderr, as everything printed is; so no colours,
+        // whose escapes would be escaped too.
+        .with_writer(|| out::LogWriter)
+        .with_ansi(false)
         .without_time()
         .init();
 }

@@ -7,7 +7,7 @@
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use npg::text::printable;
+use npg::text::{fit_line, json_safe, printable};
 
 /// Set once standard output is closed: nothing more is printed there.
 static STDOUT_CLOSED: AtomicBool = AtomicBool::new(false);
@@ -33,14 +33,16 @@ fn to_stdout(text: &str) {
     }
 }
 
-/// One line of text output, its control characters escaped.
+/// One line of text output, its control characters escaped, at most
+/// [`npg::text::LINE_LIMIT`] characters.
 pub fn say(text: &str) {
-    to_stdout(&printable(text));
+    to_stdout(&printable(&fit_line(text)));
 }
 
-/// Output already escaped by its format (JSON), printed as it is.
+/// JSON output: escaped by serde, and what serde leaves raw that a terminal would act on
+/// escaped too (see [`npg::text::json_safe`]).
 pub fn say_raw(text: &str) {
-    to_stdout(text);
+    to_stdout(&json_safe(text));
 }
 
 /// One line to standard error, its control characters escaped; if standard error is closed
@@ -48,11 +50,36 @@ pub fn say_raw(text: &str) {
 pub fn tell(text: &str) {
     let mut err = std::io::stderr().lock();
     let _ = err
-        .write_all(printable(text).as_bytes())
+        .write_all(printable(&fit_line(text)).as_bytes())
         .and_then(|()| err.write_all(b"\n"));
 }
 
 /// True when standard output failed for a reason other than its reader closing it.
 pub fn stdout_failed() -> bool {
     STDOUT_FAILED.load(Ordering::Relaxed)
+}
+
+/// Where the log (`-v`) goes: standard error, each line escaped as every printed line is,
+/// and nothing lost or panicking when standard error is closed.
+pub struct LogWriter;
+
+impl Write for LogWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let text = String::from_utf8_lossy(buf);
+        let mut err = std::io::stderr().lock();
+        for (i, line) in text.split('\n').enumerate() {
+            let _ = if i == 0 {
+                err.write_all(printable(line).as_bytes())
+            } else {
+                err.write_all(b"\n")
+                    .and_then(|()| err.write_all(printable(line).as_bytes()))
+            };
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        let _ = std::io::stderr().flush();
+        Ok(())
+    }
 }

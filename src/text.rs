@@ -43,6 +43,26 @@ pub fn printable(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// JSON text with every character that could move or hide text on a terminal and that JSON
+/// itself leaves as it is (DEL, the C1 controls, the bidirectional controls, the line and
+/// paragraph separators) written as a `\u` escape; JSON escapes the C0 controls itself, so
+/// the layout's own new lines are the only ones left, and they are kept.
+pub fn json_safe(json: &str) -> Cow<'_, str> {
+    let unsafe_in_json = |c: char| c != '\n' && is_unsafe(c);
+    if !json.chars().any(unsafe_in_json) {
+        return Cow::Borrowed(json);
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if unsafe_in_json(c) {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
 /// A value quoted in a message: at most [`QUOTED_LIMIT`] characters, then `…` and how long
 /// it was, so that a 40,000-character name is never echoed whole.
 pub fn cut(text: &str) -> String {
@@ -52,6 +72,59 @@ pub fn cut(text: &str) -> String {
     }
     let head: String = text.chars().take(QUOTED_LIMIT).collect();
     format!("{head:?}… ({} characters in all)", thousands(total))
+}
+
+/// The longest run of characters without a space a message keeps whole.
+pub const WORD_LIMIT: usize = 80;
+
+/// A message with every run of more than [`WORD_LIMIT`] characters without a space cut to
+/// [`QUOTED_LIMIT`] and how long it was: what a parser echoes of a 40,000-character key or
+/// value never reaches a person whole.
+pub fn shorten_words(message: &str) -> Cow<'_, str> {
+    if !message
+        .split(char::is_whitespace)
+        .any(|word| word.len() > WORD_LIMIT && word.chars().count() > WORD_LIMIT)
+    {
+        return Cow::Borrowed(message);
+    }
+    let mut out = String::new();
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut String| {
+        let count = word.chars().count();
+        if count > WORD_LIMIT {
+            out.extend(word.chars().take(QUOTED_LIMIT));
+            out.push_str(&format!("… ({} characters in all)", thousands(count)));
+        } else {
+            out.push_str(word);
+        }
+        word.clear();
+    };
+    for c in message.chars() {
+        if c.is_whitespace() {
+            flush(&mut word, &mut out);
+            out.push(c);
+        } else {
+            word.push(c);
+        }
+    }
+    flush(&mut word, &mut out);
+    Cow::Owned(out)
+}
+
+/// The most characters one printed line holds: a longer one is cut, saying how long it was.
+pub const LINE_LIMIT: usize = 2_000;
+
+/// A line as printed: at most [`LINE_LIMIT`] characters.
+pub fn fit_line(line: &str) -> Cow<'_, str> {
+    if line.len() <= LINE_LIMIT || line.chars().count() <= LINE_LIMIT {
+        return Cow::Borrowed(line);
+    }
+    let mut out: String = line.chars().take(LINE_LIMIT).collect();
+    out.push_str(&format!(
+        " … [cut: {} characters in all]",
+        thousands(line.chars().count())
+    ));
+    Cow::Owned(out)
 }
 
 /// How many items a message lists before it says how many more there are.
@@ -131,12 +204,45 @@ mod tests {
     }
 
     #[test]
+    fn json_keeps_its_new_lines_and_escapes_what_it_leaves_raw() {
+        let json = "{\n  \"file\": \"a\u{9b}2Jb\u{202e}c\u{7f}\"\n}";
+        let safe = json_safe(json);
+        assert_eq!(safe, "{\n  \"file\": \"a\\u009b2Jb\\u202ec\\u007f\"\n}");
+        let back: serde_json::Value = serde_json::from_str(&safe).unwrap();
+        assert_eq!(back["file"], "a\u{9b}2Jb\u{202e}c\u{7f}");
+    }
+
+    #[test]
     fn quoted_values_are_cut_at_sixty_characters_saying_how_long_they_were() {
         assert_eq!(cut("Kent"), "\"Kent\"");
         let long = "x".repeat(40_000);
         assert_eq!(
             cut(&long),
             format!("\"{}\"… (40,000 characters in all)", "x".repeat(60))
+        );
+    }
+
+    #[test]
+    fn long_words_and_lines_are_cut_saying_how_long_they_were() {
+        assert!(matches!(
+            shorten_words("unknown key `pot`"),
+            Cow::Borrowed(_)
+        ));
+        let long = format!(
+            "unknown key `{}`, expected one of `year`",
+            "W".repeat(40_000)
+        );
+        assert_eq!(
+            shorten_words(&long),
+            format!(
+                "unknown key `{}… (40,003 characters in all) expected one of `year`",
+                "W".repeat(59)
+            )
+        );
+        let line = "x".repeat(3_000);
+        assert_eq!(
+            fit_line(&line).chars().count(),
+            LINE_LIMIT + " … [cut: 3,000 characters in all]".chars().count()
         );
     }
 

@@ -301,15 +301,17 @@ pub fn ledger_changes(was: &str, now: &str) -> Vec<LedgerChange> {
         changes.push(LedgerChange {
             force: "(header)".to_owned(),
             field: "line".to_owned(),
-            was: header.join(","),
-            now: now_header.join(","),
+            was: crate::text::shorten_words(&header.join(",")).into_owned(),
+            now: crate::text::shorten_words(&now_header.join(",")).into_owned(),
         });
     }
     let forces: BTreeSet<&String> = before.keys().chain(after.keys()).collect();
+    // A field or line of any length may differ: none is shown whole.
     let blank = |s: Option<&String>| match s {
-        Some(s) if !s.is_empty() => s.clone(),
+        Some(s) if !s.is_empty() => crate::text::shorten_words(s).into_owned(),
         _ => BLANK.to_owned(),
     };
+    let whole = |l: &Vec<String>| crate::text::shorten_words(&l.join(",")).into_owned();
     for force in forces {
         let (old, new) = (before.get(force), after.get(force));
         let count = |lines: Option<&Vec<Vec<String>>>| lines.map_or(0, Vec::len);
@@ -342,8 +344,8 @@ pub fn ledger_changes(was: &str, now: &str) -> Vec<LedgerChange> {
             (old, new) => changes.push(LedgerChange {
                 force: force.clone(),
                 field: "line".to_owned(),
-                was: old.map_or_else(|| "(no line)".to_owned(), |l| l.join(",")),
-                now: new.map_or_else(|| "(no line)".to_owned(), |l| l.join(",")),
+                was: old.map_or_else(|| "(no line)".to_owned(), whole),
+                now: new.map_or_else(|| "(no line)".to_owned(), whole),
             }),
         }
     }

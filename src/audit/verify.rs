@@ -24,8 +24,8 @@ use crate::pay::quarters::{run_files, run_quarters};
 use crate::pay::replace::{ExtraFile, extra_files};
 use crate::pay::run::InvariantBreach;
 use crate::read::file::{
-    FileReadError, MAX_RUN_FILE_BYTES, MAX_TEXT_FILE_BYTES, MAX_WORKBOOK_FILE_BYTES, read_limited,
-    size_text,
+    FileReadError, MAX_LEDGER_BYTES, MAX_MANIFEST_BYTES, MAX_OUTPUT_BYTES, MAX_TEXT_FILE_BYTES,
+    MAX_WORKBOOK_FILE_BYTES, read_limited, size_text,
 };
 
 use super::diff::{
@@ -353,7 +353,7 @@ fn prior_of(
     };
     // The manifest was checked to name `../<year>-Qn/ledger.csv`, beside this run folder.
     let path = run_dir.join(&recorded.path);
-    let bytes = match read_limited(&path, MAX_RUN_FILE_BYTES) {
+    let bytes = match read_limited(&path, MAX_LEDGER_BYTES) {
         Ok(bytes) => bytes,
         Err(FileReadError::Missing) => return Err(VerifyError::PriorMissing { path }),
         Err(FileReadError::Io(source)) => return Err(VerifyError::Io { path, source }),
@@ -395,8 +395,8 @@ fn compare_output(
     // (the manifest itself is bounded by its own limit).
     let recorded = manifest.outputs.iter().find(|o| o.path == name);
     let limit = match recorded {
-        Some(output) => output_size_limit(output.bytes),
-        None => MAX_RUN_FILE_BYTES,
+        Some(output) => output_size_limit(output.bytes).min(MAX_OUTPUT_BYTES),
+        None => MAX_MANIFEST_BYTES,
     };
     let held = match read_limited(&path, limit) {
         Ok(bytes) => Some(bytes),

@@ -9,6 +9,7 @@ use npg::cycle::config::{CONFIG_FILE, CycleConfig};
 use npg::domain::{FinancialYear, Money, ParseNumberError};
 use npg::findings::{Finding, sort_for_report};
 
+use npg::read::file::{FileKind, kind_of};
 use npg::read::open::read_workbook;
 use npg::read::tables::read_weights;
 use npg::rules::allocate::{AllocateError, Allocation, AllocationUnit, allocate};
@@ -37,11 +38,20 @@ pub fn run(args: AllocateArgs) -> anyhow::Result<ExitCode> {
     if args.overwrite {
         check_replaceable(&args.output, OwnFile::Allocations)?;
     }
-    if !args.weights.is_file() {
-        bail!(
+    match kind_of(&args.weights)? {
+        FileKind::Regular(_) => {}
+        FileKind::Missing => bail!(
             "the weights workbook {} does not exist",
             args.weights.display()
-        );
+        ),
+        FileKind::Folder => bail!(
+            "the weights workbook {} is a folder",
+            args.weights.display()
+        ),
+        FileKind::Other(what) => bail!(
+            "the weights workbook {} is {what}, not a file; give the workbook itself",
+            args.weights.display()
+        ),
     }
     let cycle_dir = cycle_folder(&args)?;
     let forces_path = cycle_dir.join(FORCES_FILE);
@@ -102,6 +112,12 @@ fn parse_pot(text: &str, unit: AllocationUnit) -> anyhow::Result<Money> {
 /// folder holding the weights workbook.
 fn cycle_folder(args: &AllocateArgs) -> anyhow::Result<PathBuf> {
     if let Some(dir) = &args.cycle {
+        if let FileKind::Other(what) = kind_of(&dir.join(FORCES_FILE))? {
+            bail!(
+                "{} is {what}, not a file; the force list must be a CSV file",
+                dir.join(FORCES_FILE).display()
+            );
+        }
         if !dir.join(FORCES_FILE).is_file() {
             bail!(
                 "the cycle folder {} has no {FORCES_FILE}; give a folder holding the force list",
@@ -114,6 +130,12 @@ fn cycle_folder(args: &AllocateArgs) -> anyhow::Result<PathBuf> {
         Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
         _ => PathBuf::from("."),
     };
+    if let FileKind::Other(what) = kind_of(&beside.join(FORCES_FILE))? {
+        bail!(
+            "{} is {what}, not a file; the force list must be a CSV file",
+            beside.join(FORCES_FILE).display()
+        );
+    }
     if !beside.join(FORCES_FILE).is_file() {
         bail!(
             "no force list to check the weights against: {} has no {FORCES_FILE}; give --cycle DIR",

@@ -10,7 +10,7 @@ use npg::pay::prior::{RUN_FILES, read_prior_run, run_folder_name};
 use npg::pay::quarters::{BuildError, QuarterRun, quarter_range, run_and_build};
 use npg::pay::replace::{check_not_cycle, check_run_folder_replaceable};
 use npg::rules::payment::Status;
-use npg::write::lock::lock_folder;
+use npg::write::lock::lock_folder_creating;
 use npg::write::run_folder::{FolderFile, commit_folders, prepare_target, stage_folder};
 use npg::write::schedule::Totals;
 use rayon::prelude::*;
@@ -22,12 +22,15 @@ use crate::cli::PayArgs;
 pub fn run(args: PayArgs) -> anyhow::Result<ExitCode> {
     let (first, last) = parse_quarters(&args.quarter)?;
     refuse_out_inside_cycle(&args.out, &args.cycle)?;
-    // One run at a time per output folder: a second refuses at once, naming the first.
-    let mut lock = if args.out.is_dir() {
-        Some(lock_folder(&args.out)?)
-    } else {
-        None
-    };
+    if std::fs::symlink_metadata(&args.out).is_ok() && !args.out.is_dir() {
+        bail!(
+            "--out {} is a file, not a folder; give the folder the runs go into",
+            args.out.display()
+        );
+    }
+    // One run at a time per output folder, held from the start: a second refuses at once,
+    // naming the first.
+    let lock = lock_folder_creating(&args.out)?;
     let started = std::time::Instant::now();
     let inputs = match load_cycle(&args.cycle, &ReadingBar::new()) {
         Ok(inputs) => inputs,
@@ -43,12 +46,6 @@ pub fn run(args: PayArgs) -> anyhow::Result<ExitCode> {
     let quarters = quarter_range(first, last);
 
     // Refuse before any work when a run folder is in the way.
-    if args.out.exists() && !args.out.is_dir() {
-        bail!(
-            "--out {} is a file, not a folder; give the folder the runs go into",
-            args.out.display()
-        );
-    }
     check_targets(&args, year, &quarters)?;
     let prior = match read_prior_run(&args.out, year, first) {
         Ok(prior) => prior,
@@ -84,9 +81,6 @@ pub fn run(args: PayArgs) -> anyhow::Result<ExitCode> {
     let started = std::time::Instant::now();
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("cannot create the output folder {}", args.out.display()))?;
-    if lock.is_none() {
-        lock = Some(lock_folder(&args.out)?);
-    }
     // Checked again now that the folder is locked: nothing may have come in the way since.
     check_targets(&args, year, &quarters)?;
     // Every quarter's folder is staged in full, then all are put in place together: a
@@ -107,7 +101,12 @@ pub fn run(args: PayArgs) -> anyhow::Result<ExitCode> {
             stage_folder(&target, &folder_files)
         })
         .collect::<Result<Vec<_>, _>>()?;
-    commit_folders(staged, args.overwrite)?;
+    for kept in commit_folders(staged, args.overwrite)? {
+        tell!(
+            "npg: a run folder replaced held files the run did not write, added while it was writing; it is kept whole at {}",
+            kept.display()
+        );
+    }
     drop(lock);
     info!(
         seconds = started.elapsed().as_secs_f64(),

@@ -6,7 +6,7 @@ use anyhow::{Context, bail};
 use npg::domain::Month;
 use npg::pay::inputs::load_cycle;
 use npg::pay::quarters::reconcile_to_month;
-use npg::write::lock::lock_folder;
+use npg::write::lock::lock_folder_creating;
 use npg::write::output::{OwnFile, check_replaceable, write_file_atomically};
 use npg::write::reconciliation::{ReconciliationFacts, write_reconciliation};
 
@@ -24,11 +24,7 @@ pub fn run(args: ReconcileArgs) -> anyhow::Result<ExitCode> {
     super::pay::refuse_out_inside_cycle(&args.out, &args.cycle)?;
     // One writer at a time in the output folder, as for a payment run: taken at once where
     // the folder is there, so that a second run refuses before any work.
-    let mut lock = if args.out.is_dir() {
-        Some(lock_folder(&args.out)?)
-    } else {
-        None
-    };
+    let lock = lock_folder_creating(&args.out)?;
     let target = args.out.join(format!("reconciliation-{month}.xlsx"));
     if std::fs::symlink_metadata(&target).is_ok() && !args.overwrite {
         bail!(
@@ -69,9 +65,6 @@ pub fn run(args: ReconcileArgs) -> anyhow::Result<ExitCode> {
     .context("could not build the reconciliation workbook")?;
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("cannot create the output folder {}", args.out.display()))?;
-    if lock.is_none() {
-        lock = Some(lock_folder(&args.out)?);
-    }
     write_file_atomically(&target, &bytes, args.overwrite, OwnFile::Reconciliation)?;
     drop(lock);
     if let Some(national) = recon.national.last() {

@@ -254,11 +254,12 @@ impl Source<'_> {
     }
 
     fn error(&self, line: Option<usize>, key: Option<&str>, problem: String) -> ConfigError {
+        // A key or value of any length may be echoed by the parser: none is shown whole.
         ConfigError::Invalid {
             file: self.file.to_owned(),
             line,
-            key: key.map(str::to_owned),
-            problem,
+            key: key.map(|key| crate::text::shorten_words(key).into_owned()),
+            problem: crate::text::shorten_words(&problem).into_owned(),
         }
     }
 

@@ -10,7 +10,7 @@ use crate::domain::returns::Return;
 use crate::domain::{ForceId, Fte, Money, Quarter};
 use crate::findings::{Code, Finding, Location};
 use crate::layout::ReturnKind;
-use crate::read::file::{FileReadError, MAX_WORKBOOK_FILE_BYTES, read_limited};
+use crate::read::file::{FileReadError, MAX_WORKBOOK_FILE_BYTES, hash_limited, read_limited};
 use crate::read::grid::WorkbookData;
 use crate::read::open::{file_not_read, is_spreadsheet_name, read_workbook_bytes};
 use crate::read::returns::{ReadContext, ReturnKey, ReturnRead, read_return};
@@ -223,8 +223,8 @@ pub fn read_raw(source: &SourceFile) -> RawFile {
 /// reads it (a file that is not read has the hash of no bytes); `None` when it is not there.
 /// Nothing but a regular file of at most `limit` bytes is opened.
 pub fn fingerprint(path: &Path, limit: u64) -> std::io::Result<Option<(String, u64)>> {
-    match read_limited(path, limit) {
-        Ok(bytes) => Ok(Some((sha256_hex(&bytes), bytes.len() as u64))),
+    match hash_limited(path, limit) {
+        Ok(found) => Ok(Some(found)),
         Err(FileReadError::Missing) => Ok(None),
         Err(FileReadError::Io(e)) => Err(e),
         Err(other) => Ok(Some((sha256_hex(&[]), other.recorded_size()))),

@@ -84,7 +84,7 @@ pub enum ForceListError {
         file: String,
         source: std::io::Error,
     },
-    #[error("{file} line 1: the header must be `id,name`, found {found:?}")]
+    #[error("{file} line 1: the header must be `id,name`, found {}", crate::text::cut(.found))]
     Header { file: String, found: String },
     #[error("{file} line {line}: {problem}")]
     Line {

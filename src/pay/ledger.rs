@@ -72,10 +72,11 @@ impl Ledger {
 
     /// Reads a ledger written by `to_csv`. `shown_as` names the file in errors.
     pub fn parse(text: &str, shown_as: &str) -> Result<Ledger, LedgerError> {
+        // A field of any length may be quoted: none is shown whole.
         let fail = |line: usize, problem: String| LedgerError {
             file: shown_as.to_owned(),
             line,
-            problem,
+            problem: crate::text::shorten_words(&problem).into_owned(),
         };
         let mut lines = text.split_terminator('\n');
         match lines.next() {

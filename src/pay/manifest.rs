@@ -16,7 +16,9 @@ use crate::cycle::{ALLOCATIONS_FILE, FORCES_FILE, RETURNS_DIR};
 use crate::domain::{FinancialYear, Quarter};
 use crate::text::cut;
 
-use crate::read::file::{FileReadError, MAX_RUN_FILE_BYTES, read_limited};
+use crate::read::file::{
+    FileReadError, MAX_MANIFEST_BYTES, MAX_OUTPUT_BYTES, hash_limited, read_limited,
+};
 
 use super::prior::{LEDGER_FILE, MANIFEST_FILE, RECONCILIATION_FILE, SCHEDULE_FILE};
 
@@ -285,15 +287,17 @@ impl Manifest {
     }
 
     /// The outputs of `run_dir` that are missing or differ from their recorded hash. An
-    /// output is read only when it is a regular file of its recorded size, so no more is ever
+    /// output is hashed in pieces, only when it is a regular file no larger than its recorded
+    /// size (and than [`MAX_OUTPUT_BYTES`], whatever the manifest says), so no more is ever
     /// read than the run wrote.
     pub fn check_outputs(&self, run_dir: &Path) -> Vec<OutputMismatch> {
         let mut problems = Vec::new();
         for output in &self.outputs {
             let path = output.path.clone();
-            match read_limited(&run_dir.join(&output.path), output.bytes) {
-                Ok(bytes) => {
-                    if sha256_hex(&bytes) != output.sha256 || bytes.len() as u64 != output.bytes {
+            let limit = output.bytes.min(MAX_OUTPUT_BYTES);
+            match hash_limited(&run_dir.join(&output.path), limit) {
+                Ok((sha256, size)) => {
+                    if sha256 != output.sha256 || size != output.bytes {
                         problems.push(OutputMismatch::Changed { path });
                     }
                 }
@@ -313,7 +317,7 @@ impl Manifest {
             file: shown.clone(),
             problem,
         };
-        let bytes = match read_limited(&path, MAX_RUN_FILE_BYTES) {
+        let bytes = match read_limited(&path, MAX_MANIFEST_BYTES) {
             Ok(bytes) => bytes,
             Err(FileReadError::Missing) => return Ok(None),
             Err(e) => return Err(fail(format!("cannot be read: {e}"))),

@@ -7,7 +7,7 @@ use thiserror::Error;
 
 use crate::cycle::load::sha256_hex;
 use crate::domain::{FinancialYear, Quarter};
-use crate::read::file::{MAX_RUN_FILE_BYTES, read_limited_text};
+use crate::read::file::{MAX_LEDGER_BYTES, read_limited_text};
 
 use super::ledger::{Ledger, LedgerError};
 use super::manifest::{Manifest, ManifestError, OutputMismatch};
@@ -162,12 +162,11 @@ pub fn read_prior_run(
         });
     }
     let ledger_path = folder.join(LEDGER_FILE);
-    let ledger_text = read_limited_text(&ledger_path, MAX_RUN_FILE_BYTES).map_err(|source| {
-        PriorRunError::Io {
+    let ledger_text =
+        read_limited_text(&ledger_path, MAX_LEDGER_BYTES).map_err(|source| PriorRunError::Io {
             path: ledger_path.clone(),
             source,
-        }
-    })?;
+        })?;
     let ledger = Ledger::parse(&ledger_text, &ledger_path.display().to_string())?;
     if ledger.quarter.is_some_and(|q| q != previous) {
         return Err(PriorRunError::WrongQuarter {

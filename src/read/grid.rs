@@ -98,6 +98,18 @@ impl SheetGrid {
             .map(|((_, col), value)| (*col, value))
     }
 
+    /// The non-empty cells of one row from column `first` to `last`, in column order.
+    pub fn row_between(
+        &self,
+        row: u32,
+        first: u32,
+        last: u32,
+    ) -> impl Iterator<Item = (u32, &CellValue)> {
+        self.cells
+            .range((row, first)..=(row, last.max(first)))
+            .map(|((_, col), value)| (*col, value))
+    }
+
     /// True when the row has no value other than blanks.
     pub fn row_is_blank(&self, row: u32) -> bool {
         self.row(row).all(|(_, value)| value.is_blank())
@@ -132,7 +144,13 @@ impl WorkbookData {
 
 /// Labels, headers and sheet names match after trimming, ignoring case (rules §10).
 pub fn same_label(found: &str, wanted: &str) -> bool {
-    found.trim().to_lowercase() == wanted.trim().to_lowercase()
+    label_key(found) == label_key(wanted)
+}
+
+/// What a label is matched by: trimmed (of any white space, a no-break space included) and
+/// lower-cased. Two sheet names with the same key are one sheet to the reader.
+pub fn label_key(label: &str) -> String {
+    label.trim().to_lowercase()
 }
 
 #[cfg(test)]

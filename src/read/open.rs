@@ -68,7 +68,7 @@ use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use zip::ZipArchive;
 
 use super::file::{FileReadError, MAX_WORKBOOK_FILE_BYTES, read_limited};
-use super::grid::{CellValue, SheetGrid, WorkbookData};
+use super::grid::{CellValue, SheetGrid, WorkbookData, label_key};
 use crate::findings::{Code, Finding, Location, a1, quote};
 use crate::text::thousands;
 
@@ -574,7 +574,14 @@ enum ZipKind {
 fn open_zip(bytes: &[u8], limits: &Limits) -> Result<WorkbookData, Refusal> {
     let mut zip = ZipArchive::new(Cursor::new(bytes))
         .map_err(|e| damaged(format!("its zip container cannot be opened: {e}")))?;
-    check_directory_names(bytes)?;
+    let listed = check_directory_names(bytes)?;
+    // The zip crate keeps one entry per name: fewer entries than the directory lists means
+    // two of them shared a name as it reads names.
+    if zip.len() as u64 != listed {
+        return Err(damaged(
+            "two of its parts share one name, and programs differ on which of them they read",
+        ));
+    }
     let kind = zip_kind(&mut zip)?;
     if kind == ZipKind::Ods {
         let manifest = read_part(&mut zip, "META-INF/manifest.xml", limits.unzipped_bytes)?;
@@ -588,10 +595,19 @@ fn open_zip(bytes: &[u8], limits: &Limits) -> Result<WorkbookData, Refusal> {
             // calamine stored rather than compressed, so nothing is inflated twice.
             let parts = unpack_parts(&mut zip, limits.unzipped_bytes)?;
             check_shared_strings(&parts)?;
+            // Merged cells are looked for only where a sheet has some (calamine reads a
+            // sheet again to find them; a return's template has none).
+            let has_merges = parts.iter().any(|part| {
+                part.name.to_ascii_lowercase().starts_with("xl/worksheets/")
+                    && part
+                        .bytes
+                        .as_deref()
+                        .is_some_and(|b| contains(b, b"mergeCell"))
+            });
             let stored = stored_zip(&parts)?;
             // Only one copy of the unpacked parts is held while calamine reads.
             drop(parts);
-            read_xlsx(&stored, limits)
+            read_xlsx(&stored, limits, has_merges)
         }
         ZipKind::Ods => {
             let mut parts = unpack_parts(&mut zip, limits.unzipped_bytes)?;
@@ -747,8 +763,10 @@ fn unpack_parts<R: Read + Seek>(zip: &mut ZipArchive<R>, limit: u64) -> Result<V
 
 /// Every name the zip's central directory lists, read here rather than through the zip
 /// crate, which keeps only one entry of each name: two entries of one name are two copies of
-/// a part, and programs differ on which they read.
-fn check_directory_names(bytes: &[u8]) -> Result<(), Refusal> {
+/// a part, and programs differ on which they read. A part that gives itself a second name
+/// (the Info-ZIP "Unicode Path" extra field, which the zip crate reads and LibreOffice does
+/// not) is refused too. Returns how many entries the directory lists.
+fn check_directory_names(bytes: &[u8]) -> Result<u64, Refusal> {
     let unreadable = || damaged("its list of parts (the zip's central directory) cannot be read");
     // The end of central directory record: within the last 64 KiB + 22 bytes.
     let search_from = bytes.len().saturating_sub(65_557);
@@ -784,6 +802,17 @@ fn check_directory_names(bytes: &[u8]) -> Result<(), Refusal> {
             .get(at + 46..at + 46 + name_len)
             .ok_or_else(unreadable)?;
         let name = String::from_utf8_lossy(name).into_owned();
+        let extra = bytes
+            .get(at + 46 + name_len..at + 46 + name_len + extra_len)
+            .ok_or_else(unreadable)?;
+        if let Some(other) = unicode_path(extra).filter(|other| *other != name) {
+            return Err(damaged(format!(
+                "its part {} gives itself a second name, {}, and programs differ on which they \
+                 use",
+                quote(&name),
+                quote(&other)
+            )));
+        }
         if let Some(earlier) = seen.insert(folded_part_name(&name), name.clone()) {
             return Err(damaged(format!(
                 "it holds two parts whose names differ only in case or spelling, {} and {}, \
@@ -794,7 +823,22 @@ fn check_directory_names(bytes: &[u8]) -> Result<(), Refusal> {
         }
         at += 46 + name_len + extra_len + comment_len;
     }
-    Ok(())
+    Ok(entries)
+}
+
+/// The name an Info-ZIP Unicode Path extra field (0x7075) gives a part, if it has one.
+fn unicode_path(mut extra: &[u8]) -> Option<String> {
+    while extra.len() >= 4 {
+        let id = le16(extra, 0)?;
+        let size = usize::from(le16(extra, 2)?);
+        let data = extra.get(4..4 + size)?;
+        if id == 0x7075 {
+            // A version byte and the CRC-32 of the header's name, then the name in UTF-8.
+            return Some(String::from_utf8_lossy(data.get(5..)?).into_owned());
+        }
+        extra = &extra[4 + size..];
+    }
+    None
 }
 
 /// A part name as OPC compares it: `%XX` escapes undone, `\\` read as `/`, no leading `/`,
@@ -915,13 +959,13 @@ fn check_shared_strings(parts: &[Part]) -> Result<(), Refusal> {
     Ok(())
 }
 
-fn read_xlsx(bytes: &[u8], limits: &Limits) -> Result<WorkbookData, Refusal> {
+fn read_xlsx(bytes: &[u8], limits: &Limits, has_merges: bool) -> Result<WorkbookData, Refusal> {
     let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| match e {
         XlsxError::Password => Refusal::Locked,
         other => reader_error(other),
     })?;
     let sheets = book.sheets_metadata().to_vec();
-    check_sheet_names(sheets.iter().map(|sheet| sheet.name.as_str()))?;
+    check_sheets(&sheets)?;
     let mut room = Room::new(limits);
     let mut grids = Vec::with_capacity(sheets.len());
     for (index, sheet) in sheets.iter().enumerate() {
@@ -957,19 +1001,81 @@ fn read_xlsx(bytes: &[u8], limits: &Limits) -> Result<WorkbookData, Refusal> {
                 }
                 grid.set(row, col, value);
             }
+            drop(cells);
+            if has_merges {
+                let merged = book
+                    .merge_cells_by_sheet_name(&sheet.name)
+                    .map_err(reader_error)?;
+                check_merged(&grid, &merged)?;
+            }
         }
         grids.push(grid);
     }
     Ok(WorkbookData { sheets: grids })
 }
 
+/// The most merged ranges a sheet may have (a return's template has none).
+const MAX_MERGED_RANGES: usize = 1_000;
+
+/// A value in a cell covered by merged cells (any but the range's first) is shown by no
+/// spreadsheet program, yet calamine reads it: such a cell is an error at that cell.
+fn check_merged(grid: &SheetGrid, merged: &[calamine::Dimensions]) -> Result<(), Refusal> {
+    if merged.len() > MAX_MERGED_RANGES {
+        return Err(Refusal::Unreadable(format!(
+            "sheet {} has more than {} ranges of merged cells, far more than a return has; \
+             unmerge them and save it again",
+            quote(&grid.name),
+            thousands(MAX_MERGED_RANGES)
+        )));
+    }
+    let Some(last_row) = grid.last_row() else {
+        return Ok(());
+    };
+    for range in merged {
+        let (top, left) = range.start;
+        let (bottom, right) = range.end;
+        for row in top..=bottom.min(last_row) {
+            for (col, value) in grid.row_between(row, left, right) {
+                if (row, col) != (top, left) && !value.is_blank() {
+                    return Err(Refusal::Ambiguous {
+                        sheet: grid.name.clone(),
+                        index: grid.index,
+                        row: u64::from(row),
+                        col: u64::from(col),
+                        detail: format!(
+                            "the cell is hidden under the merged cells {}:{} but still holds a \
+                             value ({}), which a spreadsheet program does not show; unmerge the \
+                             cells, check the figures and save it again",
+                            a1(top, left),
+                            a1(bottom, right),
+                            quote(&value.shown())
+                        ),
+                    });
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Sheet names must tell the sheets apart: a return's sheets are found by name, ignoring
-/// case, and a program shows only one of two sheets of the same name.
-fn check_sheet_names<'a>(names: impl Iterator<Item = &'a str>) -> Result<(), Refusal> {
+/// case, and a program shows only one of two sheets of the same name. And no sheet may be
+/// "very hidden", which Excel can hold but never show: a person would check one sheet while
+/// npg read another.
+fn check_sheets(sheets: &[calamine::Sheet]) -> Result<(), Refusal> {
     let mut seen: std::collections::BTreeMap<String, &str> = std::collections::BTreeMap::new();
     let mut any = false;
-    for name in names {
+    for sheet in sheets {
+        let name = sheet.name.as_str();
         any = true;
+        if sheet.visible == calamine::SheetVisible::VeryHidden {
+            return Err(Refusal::Unreadable(format!(
+                "the workbook has a sheet {} hidden so that Excel cannot show it (\"very \
+                 hidden\"), so no one can check what it holds; delete it, or make it visible, \
+                 and save it again",
+                quote(name)
+            )));
+        }
         let chars = name.chars().count();
         if chars > MAX_SHEET_NAME_CHARS {
             return Err(damaged(format!(
@@ -980,7 +1086,9 @@ fn check_sheet_names<'a>(names: impl Iterator<Item = &'a str>) -> Result<(), Ref
                 quote(name)
             )));
         }
-        if let Some(earlier) = seen.insert(name.to_lowercase(), name) {
+        // Folded as the reader finds sheets by name (trimmed, any case), so that a second
+        // "Expenditure " or "EXPENDITURE" can never stand in for the one a person sees.
+        if let Some(earlier) = seen.insert(label_key(name), name) {
             return Err(Refusal::Unreadable(format!(
                 "the workbook has two sheets named {} and {}; a spreadsheet program shows one \
                  of them and npg would read the other, so neither can be trusted: delete or \
@@ -1068,7 +1176,14 @@ fn open_compound(bytes: &[u8], limits: &Limits) -> Result<WorkbookData, Refusal>
         XlsError::Password => Refusal::Locked,
         other => reader_error(other),
     })?;
-    read_dense(&mut book, limits)
+    let data = read_dense(&mut book, limits)?;
+    for grid in &data.sheets {
+        let merged = book
+            .merge_cells_by_sheet_name(&grid.name)
+            .map_err(reader_error)?;
+        check_merged(grid, &merged)?;
+    }
+    Ok(data)
 }
 
 /// Reads every sheet of an .xls or .ods through calamine's dense ranges, which the scans
@@ -1080,7 +1195,7 @@ where
     R::Error: Display,
 {
     let sheets = book.sheets_metadata().to_vec();
-    check_sheet_names(sheets.iter().map(|sheet| sheet.name.as_str()))?;
+    check_sheets(&sheets)?;
     let mut room = Room::new(limits);
     let mut grids = Vec::with_capacity(sheets.len());
     for (index, sheet) in sheets.iter().enumerate() {
@@ -1565,6 +1680,9 @@ fn scan_ods_content(xml: &[u8], limits: &Limits) -> Result<Vec<std::ops::Range<u
         } else if !tag.self_closing {
             open_elements.push(tag.name);
         }
+        if !tag.closing {
+            check_ods_namespaces(&tag)?;
+        }
         if let Some(open_cell) = cell.as_mut() {
             open_cell.text = open_cell.text.saturating_add(tag.text_before as u64);
         }
@@ -1695,6 +1813,50 @@ fn scan_ods_content(xml: &[u8], limits: &Limits) -> Result<Vec<std::ops::Range<u
     Ok(unused)
 }
 
+/// The prefixes OpenDocument gives the namespaces of a spreadsheet's cells, which calamine
+/// matches by their letters and LibreOffice by what they are bound to.
+const ODS_NAMESPACES: [(&[u8], &[u8]); 4] = [
+    (
+        b"office",
+        b"urn:oasis:names:tc:opendocument:xmlns:office:1.0",
+    ),
+    (b"table", b"urn:oasis:names:tc:opendocument:xmlns:table:1.0"),
+    (b"text", b"urn:oasis:names:tc:opendocument:xmlns:text:1.0"),
+    (
+        b"calcext",
+        b"urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0",
+    ),
+];
+
+/// Refuses a tag that binds a cell's namespace to another prefix, or one of its prefixes to
+/// another namespace: calamine would read `office:value` by its letters while LibreOffice
+/// read the attribute its namespace names.
+fn check_ods_namespaces(tag: &Tag) -> Result<(), Refusal> {
+    for attr in tag.attributes() {
+        let prefix = match attr.name.strip_prefix(b"xmlns") {
+            Some(b"") => b"".as_slice(),
+            Some(rest) => match rest.strip_prefix(b":") {
+                Some(prefix) => prefix,
+                None => continue,
+            },
+            None => continue,
+        };
+        let odd = ODS_NAMESPACES.iter().any(|(standard, uri)| {
+            (prefix == *standard && attr.value != *uri)
+                || (attr.value == *uri && prefix != *standard)
+        });
+        if odd {
+            return Err(damaged(format!(
+                "its content binds the prefix {} to {}, not as OpenDocument does, so programs \
+                 differ on what its cells hold",
+                quote(&String::from_utf8_lossy(prefix)),
+                quote(&xml_text(attr.value))
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// What an .ods cell's value is made of, for the text it will hold.
 #[derive(Default)]
 struct OdsValue {
@@ -1732,12 +1894,14 @@ fn read_ods_cell_value(
         .map(|a| a.value);
     let shown = |attr: &Attr| quote(&xml_text(attr.value));
     if tag.name == b"table:covered-table-cell" {
-        if let Some(hidden) = values.first() {
+        if value_type.is_some() || !values.is_empty() {
+            let what = values
+                .first()
+                .map_or_else(|| "text".to_owned(), |hidden| shown(hidden));
             return Err(format!(
-                "the cell is hidden under merged cells but still holds a value ({}), which a \
-                 spreadsheet program does not show; unmerge the cells, check the figures and \
-                 save it again",
-                shown(hidden)
+                "the cell is hidden under merged cells but still holds a value ({what}), which \
+                 a spreadsheet program does not show; unmerge the cells, check the figures \
+                 and save it again"
             ));
         }
         return Ok(OdsValue::default());
@@ -2207,8 +2371,12 @@ impl<'a> Compound<'a> {
             .and_then(|n| n.checked_mul(self.sector_size))
             .filter(|&start| start < self.bytes.len())
             .ok_or_else(|| format!("sector {id} lies past the end of the file"))?;
-        let end = (start + self.sector_size).min(self.bytes.len());
-        Ok(&self.bytes[start..end])
+        // A sector cut short by the end of the file: calamine reads one of its tables from
+        // it and asserts on the odd length (utils.rs, `to_u32`; found by fuzzing), and a
+        // file whose last sector is cut short was cut short itself.
+        self.bytes
+            .get(start..start + self.sector_size)
+            .ok_or_else(|| format!("sector {id} is cut short by the end of the file"))
     }
 
     /// The bytes of a chain of regular sectors, at most `size` of them.
@@ -2795,10 +2963,10 @@ mod tests {
         // The same parts always make the same bytes.
         assert_eq!(stored_zip(&parts).unwrap(), bytes);
         // The whole sample workbook read through it gives what calamine reads directly.
-        let direct = read_xlsx(sample_xlsx(), &Limits::RETURN).unwrap();
+        let direct = read_xlsx(sample_xlsx(), &Limits::RETURN, true).unwrap();
         let mut zip = ZipArchive::new(Cursor::new(sample_xlsx())).unwrap();
         let restored = stored_zip(&unpack_parts(&mut zip, MAX_UNZIPPED_BYTES).unwrap()).unwrap();
-        assert_eq!(read_xlsx(&restored, &Limits::RETURN).unwrap(), direct);
+        assert_eq!(read_xlsx(&restored, &Limits::RETURN, true).unwrap(), direct);
     }
 
     #[test]

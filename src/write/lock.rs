@@ -36,6 +36,9 @@ pub enum LockError {
 pub struct FolderLock {
     file: File,
     path: PathBuf,
+    /// Folders made to hold the lock, innermost first: removed again if still empty when
+    /// the lock goes (the run wrote nothing there).
+    created: Vec<PathBuf>,
 }
 
 impl Drop for FolderLock {
@@ -45,7 +48,40 @@ impl Drop for FolderLock {
         if same_file(&self.file, &self.path) {
             let _ = std::fs::remove_file(&self.path);
         }
+        for folder in &self.created {
+            // Only an empty folder is removed: one the run wrote into stays.
+            let _ = std::fs::remove_dir(folder);
+        }
     }
+}
+
+/// Locks `folder`, making it (and any folder above it that is missing) first, so that a run
+/// holds its output folder from its start, before any work; what it made is removed again
+/// if it is still empty when the lock goes.
+pub fn lock_folder_creating(folder: &Path) -> Result<FolderLock, LockError> {
+    let mut missing = Vec::new();
+    let mut at = folder.to_path_buf();
+    while !at.as_os_str().is_empty() && std::fs::symlink_metadata(&at).is_err() {
+        missing.push(at.clone());
+        if !at.pop() {
+            break;
+        }
+    }
+    std::fs::create_dir_all(folder).map_err(|source| LockError::Io {
+        path: folder.to_owned(),
+        source,
+    })?;
+    let mut lock = match lock_folder(folder) {
+        Ok(lock) => lock,
+        Err(e) => {
+            for made in &missing {
+                let _ = std::fs::remove_dir(made);
+            }
+            return Err(e);
+        }
+    };
+    lock.created = missing;
+    Ok(lock)
 }
 
 /// True while `path` names the very file `file` has open.
@@ -103,6 +139,27 @@ fn try_lock_folder(folder: &Path) -> Result<FolderLock, LockError> {
             what: "not a regular file".to_owned(),
         });
     }
+    // A lock file is npg's alone: one with other names (a hard link) or holding more than a
+    // process id is someone's file, which writing the id into would destroy.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if meta.nlink() > 1 {
+            return Err(LockError::NotALockFile {
+                path: path.clone(),
+                what: "a file with another name too (a hard link)".to_owned(),
+            });
+        }
+    }
+    let mut held_text = String::new();
+    let _ = (&file).take(64).read_to_string(&mut held_text);
+    if meta.len() > 32 || !held_text.trim().chars().all(|c| c.is_ascii_digit()) {
+        return Err(LockError::NotALockFile {
+            path: path.clone(),
+            what: "a file holding more than a process id".to_owned(),
+        });
+    }
+    file.rewind().map_err(io)?;
     match file.try_lock() {
         Ok(()) => {}
         Err(TryLockError::WouldBlock) => {
@@ -123,7 +180,11 @@ fn try_lock_folder(folder: &Path) -> Result<FolderLock, LockError> {
     file.set_len(0).map_err(io)?;
     file.rewind().map_err(io)?;
     writeln!(file, "{}", std::process::id()).map_err(io)?;
-    Ok(FolderLock { file, path })
+    Ok(FolderLock {
+        file,
+        path,
+        created: Vec::new(),
+    })
 }
 
 #[cfg(unix)]

@@ -39,6 +39,8 @@ pub struct StagedFolder {
     /// Removed when dropped: with the new files if never placed, with the old folder after
     /// a swap, empty after a plain rename.
     staging: tempfile::TempDir,
+    /// The names of the files written, all a folder of this kind holds.
+    known: Vec<String>,
 }
 
 /// How a staged folder was put in place, so that it can be taken back.
@@ -82,13 +84,19 @@ pub fn stage_folder(target: &Path, files: &[FolderFile]) -> Result<StagedFolder,
         parent,
         name,
         staging,
+        known: known.iter().map(|n| (*n).to_owned()).collect(),
     })
 }
 
 /// Puts staged folders in place, in order. Every target is checked before the first is
 /// moved; if one cannot be placed, those already placed are taken back (the old folders
-/// restored), so the set lands together or not at all.
-pub fn commit_folders(staged: Vec<StagedFolder>, overwrite: bool) -> Result<(), OutputError> {
+/// restored), so the set lands together or not at all. A folder replaced is removed only
+/// when it holds nothing but files of its kind: one that gained a file while the run wrote
+/// (someone's notes) is kept whole beside the new one, and its new name returned.
+pub fn commit_folders(
+    staged: Vec<StagedFolder>,
+    overwrite: bool,
+) -> Result<Vec<PathBuf>, OutputError> {
     for s in &staged {
         if s.target.exists() {
             if !s.target.is_dir() {
@@ -133,11 +141,30 @@ pub fn commit_folders(staged: Vec<StagedFolder>, overwrite: bool) -> Result<(), 
         sync_folder(&s.parent).map_err(io(&s.parent))?;
     }
     // Each staging folder now holds an old run swapped out (or nothing): removed, even
-    // when its files were made read-only.
+    // when its files were made read-only, if it holds only what a run writes.
+    let mut kept = Vec::new();
     for s in staged {
-        remove_folder(&s.staging.keep());
+        let known: Vec<&str> = s.known.iter().map(String::as_str).collect();
+        let old = s.staging.keep();
+        if std::fs::symlink_metadata(&old).is_err() {
+            continue; // renamed into place: nothing was replaced
+        }
+        if holds_only(&old, &known) {
+            remove_folder(&old);
+        } else {
+            let mut n = 1;
+            let keep_as = loop {
+                let candidate = s.parent.join(format!("{}.replaced-{n}", s.name));
+                if std::fs::symlink_metadata(&candidate).is_err() {
+                    break candidate;
+                }
+                n += 1;
+            };
+            std::fs::rename(&old, &keep_as).map_err(io(&old))?;
+            kept.push(keep_as);
+        }
     }
-    Ok(())
+    Ok(kept)
 }
 
 /// Removes a folder and everything in it, making it writable first where it was not (a run
@@ -195,7 +222,7 @@ pub fn write_folder_atomically(
             path: target.to_owned(),
         });
     }
-    commit_folders(vec![stage_folder(target, files)?], overwrite)
+    commit_folders(vec![stage_folder(target, files)?], overwrite).map(|_| ())
 }
 
 fn split(target: &Path) -> Result<(PathBuf, String), OutputError> {
@@ -397,19 +424,38 @@ mod tests {
     }
 
     #[test]
+    fn a_replaced_folder_that_gained_a_file_while_the_run_wrote_is_kept_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("run");
+        write_folder_atomically(&target, &files(b"one"), false).unwrap();
+        let staged = stage_folder(&target, &files(b"two")).unwrap();
+        // Someone drops a note into the old folder after it was checked.
+        std::fs::write(target.join("notes.txt"), b"mine").unwrap();
+        let kept = commit_folders(vec![staged], true).unwrap();
+        assert_eq!(kept, [dir.path().join("run.replaced-1")]);
+        assert_eq!(std::fs::read(target.join("a.txt")).unwrap(), b"two");
+        assert_eq!(std::fs::read(kept[0].join("notes.txt")).unwrap(), b"mine");
+        assert_eq!(std::fs::read(kept[0].join("a.txt")).unwrap(), b"one");
+    }
+
+    #[test]
     fn overwrite_swaps_the_folder_in_whole() {
         let dir = tempfile::tempdir().unwrap();
         let target = dir.path().join("run");
         write_folder_atomically(&target, &files(b"one"), false).unwrap();
-        std::fs::write(target.join("stale.txt"), b"left by hand").unwrap();
         write_folder_atomically(&target, &files(b"two"), true).unwrap();
         assert_eq!(std::fs::read(target.join("a.txt")).unwrap(), b"two");
+        assert_eq!(names(&target), ["a.txt", "b.txt"]);
+        assert_eq!(names(dir.path()), ["run"], "the old folder is gone whole");
+        // One holding a file left by hand is swapped out, and kept whole beside.
+        std::fs::write(target.join("stale.txt"), b"left by hand").unwrap();
+        write_folder_atomically(&target, &files(b"three"), true).unwrap();
+        assert_eq!(names(&target), ["a.txt", "b.txt"]);
+        assert_eq!(names(dir.path()), ["run", "run.replaced-1"]);
         assert_eq!(
-            names(&target),
-            ["a.txt", "b.txt"],
-            "the old folder is gone whole"
+            std::fs::read(dir.path().join("run.replaced-1/stale.txt")).unwrap(),
+            b"left by hand"
         );
-        assert_eq!(names(dir.path()), ["run"]);
     }
 
     #[test]

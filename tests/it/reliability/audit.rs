@@ -202,3 +202,31 @@ fn a_manifest_naming_a_path_outside_the_cycle_or_output_folder_is_refused_unopen
         );
     }
 }
+
+#[test]
+fn a_manifest_claiming_a_huge_output_never_makes_a_command_read_it_whole() {
+    // Found by review: the manifest's recorded size of an output set how much was read.
+    let ws = paid("Q1-Q2");
+    edit_manifest(&ws, "2025-26-Q1", |m| {
+        m["outputs"][0]["bytes"] = 999_999_999_999u64.into()
+    });
+    let schedule = ws.runs().join("2025-26-Q1/payment-schedule.xlsx");
+    super::support::sparse_file(&schedule, 800 * 1024 * 1024);
+    let run = verify(&ws, "2025-26-Q1");
+    run.assert_ended_with(1, "verify");
+    let runs = ws.runs();
+    let pay = |args: &[&str]| {
+        let mut all: Vec<&std::ffi::OsStr> = vec![os(Path::new("pay"))];
+        all.extend(args.iter().map(|a| std::ffi::OsStr::new(*a)));
+        all.extend([
+            os(Path::new("--cycle")),
+            os(ws.cycle()),
+            os(Path::new("--out")),
+            os(&runs),
+        ]);
+        run_npg(&all, Duration::from_secs(120))
+    };
+    // Replacing Q1, and starting Q2 from it: both check its files, neither reads them whole.
+    pay(&["--quarter", "Q1", "--overwrite"]).assert_ended_with(2, "pay --overwrite");
+    pay(&["--quarter", "Q2", "--overwrite"]).assert_ended_with(1, "pay Q2");
+}

@@ -412,3 +412,85 @@ fn a_lock_left_by_a_killed_run_is_taken_and_one_that_is_a_link_is_refused() {
     );
     assert_eq!(std::fs::read(&precious).unwrap(), b"keep me");
 }
+
+#[test]
+fn a_lock_file_with_another_name_or_other_content_is_never_written_into() {
+    // Found by review: a hard link to someone's file in the lock file's place was cut down
+    // to a process id.
+    let ws = Workspace::new();
+    let runs = ws.runs();
+    std::fs::create_dir_all(&runs).unwrap();
+    let notes = ws.out.path().join("notes.txt");
+    std::fs::write(&notes, b"precious notes").unwrap();
+    std::fs::hard_link(&notes, runs.join(".npg-lock")).unwrap();
+    let assert = pay_over(ws.cycle(), &runs, "Q1").code(2);
+    assert!(
+        stderr(&assert).contains("a hard link"),
+        "{}",
+        stderr(&assert)
+    );
+    assert_eq!(std::fs::read(&notes).unwrap(), b"precious notes");
+    std::fs::remove_file(runs.join(".npg-lock")).unwrap();
+    // A file of that name holding something other than a process id.
+    std::fs::write(runs.join(".npg-lock"), b"my own list of things").unwrap();
+    let assert = npg()
+        .args(["reconcile", "--month", "2025-08", "--cycle"])
+        .arg(ws.cycle())
+        .arg("--out")
+        .arg(&runs)
+        .assert()
+        .code(2);
+    assert!(
+        stderr(&assert).contains("more than a process id"),
+        "{}",
+        stderr(&assert)
+    );
+    assert_eq!(
+        std::fs::read(runs.join(".npg-lock")).unwrap(),
+        b"my own list of things"
+    );
+}
+
+#[test]
+fn a_run_into_a_new_folder_holds_it_from_the_start_and_leaves_none_when_it_fails() {
+    // Found by review: into an --out not yet made, two runs did not lock each other out.
+    let ws = Workspace::new();
+    let runs = ws.out.path().join("new/runs");
+    let mut first = Command::new(npg_path())
+        .args(["pay", "--quarter", "Q1-Q4", "--cycle"])
+        .arg(ws.cycle())
+        .arg("--out")
+        .arg(&runs)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let lock = runs.join(".npg-lock");
+    let started = Instant::now();
+    while !lock.exists() && started.elapsed() < Duration::from_secs(20) {
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    let second = npg()
+        .args(["pay", "--overwrite", "--quarter", "Q1-Q4", "--cycle"])
+        .arg(ws.cycle())
+        .arg("--out")
+        .arg(&runs)
+        .output()
+        .unwrap();
+    assert!(first.wait().unwrap().success());
+    let err = String::from_utf8_lossy(&second.stderr);
+    assert_eq!(second.status.code(), Some(2), "{err}");
+    assert!(err.contains(&format!("(process {})", first.id())), "{err}");
+    // A run that cannot start leaves no folder it made.
+    let broken = Workspace::new();
+    std::fs::write(broken.cycle().join("cycle.toml"), b"year = 7").unwrap();
+    let out = broken.out.path().join("made/for/nothing");
+    npg()
+        .args(["pay", "--quarter", "Q1", "--cycle"])
+        .arg(broken.cycle())
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(1);
+    assert!(!broken.out.path().join("made").exists());
+}

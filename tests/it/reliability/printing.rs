@@ -289,3 +289,79 @@ fn a_closed_pipe_ends_the_printing_quietly_for_every_command() {
         );
     }
 }
+
+#[test]
+fn the_log_is_escaped_and_survives_a_closed_stderr() {
+    // Found by review: -v wrote control characters raw, and panicked on a closed stderr.
+    let ws = Workspace::new();
+    let out = ws.out.path().join("runs\n\u{1b}[31mFAKE");
+    let output = npg()
+        .args(["-v", "pay", "--quarter", "Q1", "--cycle"])
+        .arg(ws.cycle())
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        !err.contains('\u{1b}') && err.contains("\\x1b[31mFAKE"),
+        "{err}"
+    );
+    let mut child = Command::new(npg_path())
+        .args(["-v", "validate"])
+        .arg(ws.cycle().join("returns/finance"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stderr.take());
+    assert_eq!(child.wait().unwrap().code(), Some(1));
+}
+
+#[test]
+fn what_parsers_echo_of_a_long_key_or_header_is_cut() {
+    let long = "W".repeat(40_000);
+    let cases = [
+        ("cycle.toml", "scheme =", format!("{long} = 1\nscheme =")),
+        (
+            "cycle.toml",
+            "[[quarter]]",
+            format!("[[{long}]]\n[[quarter]]"),
+        ),
+        ("forces.csv", "id,name", format!("id,name{long}")),
+    ];
+    for (file, from, to) in cases {
+        let ws = Workspace::new();
+        let path = ws.cycle().join(file);
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, text.replacen(from, &to, 1)).unwrap();
+        let output = pay(&ws, "Q1");
+        let err = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{file}: {err}");
+        assert!(
+            err.len() < 1_500,
+            "{file}: {} bytes: {}",
+            err.len(),
+            &err[..300.min(err.len())]
+        );
+    }
+}
+
+#[test]
+fn json_output_escapes_what_json_leaves_raw() {
+    let dir = tempfile::tempdir().unwrap();
+    let name = "a\u{9b}2J\u{202e}b\u{7f}.xlsx";
+    std::fs::write(dir.path().join(name), b"not a workbook").unwrap();
+    let (json, _) = validate(&[
+        OsStr::new("--format"),
+        OsStr::new("json"),
+        dir.path().as_os_str(),
+    ]);
+    assert!(
+        !json.contains('\u{9b}') && !json.contains('\u{202e}') && !json.contains('\u{7f}'),
+        "{json:?}"
+    );
+    let findings: Vec<serde_json::Value> = serde_json::from_str(&json).unwrap();
+    assert!(findings[0]["file"].as_str().unwrap().ends_with(name));
+}

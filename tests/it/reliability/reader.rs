@@ -431,3 +431,138 @@ fn one_long_shared_string_in_many_xlsx_cells_is_refused_in_bounded_memory() {
         "{findings:#?}"
     );
 }
+
+#[test]
+fn a_part_that_gives_itself_a_second_name_is_damaged() {
+    // Found by review: the Info-ZIP Unicode Path extra field names a forged sheet9.xml as
+    // sheet2.xml for the zip crate, while LibreOffice reads the name in the header.
+    let xlsx = std::fs::read(fixture_cycle().join(KENT_Q2)).unwrap();
+    let parts = unzip(&xlsx);
+    let sheet2 = parts
+        .iter()
+        .find(|(n, _)| n == "xl/worksheets/sheet2.xml")
+        .map(|(_, d)| String::from_utf8(d.clone()).unwrap())
+        .unwrap();
+    let forged = sheet2.replace("760568.17", "999999.99").into_bytes();
+    let mut extra = 0x7075u16.to_le_bytes().to_vec();
+    let unicode_name = b"xl/worksheets/sheet2.xml";
+    extra.extend_from_slice(&(5 + unicode_name.len() as u16).to_le_bytes());
+    extra.push(1);
+    extra.extend_from_slice(&crc32fast::hash(b"xl/worksheets/sheet9.xml").to_le_bytes());
+    extra.extend_from_slice(unicode_name);
+    let mut with_forged: Vec<(&str, Vec<u8>, Vec<u8>)> = parts
+        .iter()
+        .map(|(n, d)| (n.as_str(), d.clone(), Vec::new()))
+        .collect();
+    with_forged.push(("xl/worksheets/sheet9.xml", forged, extra));
+    let findings = findings_of(
+        &super::support::raw_zip_with_extra(&with_forged),
+        "kent.xlsx",
+    );
+    assert!(
+        has(&findings, "F01", None, "gives itself a second name"),
+        "{findings:#?}"
+    );
+}
+
+#[test]
+fn sheet_names_that_match_once_trimmed_and_very_hidden_sheets_are_errors() {
+    let xlsx = std::fs::read(fixture_cycle().join(KENT_Q2)).unwrap();
+    // "Expenditure" and "Expenditure" with a no-break space: one sheet to the reader.
+    for twin in ["Expenditure&#160;", " expenditure", "EXPENDITURE\t"] {
+        let doubled = edit_part(&xlsx, "xl/workbook.xml", |xml| {
+            xml.replace("name=\"Notes\"", &format!("name=\"{twin}\""))
+        });
+        let findings = findings_of(&doubled, "kent.xlsx");
+        assert!(
+            has(&findings, "F01", None, "two sheets named"),
+            "{twin}: {findings:#?}"
+        );
+    }
+    let hidden = edit_part(&xlsx, "xl/workbook.xml", |xml| {
+        xml.replace("name=\"Notes\"", "name=\"Notes\" state=\"veryHidden\"")
+    });
+    let findings = findings_of(&hidden, "kent.xlsx");
+    assert!(
+        has(
+            &findings,
+            "F01",
+            None,
+            "hidden so that Excel cannot show it"
+        ),
+        "{findings:#?}"
+    );
+}
+
+#[test]
+fn an_ods_that_binds_its_prefixes_unusually_is_damaged() {
+    // Found by review: `o:` bound to the office namespace and `office:` to another; calamine
+    // read office:value by its letters, LibreOffice o:value.
+    let rebound = "<table:table-cell xmlns:o=\"urn:oasis:names:tc:opendocument:xmlns:office:1.0\" xmlns:office=\"urn:x-not-odf\" o:value-type=\"float\" o:value=\"760568.17\" office:value-type=\"float\" office:value=\"999999.99\"><text:p>760568.17</text:p></table:table-cell>";
+    let findings = findings_of(&kent_q2_ods(rebound), "kent.ods");
+    assert!(
+        has(&findings, "F01", None, "not as OpenDocument does"),
+        "{findings:#?}"
+    );
+    // The office namespace as the default one, on the whole document.
+    let content = ods_content(&kent_q2()).replacen(
+        "<office:document-content ",
+        "<office:document-content xmlns=\"urn:oasis:names:tc:opendocument:xmlns:office:1.0\" ",
+        1,
+    );
+    let findings = findings_of(&ods_package(&content), "kent.ods");
+    assert!(
+        has(&findings, "F01", None, "not as OpenDocument does"),
+        "{findings:#?}"
+    );
+}
+
+#[test]
+fn a_value_hidden_under_merged_cells_is_an_error_in_xlsx_and_ods_alike() {
+    // Found by review: an .xlsx merging B2:C2 still holds C2's amount, which no program shows.
+    let xlsx = std::fs::read(fixture_cycle().join(KENT_Q2)).unwrap();
+    let merged = edit_part(&xlsx, "xl/worksheets/sheet2.xml", |xml| {
+        xml.replace(
+            "</sheetData>",
+            "</sheetData><mergeCells count=\"1\"><mergeCell ref=\"B2:C2\"/></mergeCells>",
+        )
+    });
+    let findings = findings_of(&merged, "kent.xlsx");
+    assert!(
+        has(
+            &findings,
+            "F01",
+            Some("C2"),
+            "hidden under the merged cells B2:C2"
+        ),
+        "{findings:#?}"
+    );
+    // The same saved by LibreOffice as .xls.
+    if let Some(soffice) = soffice_or_skip("a_value_hidden_under_merged_cells_is_an_error") {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("merged.xlsx");
+        std::fs::write(&path, &merged).unwrap();
+        let xls = soffice_convert(&soffice, &path, "xls", dir.path());
+        let findings = validate_json(&xls);
+        assert!(
+            has(&findings, "F01", None, "hidden under the merged cells"),
+            "{findings:#?}"
+        );
+    }
+    // An .ods covered cell with a type and text, but no value attribute.
+    let content = ods_content(&kent_q2());
+    let b2 = content.find(C2).unwrap();
+    let before = content[..b2].rfind("<table:table-cell").unwrap();
+    let merged_b2 = "<table:table-cell office:value-type=\"string\" table:number-columns-spanned=\"2\"><text:p>Officer pay</text:p></table:table-cell>";
+    let hidden = "<table:covered-table-cell office:value-type=\"string\"><text:p>999999.99</text:p></table:covered-table-cell>";
+    let patched = format!(
+        "{}{merged_b2}{hidden}{}",
+        &content[..before],
+        &content[b2 + C2.len()..]
+    );
+    let findings = findings_of(&ods_package(&patched), "kent.ods");
+    assert!(
+        has(&findings, "F01", Some("C2"), "hidden under merged cells"),
+        "{findings:#?}"
+    );
+}

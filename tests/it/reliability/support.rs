@@ -268,9 +268,18 @@ pub fn zip_of(parts: &[(&str, Vec<u8>)]) -> Vec<u8> {
 /// A zip of `parts` stored as they are, written by hand so that two parts may share a name
 /// (which the zip crate refuses to write).
 pub fn raw_zip(parts: &[(&str, Vec<u8>)]) -> Vec<u8> {
+    let with_extra: Vec<(&str, Vec<u8>, Vec<u8>)> = parts
+        .iter()
+        .map(|(name, data)| (*name, data.clone(), Vec::new()))
+        .collect();
+    raw_zip_with_extra(&with_extra)
+}
+
+/// As [`raw_zip`], each part with an extra field of its own in the central directory.
+pub fn raw_zip_with_extra(parts: &[(&str, Vec<u8>, Vec<u8>)]) -> Vec<u8> {
     let mut out = Vec::new();
     let mut directory = Vec::new();
-    for (name, data) in parts {
+    for (name, data, extra) in parts {
         let crc = crc32fast::hash(data);
         let offset = out.len() as u32;
         let header = |sig: u32, central: bool| {
@@ -292,10 +301,13 @@ pub fn raw_zip(parts: &[(&str, Vec<u8>)]) -> Vec<u8> {
         out.extend_from_slice(name.as_bytes());
         out.extend_from_slice(data);
         let mut entry = header(0x0201_4b50, true);
+        let extra_at = entry.len() - 2;
+        entry[extra_at..].copy_from_slice(&(extra.len() as u16).to_le_bytes());
         entry.extend_from_slice(&[0; 6]); // comment, disk, internal attributes
         entry.extend_from_slice(&0u32.to_le_bytes());
         entry.extend_from_slice(&offset.to_le_bytes());
         entry.extend_from_slice(name.as_bytes());
+        entry.extend_from_slice(extra);
         directory.extend(entry);
     }
     let at = out.len() as u32;
