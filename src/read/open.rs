@@ -1983,6 +1983,7 @@ const BIFF_FILEPASS: u16 = 0x002F;
 const BIFF_BOUNDSHEET: u16 = 0x0085;
 const BIFF_DIMENSIONS: u16 = 0x0200;
 const BIFF_MULRK: u16 = 0x00BD;
+const BIFF_MERGECELLS: u16 = 0x00E5;
 const BIFF_SST: u16 = 0x00FC;
 const BIFF_CONTINUE: u16 = 0x003C;
 const BIFF_LABELSST: u16 = 0x00FD;
@@ -2177,6 +2178,16 @@ fn scan_biff(stream: &[u8], limits: &Limits) -> Result<(), Refusal> {
                 }
                 continue;
             }
+            // calamine reads a MERGECELLS record's ranges without checking that the record
+            // holds as many as it counts (xls.rs, `parse_merge_cells`; found by fuzzing).
+            if typ == BIFF_MERGECELLS
+                && le16(data, 0).is_none_or(|count| data.len() < 2 + 8 * usize::from(count))
+            {
+                return Err(damaged(format!(
+                    "a record of sheet {} (its merged cells) is cut short",
+                    quote(name)
+                )));
+            }
             match typ {
                 BIFF_BOF if seen_bof => depth += 1,
                 BIFF_BOF => seen_bof = true,
@@ -2196,6 +2207,14 @@ fn scan_biff(stream: &[u8], limits: &Limits) -> Result<(), Refusal> {
                     declared = declared.max(declared_area(data).unwrap_or(0));
                 }
                 BIFF_MULRK => {
+                    // calamine subtracts the first column from the last unchecked.
+                    let last = data.len().checked_sub(2).and_then(|at| le16(data, at));
+                    if data.len() >= 6 && last < le16(data, 2) {
+                        return Err(damaged(format!(
+                            "a record of sheet {} ends before it starts",
+                            quote(name)
+                        )));
+                    }
                     if let (Some(row), Some(first)) = (le16(data, 0), le16(data, 2)) {
                         let cells = data.len().saturating_sub(6) / 6;
                         if cells > 0 {
@@ -3312,6 +3331,9 @@ mod tests {
             scan_xls(&biff_stream(&[record(0x0018, &lbl)], &[])),
             "is cut short",
         );
+        // Merged cells counting more ranges than they hold (calamine would panic on it).
+        let merged = vec![record(BIFF_MERGECELLS, &[3, 0, 0, 0, 0, 0, 0, 0, 1, 0])];
+        damaged_saying(scan_xls(&biff_stream(&[], &[merged])), "is cut short");
         // A sheet said to start past the end of the stream (calamine would panic on it).
         let mut past = biff_stream(&[], std::slice::from_ref(&sheet));
         let at = find(&past, b"Sheet0").unwrap() - 8;
