@@ -1984,6 +1984,7 @@ const BIFF_BOUNDSHEET: u16 = 0x0085;
 const BIFF_DIMENSIONS: u16 = 0x0200;
 const BIFF_MULRK: u16 = 0x00BD;
 const BIFF_MERGECELLS: u16 = 0x00E5;
+const BIFF_FORMULA: u16 = 0x0006;
 const BIFF_SST: u16 = 0x00FC;
 const BIFF_CONTINUE: u16 = 0x003C;
 const BIFF_LABELSST: u16 = 0x00FD;
@@ -2073,6 +2074,103 @@ fn declared_area(data: &[u8]) -> Option<u64> {
     Some(rows.saturating_mul(cols))
 }
 
+/// The walk calamine makes of its records (`RecordIter`): each record with the CONTINUE
+/// records that follow it, while more than a record header is left.
+fn calamine_records(stream: &[u8]) -> impl Iterator<Item = (u16, &[u8], Vec<&[u8]>)> {
+    let mut rest = stream;
+    std::iter::from_fn(move || {
+        let typ = le16(rest, 0)?;
+        let len = usize::from(le16(rest, 2)?);
+        let data = rest.get(4..4 + len)?;
+        rest = &rest[4 + len..];
+        let mut continues = Vec::new();
+        while rest.len() > 4 && le16(rest, 0) == Some(BIFF_CONTINUE) {
+            let len = usize::from(le16(rest, 2)?);
+            continues.push(rest.get(4..4 + len)?);
+            rest = &rest[4 + len..];
+        }
+        Some((typ, data, continues))
+    })
+}
+
+/// Walks the shared strings (SST) as calamine reads them (`parse_sst`,
+/// `read_rich_extended_string`, `read_dbcs`), looking only for the reads it makes unchecked:
+/// the count of formatting runs or the size of the phonetic block cut short, or a string
+/// continued into an empty CONTINUE record. Each made calamine panic (found by fuzzing).
+/// Where calamine would stop with an error of its own, so does this walk: that is F01 then.
+fn shared_strings_cut_short<'a>(first: &'a [u8], continues: &[&'a [u8]]) -> bool {
+    let mut data = match first.get(8..) {
+        Some(data) => data,
+        None => return false,
+    };
+    let mut next = continues.iter();
+    let mut more = |data: &mut &'a [u8]| match next.next() {
+        Some(piece) => {
+            *data = piece;
+            true
+        }
+        None => false,
+    };
+    while !data.is_empty() || more(&mut data) {
+        if data.is_empty() {
+            continue; // calamine reads an empty string and goes on
+        }
+        if data.len() < 3 {
+            return false;
+        }
+        let mut chars = usize::from(u16::from_le_bytes([data[0], data[1]]));
+        let flags = data[2];
+        data = &data[3..];
+        let mut runs = 0usize;
+        let mut phonetic = 0usize;
+        if flags & 0x8 != 0 {
+            let Some(count) = le16(data, 0) else {
+                return true;
+            };
+            runs = usize::from(count);
+            data = &data[2..];
+        }
+        if flags & 0x4 != 0 {
+            let Some(size) = le32(data, 0) else {
+                return true;
+            };
+            phonetic = size as i32 as usize;
+            data = &data[4..];
+        }
+        let mut wide = flags & 0x1 != 0;
+        while chars > 0 {
+            let taken = if wide {
+                (data.len() / 2).min(chars)
+            } else {
+                data.len().min(chars)
+            };
+            data = &data[if wide { 2 * taken } else { taken }..];
+            chars -= taken;
+            if chars > 0 {
+                if !more(&mut data) {
+                    return false;
+                }
+                let Some(&flag) = data.first() else {
+                    return true;
+                };
+                wide = flag & 0x1 != 0;
+                data = &data[1..];
+            }
+        }
+        for mut skip in [runs * 4, phonetic] {
+            while skip > 0 {
+                if data.is_empty() && !more(&mut data) {
+                    return false;
+                }
+                let taken = skip.min(data.len());
+                data = &data[taken..];
+                skip -= taken;
+            }
+        }
+    }
+    false
+}
+
 /// True for a record of the globals that is shorter than calamine reads it unchecked.
 fn global_record_cut_short(typ: u16, data: &[u8]) -> bool {
     let len = data.len();
@@ -2088,6 +2186,14 @@ fn global_record_cut_short(typ: u16, data: &[u8]) -> bool {
 }
 
 fn scan_biff(stream: &[u8], limits: &Limits) -> Result<(), Refusal> {
+    for (typ, data, continues) in calamine_records(stream) {
+        if typ == BIFF_EOF {
+            break;
+        }
+        if typ == BIFF_SST && shared_strings_cut_short(data, &continues) {
+            return Err(damaged("its table of shared strings is cut short"));
+        }
+    }
     let mut biff8 = true;
     let mut sheets = Vec::new();
     // The shared strings (SST and its CONTINUE records): no string in it can be longer.
@@ -2177,6 +2283,17 @@ fn scan_biff(stream: &[u8], limits: &Limits) -> Result<(), Refusal> {
                     _ => {}
                 }
                 continue;
+            }
+            // calamine reads a formula's length and slices the record by it unchecked
+            // (xls.rs, `parse_formula`; found by fuzzing).
+            if typ == BIFF_FORMULA
+                && data.len() >= 20
+                && le16(data, 20).is_none_or(|cce| data.len() < 22 + usize::from(cce))
+            {
+                return Err(damaged(format!(
+                    "a formula of sheet {} is cut short",
+                    quote(name)
+                )));
             }
             // calamine reads a MERGECELLS record's ranges without checking that the record
             // holds as many as it counts (xls.rs, `parse_merge_cells`; found by fuzzing).
@@ -2398,12 +2515,14 @@ impl<'a> Compound<'a> {
             .ok_or_else(|| format!("sector {id} is cut short by the end of the file"))
     }
 
-    /// The bytes of a chain of regular sectors, at most `size` of them.
+    /// The bytes of a chain of regular sectors, at most `size` of them. As calamine does,
+    /// the first sector is read even for a stream of no bytes (reading it past the end of
+    /// the file made calamine panic: found by fuzzing), and the size is checked after each.
     fn regular(&self, start: u32, size: u64) -> Result<Vec<u8>, String> {
         let mut out = Vec::new();
         let mut id = start;
         let mut hops = 0;
-        while id <= MAX_REGULAR_SECTOR && (out.len() as u64) < size {
+        while id <= MAX_REGULAR_SECTOR && (hops == 0 || (out.len() as u64) < size) {
             hops += 1;
             if hops > self.sectors {
                 return Err("a chain of sectors loops".to_owned());
@@ -2420,12 +2539,13 @@ impl<'a> Compound<'a> {
         Ok(out)
     }
 
-    /// The bytes of a stream kept in the mini stream.
+    /// The bytes of a stream kept in the mini stream (its first sector read even for a
+    /// stream of no bytes, as calamine does).
     fn mini(&self, start: u32, size: u64) -> Result<Vec<u8>, String> {
         let mut out = Vec::new();
         let mut id = start;
         let mut hops = 0;
-        while id <= MAX_REGULAR_SECTOR && (out.len() as u64) < size {
+        while id <= MAX_REGULAR_SECTOR && (hops == 0 || (out.len() as u64) < size) {
             hops += 1;
             if hops > self.mini_fat.len() {
                 return Err("a chain of mini sectors loops".to_owned());
