@@ -254,7 +254,7 @@ fn open_without_blocking(path: &Path) -> std::io::Result<std::fs::File> {
 }
 
 /// Makes a named pipe, for tests of what npg does with one.
-#[cfg(all(test, unix))]
+#[cfg(test)]
 pub(crate) fn make_fifo(path: &Path) {
     rustix::fs::mknodat(
         rustix::fs::CWD,
