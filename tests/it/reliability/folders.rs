@@ -336,6 +336,36 @@ fn single_file_outputs_get_the_usual_mode() {
     assert_eq!(mode_with_umask(0o077, &dir.path().join("c.xlsx")), 0o600);
 }
 
+/// Starts a payment run of the whole year into `runs` and waits until it holds the folder.
+fn spawn_holding(cycle: &Path, runs: &Path) -> std::process::Child {
+    let child = Command::new(npg_path())
+        .args(["pay", "--overwrite", "--quarter", "Q1-Q4", "--cycle"])
+        .arg(cycle)
+        .arg("--out")
+        .arg(runs)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let lock = runs.join(".npg-lock");
+    let started = Instant::now();
+    while !lock.exists() && started.elapsed() < Duration::from_secs(20) {
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    child
+}
+
+/// A second payment run of the whole year into `runs`, to its end.
+fn pay_output(cycle: &Path, runs: &Path) -> std::process::Output {
+    npg()
+        .args(["pay", "--overwrite", "--quarter", "Q1-Q4", "--cycle"])
+        .arg(cycle)
+        .arg("--out")
+        .arg(runs)
+        .output()
+        .unwrap()
+}
+
 #[test]
 fn a_second_run_into_the_same_folder_refuses_at_once_naming_the_first() {
     let ws = Workspace::new();
@@ -346,27 +376,9 @@ fn a_second_run_into_the_same_folder_refuses_at_once_naming_the_first() {
         !lock.exists(),
         "a run lets go of the folder and removes its lock file"
     );
-    let mut first = Command::new(npg_path())
-        .args(["pay", "--overwrite", "--quarter", "Q1-Q4", "--cycle"])
-        .arg(ws.cycle())
-        .arg("--out")
-        .arg(&runs)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let started = Instant::now();
-    while !lock.exists() && started.elapsed() < Duration::from_secs(20) {
-        std::thread::sleep(Duration::from_millis(5));
-    }
+    let first = spawn_holding(ws.cycle(), &runs);
     // Both a second payment run and a reconciliation into the same folder.
-    let second = npg()
-        .args(["pay", "--overwrite", "--quarter", "Q1-Q4", "--cycle"])
-        .arg(ws.cycle())
-        .arg("--out")
-        .arg(&runs)
-        .output()
-        .unwrap();
+    let second = pay_output(ws.cycle(), &runs);
     let reconcile = npg()
         .args(["reconcile", "--month", "2025-08", "--cycle"])
         .arg(ws.cycle())
@@ -374,6 +386,7 @@ fn a_second_run_into_the_same_folder_refuses_at_once_naming_the_first() {
         .arg(&runs)
         .output()
         .unwrap();
+    let mut first = first;
     let first_ok = first.wait().unwrap().success();
     assert!(first_ok, "the first run finishes");
     for (what, output) in [("pay", second), ("reconcile", reconcile)] {
@@ -456,27 +469,8 @@ fn a_run_into_a_new_folder_holds_it_from_the_start_and_leaves_none_when_it_fails
     // Found by review: into an --out not yet made, two runs did not lock each other out.
     let ws = Workspace::new();
     let runs = ws.out.path().join("new/runs");
-    let mut first = Command::new(npg_path())
-        .args(["pay", "--quarter", "Q1-Q4", "--cycle"])
-        .arg(ws.cycle())
-        .arg("--out")
-        .arg(&runs)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let lock = runs.join(".npg-lock");
-    let started = Instant::now();
-    while !lock.exists() && started.elapsed() < Duration::from_secs(20) {
-        std::thread::sleep(Duration::from_millis(2));
-    }
-    let second = npg()
-        .args(["pay", "--overwrite", "--quarter", "Q1-Q4", "--cycle"])
-        .arg(ws.cycle())
-        .arg("--out")
-        .arg(&runs)
-        .output()
-        .unwrap();
+    let mut first = spawn_holding(ws.cycle(), &runs);
+    let second = pay_output(ws.cycle(), &runs);
     assert!(first.wait().unwrap().success());
     let err = String::from_utf8_lossy(&second.stderr);
     assert_eq!(second.status.code(), Some(2), "{err}");

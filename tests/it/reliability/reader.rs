@@ -288,8 +288,8 @@ fn a_cell_given_twice_in_an_xlsx_is_an_error_at_that_cell() {
     );
 }
 
-#[test]
-fn an_xlsx_whose_part_names_collide_when_case_is_folded_is_damaged_naming_the_part() {
+/// kent's Q2 return's parts, and its Expenditure sheet with officer pay forged to 999,999.99.
+fn kent_q2_parts_and_forged_sheet() -> (Vec<(String, Vec<u8>)>, Vec<u8>) {
     let xlsx = std::fs::read(fixture_cycle().join(KENT_Q2)).unwrap();
     let parts = unzip(&xlsx);
     let sheet2 = parts
@@ -298,6 +298,12 @@ fn an_xlsx_whose_part_names_collide_when_case_is_folded_is_damaged_naming_the_pa
         .map(|(_, d)| String::from_utf8(d.clone()).unwrap())
         .unwrap();
     let forged = sheet2.replace("760568.17", "999999.99").into_bytes();
+    (parts, forged)
+}
+
+#[test]
+fn an_xlsx_whose_part_names_collide_when_case_is_folded_is_damaged_naming_the_part() {
+    let (parts, forged) = kent_q2_parts_and_forged_sheet();
     // A second copy under each spelling OPC takes for the same name.
     for twin in [
         "xl/worksheets/Sheet2.xml",
@@ -436,14 +442,7 @@ fn one_long_shared_string_in_many_xlsx_cells_is_refused_in_bounded_memory() {
 fn a_part_that_gives_itself_a_second_name_is_damaged() {
     // Found by review: the Info-ZIP Unicode Path extra field names a forged sheet9.xml as
     // sheet2.xml for the zip crate, while LibreOffice reads the name in the header.
-    let xlsx = std::fs::read(fixture_cycle().join(KENT_Q2)).unwrap();
-    let parts = unzip(&xlsx);
-    let sheet2 = parts
-        .iter()
-        .find(|(n, _)| n == "xl/worksheets/sheet2.xml")
-        .map(|(_, d)| String::from_utf8(d.clone()).unwrap())
-        .unwrap();
-    let forged = sheet2.replace("760568.17", "999999.99").into_bytes();
+    let (parts, forged) = kent_q2_parts_and_forged_sheet();
     let mut extra = 0x7075u16.to_le_bytes().to_vec();
     let unicode_name = b"xl/worksheets/sheet2.xml";
     extra.extend_from_slice(&(5 + unicode_name.len() as u16).to_le_bytes());
