@@ -8,19 +8,18 @@
 
 use crate::read::file::{MAX_TEXT_FILE_BYTES, read_limited_text};
 use std::collections::BTreeSet;
-use std::fmt;
 use std::ops::Range;
 use std::path::Path;
-use std::str::FromStr;
 
 use chrono::NaiveDate;
 use serde::Deserialize;
 use thiserror::Error;
 use toml::{Spanned, Value};
 
+use crate::domain::category::{BadCategoryId, Category, CategoryId};
 use crate::domain::period::parse_iso_date;
 use crate::domain::ratio::PayFractionError;
-use crate::domain::{FinancialYear, ForceId, Money, ParseNumberError, Quarter, Ratio};
+use crate::domain::{FinancialYear, Money, ParseNumberError, Quarter, Ratio};
 use crate::rules::taper::{Taper, TaperBand, TaperError};
 
 /// The name of the configuration file in a cycle folder.
@@ -50,55 +49,6 @@ pub struct QuarterConfig {
     pub cutoff: NaiveDate,
     /// The "as at" date printed on, and stamped into, the quarter's outputs.
     pub payment_date: NaiveDate,
-}
-
-/// An expenditure category of the financial return.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Category {
-    pub id: CategoryId,
-    pub label: String,
-    /// Whether spend in the category counts towards eligible spend (rules §7).
-    pub eligible: bool,
-}
-
-/// A category's stable id: lower-case letters, digits and hyphens, exactly as a force id,
-/// so it can appear in a file name or a column key without quoting.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct CategoryId(String);
-
-#[derive(Clone, Debug, PartialEq, Eq, Error)]
-#[error(
-    "{text:?} is not a category id: use lower-case letters, digits and hyphens only (for example officer-pay)"
-)]
-pub struct BadCategoryId {
-    pub text: String,
-}
-
-impl CategoryId {
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl FromStr for CategoryId {
-    type Err = BadCategoryId;
-
-    fn from_str(text: &str) -> Result<CategoryId, BadCategoryId> {
-        // The force id's rule is the one rule for ids in this project; reusing it keeps
-        // the two from drifting apart.
-        match text.parse::<ForceId>() {
-            Ok(_) => Ok(CategoryId(text.to_owned())),
-            Err(_) => Err(BadCategoryId {
-                text: text.to_owned(),
-            }),
-        }
-    }
-}
-
-impl fmt::Display for CategoryId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
 }
 
 /// Why `cycle.toml` cannot be used. The run stops before reading any return.
@@ -1606,33 +1556,6 @@ eligible = false
             "cycle.toml line 42: key `category.eligible`: no category is eligible, so no spend \
              could ever be paid; mark at least one with eligible = true"
         );
-    }
-
-    #[test]
-    fn category_ids_follow_the_force_id_rules() {
-        for good in ["officer-pay", "pcso-pay", "other", "kit2"] {
-            let id: CategoryId = good.parse().unwrap();
-            assert_eq!(id.as_str(), good);
-            assert_eq!(id.to_string(), good);
-        }
-        for bad in [
-            "Officer-pay",
-            "officer pay",
-            "officer_pay",
-            "",
-            "-pay",
-            "pay-",
-            "../x",
-        ] {
-            assert!(bad.parse::<CategoryId>().is_err(), "{bad:?}");
-        }
-        let mut ids: Vec<CategoryId> = ["pcso-pay", "other", "officer-pay"]
-            .iter()
-            .map(|s| s.parse().unwrap())
-            .collect();
-        ids.sort();
-        let ids: Vec<&str> = ids.iter().map(CategoryId::as_str).collect();
-        assert_eq!(ids, ["officer-pay", "other", "pcso-pay"]);
     }
 
     #[test]

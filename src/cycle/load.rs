@@ -15,7 +15,7 @@ use crate::read::grid::WorkbookData;
 use crate::read::open::{file_not_read, is_spreadsheet_name, read_workbook_bytes};
 use crate::read::returns::{ReadContext, ReturnKey, ReturnRead, read_return};
 
-use super::config::Category;
+use crate::domain::category::Category;
 
 /// One file to read: where it is, and how it is named in findings and outputs.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -1,5 +1,6 @@
 //! Plain domain values a finance person would name: money, FTE, periods, forces. No I/O.
 
+pub mod category;
 pub mod force;
 pub mod money;
 pub mod number;

@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use super::{FinancialYear, ForceId, Fte, Headcount, Money, Month, Quarter};
-use crate::cycle::config::CategoryId;
+use crate::domain::category::CategoryId;
 
 /// The About fields every return has.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -4,7 +4,8 @@
 use chrono::NaiveDate;
 use rust_decimal::{Decimal, RoundingStrategy};
 
-use crate::cycle::config::{CategoryId, CycleConfig};
+use crate::cycle::config::CycleConfig;
+use crate::domain::category::CategoryId;
 use crate::domain::returns::{
     DeliveryPlan, FinanceLine, FinancialReturn, MonitoringMonth, MonitoringReturn, PlanMonth,
     Return, ReturnHeader,

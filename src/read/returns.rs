@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
 
-use crate::cycle::config::{Category, CategoryId};
+use crate::domain::category::{Category, CategoryId};
 use crate::domain::returns::{
     DeliveryPlan, FinanceLine, FinancialReturn, MonitoringMonth, MonitoringReturn, PlanMonth,
     Return, ReturnHeader,

@@ -10,7 +10,7 @@ use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 
-use crate::cycle::config::Category;
+use crate::domain::category::Category;
 use crate::domain::{FinancialYear, Force, Month, Quarter};
 use crate::layout::{Column, Prefill, ReturnKind, ReturnLayout, RowSource, ValueKind};
 
