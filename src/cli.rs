@@ -3,6 +3,8 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use npg::domain::{Money, Month, ParseNumberError, Quarter, QuarterRange};
+use npg::rules::allocate::AllocationUnit;
 
 /// npg: the Neighbourhood Policing Grant batch processor.
 ///
@@ -57,8 +59,8 @@ pub struct VerifyArgs {
 
     /// With an output folder: the quarters to verify as a chain (Q1-Q4); default every run
     /// found there.
-    #[arg(long, value_name = "Qn|Qa-Qb")]
-    pub quarter: Option<String>,
+    #[arg(long, value_name = "Qn|Qa-Qb", value_parser = quarter_range)]
+    pub quarter: Option<QuarterRange>,
 
     /// text (default) or json.
     #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
@@ -72,8 +74,8 @@ pub struct PayArgs {
     pub cycle: PathBuf,
 
     /// The quarter to run (Q2), or a range run in order (Q1-Q4).
-    #[arg(long, value_name = "Qn|Qa-Qb")]
-    pub quarter: String,
+    #[arg(long, value_name = "Qn|Qa-Qb", value_parser = quarter_range)]
+    pub quarter: QuarterRange,
 
     /// The output folder; each quarter's run goes into <out>/<year>-<quarter>/.
     #[arg(long, value_name = "DIR", default_value = "runs")]
@@ -91,8 +93,8 @@ pub struct ReconcileArgs {
     pub cycle: PathBuf,
 
     /// The last month to reconcile (YYYY-MM); returns count at its quarter's cut-off.
-    #[arg(long, value_name = "YYYY-MM")]
-    pub month: String,
+    #[arg(long, value_name = "YYYY-MM", value_parser = month)]
+    pub month: Month,
 
     /// The output folder; the workbook is <out>/reconciliation-<month>.xlsx.
     #[arg(long, value_name = "DIR", default_value = "runs")]
@@ -136,12 +138,12 @@ pub struct AllocateArgs {
     pub weights: PathBuf,
 
     /// The pot to split, in pounds (for example 200000000.00).
-    #[arg(long, value_name = "AMOUNT")]
-    pub pot: String,
+    #[arg(long, value_name = "AMOUNT", value_parser = pot)]
+    pub pot: Money,
 
     /// Allocate in whole pounds (default) or pence.
-    #[arg(long, value_name = "pound|penny", default_value = "pound")]
-    pub unit: String,
+    #[arg(long, value_enum, default_value_t = UnitArg::Pound)]
+    pub unit: UnitArg,
 
     /// The cycle folder whose force list the weights are checked against (default: the
     /// folder holding the weights workbook, when it has a forces.csv).
@@ -183,12 +185,12 @@ pub struct TemplateArgs {
     pub force: String,
 
     /// The financial return's quarter (Q1..Q4), pre-filled on its About sheet.
-    #[arg(long, value_name = "Qn", conflicts_with = "month")]
-    pub quarter: Option<String>,
+    #[arg(long, value_name = "Qn", conflicts_with = "month", value_parser = quarter)]
+    pub quarter: Option<Quarter>,
 
     /// The monitoring return's `Months to` (YYYY-MM), pre-filled on its About sheet.
-    #[arg(long, value_name = "YYYY-MM")]
-    pub month: Option<String>,
+    #[arg(long, value_name = "YYYY-MM", value_parser = month)]
+    pub month: Option<Month>,
 
     /// Where to write the workbook (.xlsx).
     #[arg(short = 'o', long = "output", value_name = "FILE")]
@@ -197,4 +199,62 @@ pub struct TemplateArgs {
     /// Replace the output file if it exists.
     #[arg(long)]
     pub overwrite: bool,
+}
+
+/// The step allocations are rounded to, as the command line spells it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum UnitArg {
+    /// Whole pounds, as allocations are published.
+    Pound,
+    /// Pence.
+    Penny,
+}
+
+impl From<UnitArg> for AllocationUnit {
+    fn from(unit: UnitArg) -> AllocationUnit {
+        match unit {
+            UnitArg::Pound => AllocationUnit::Pound,
+            UnitArg::Penny => AllocationUnit::Penny,
+        }
+    }
+}
+
+// The parsers below turn flag text into domain values, so each command receives values.
+// clap prints their message after "invalid value '<text>' for '<flag>': ".
+
+/// `Q2` or `Q1-Q4`.
+fn quarter_range(text: &str) -> Result<QuarterRange, String> {
+    text.parse()
+        .map_err(|e: npg::domain::quarters::QuarterRangeError| e.to_string())
+}
+
+/// `Q1`..`Q4`.
+fn quarter(text: &str) -> Result<Quarter, String> {
+    text.parse()
+        .map_err(|_| "not a quarter: use Q1, Q2, Q3 or Q4".to_owned())
+}
+
+/// `YYYY-MM`.
+fn month(text: &str) -> Result<Month, String> {
+    text.trim()
+        .parse()
+        .map_err(|_| "not a month: write it YYYY-MM, such as 2025-09".to_owned())
+}
+
+/// A pot: an exact amount in pounds above zero, never rounded (at most 2 decimal places).
+fn pot(text: &str) -> Result<Money, String> {
+    let pot: Money = text.parse().map_err(|e: ParseNumberError| {
+        match e {
+            ParseNumberError::TooManyPlaces { .. } => {
+                "more than 2 decimal places; give pounds and pence"
+            }
+            ParseNumberError::OutOfRange => "out of any real range (at most 1000000000000.00)",
+            _ => "not an amount; write it in pounds with digits only, for example 200000000.00",
+        }
+        .to_owned()
+    })?;
+    if pot.is_negative() || pot.is_zero() {
+        return Err("not a positive amount; give a pot above 0.00".to_owned());
+    }
+    Ok(pot)
 }

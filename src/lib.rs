@@ -6,6 +6,7 @@ pub mod domain;
 pub mod findings;
 pub mod fixture_year;
 pub mod layout;
+pub mod ops;
 pub mod pay;
 pub mod read;
 pub mod rules;

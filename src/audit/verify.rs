@@ -16,12 +16,13 @@ use crate::cycle::load::read_and_interpret;
 use crate::cycle::load::{SourceFile, all_files_under, fingerprint, path_from_key, sha256_hex};
 use crate::cycle::{ALLOCATIONS_FILE, FORCES_FILE, RETURNS_DIR};
 use crate::domain::{FinancialYear, Quarter};
+use crate::ops::replace::{ExtraFile, extra_files};
+use crate::ops::runs::run_files;
 use crate::pay::inputs::{CycleInputError, ReadProgress, ReturnSet, load_cycle_with};
 use crate::pay::ledger::Ledger;
 use crate::pay::manifest::{InputRecord, Manifest, ManifestError, Tool};
 use crate::pay::prior::{LEDGER_FILE, MANIFEST_FILE, PriorRun, run_folder_name};
-use crate::pay::quarters::{run_files, run_quarters};
-use crate::pay::replace::{ExtraFile, extra_files};
+use crate::pay::quarters::run_quarters;
 use crate::pay::run::InvariantBreach;
 use crate::read::file::{
     FileReadError, MAX_LEDGER_BYTES, MAX_MANIFEST_BYTES, MAX_OUTPUT_BYTES, MAX_TEXT_FILE_BYTES,

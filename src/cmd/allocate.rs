@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use npg::cycle::FORCES_FILE;
 use npg::cycle::config::{CONFIG_FILE, CycleConfig};
-use npg::domain::{FinancialYear, Money, ParseNumberError};
+use npg::domain::{FinancialYear, Money};
 use npg::findings::{Finding, sort_for_report};
 
 use npg::read::file::{FileKind, kind_of};
@@ -24,11 +24,8 @@ const DEFAULT_YEAR: i32 = 2025;
 
 pub fn run(args: AllocateArgs) -> anyhow::Result<ExitCode> {
     // Every flag is checked before any file is read, so a usage mistake costs nothing.
-    let unit: AllocationUnit = args
-        .unit
-        .parse()
-        .map_err(|e| anyhow::anyhow!("--unit {e}"))?;
-    let pot = parse_pot(&args.pot, unit)?;
+    let unit = AllocationUnit::from(args.unit);
+    let pot = check_pot(args.pot, unit)?;
     if !args.overwrite && std::fs::symlink_metadata(&args.output).is_ok() {
         bail!(
             "{} already exists; give --overwrite to replace it",
@@ -81,28 +78,12 @@ pub fn run(args: AllocateArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The pot: an exact amount in pounds, positive, with at most 2 decimal places and a whole
+/// The pot (already an exact amount above zero, at most 2 decimal places) must be a whole
 /// number of units. Anything else is a usage mistake (exit 2), never rounded away.
-fn parse_pot(text: &str, unit: AllocationUnit) -> anyhow::Result<Money> {
-    let pot: Money = text.parse().map_err(|e: ParseNumberError| {
-        let why = match e {
-            ParseNumberError::TooManyPlaces { .. } => {
-                "has more than 2 decimal places; give pounds and pence".to_owned()
-            }
-            ParseNumberError::OutOfRange => {
-                "is out of any real range (at most 1000000000000.00)".to_owned()
-            }
-            _ => "is not an amount; write it in pounds with digits only, for example 200000000.00"
-                .to_owned(),
-        };
-        anyhow::anyhow!("--pot {text:?} {why}")
-    })?;
-    if pot.is_negative() || pot.is_zero() {
-        bail!("--pot {text:?} is not a positive amount; give a pot above 0.00");
-    }
+fn check_pot(pot: Money, unit: AllocationUnit) -> anyhow::Result<Money> {
     if pot.to_pence() % unit.amount().to_pence() != 0 {
         bail!(
-            "--pot {text:?} is not a whole number of {unit}s; give a pot in whole {unit}s or use --unit penny"
+            "--pot {pot} is not a whole number of {unit}s; give a pot in whole {unit}s or use --unit penny"
         );
     }
     Ok(pot)

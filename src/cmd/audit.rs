@@ -12,9 +12,7 @@ use npg::audit::verify::{
 use npg::cycle::config::{CONFIG_FILE, CycleConfig};
 use npg::domain::{FinancialYear, Quarter};
 use npg::pay::prior::MANIFEST_FILE;
-use npg::pay::quarters::quarter_range;
 
-use super::pay::parse_quarters;
 use super::progress::ReadingBar;
 use crate::cli::{OutputFormat, VerifyArgs};
 
@@ -75,13 +73,7 @@ fn verify_inner(args: &VerifyArgs) -> anyhow::Result<ExitCode> {
             _ => return Err(err.into()),
         },
     };
-    let quarters = match &args.quarter {
-        Some(text) => {
-            let (first, last) = parse_quarters(text)?;
-            Some(quarter_range(first, last))
-        }
-        None => None,
-    };
+    let quarters = args.quarter.map(|range| range.quarters());
     let chain = verify_chain(
         &args.run,
         &args.cycle,

@@ -4,7 +4,6 @@ use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use npg::cycle::Cycle;
-use npg::domain::{Month, Quarter};
 use npg::layout::ReturnKind;
 use npg::write::output::{OwnFile, check_replaceable, write_file_atomically};
 use npg::write::template::{TemplateRequest, write_template};
@@ -34,7 +33,7 @@ pub fn run(args: TemplateArgs) -> anyhow::Result<ExitCode> {
     }
     // A template is for a force to fill in: it never goes into the cycle folder, which only
     // holds what forces sent.
-    if super::pay::is_inside(&args.output, &args.cycle)? {
+    if npg::ops::place::is_inside(&args.output, &args.cycle)? {
         bail!(
             "-o {} is inside the cycle folder {}; write the template elsewhere (the cycle folder holds only what forces sent)",
             args.output.display(),
@@ -51,19 +50,9 @@ pub fn run(args: TemplateArgs) -> anyhow::Result<ExitCode> {
             cycle.forces.iter().next().map_or("kent", |f| f.id.as_str())
         )
     })?;
-    let quarter = match &args.quarter {
-        Some(text) => Some(text.parse::<Quarter>().map_err(|_| {
-            anyhow::anyhow!("--quarter {text:?} is not a quarter: use Q1, Q2, Q3 or Q4")
-        })?),
-        None => None,
-    };
-    let months_to = match &args.month {
-        Some(text) => {
-            let month: Month = text.parse().map_err(|_| {
-                anyhow::anyhow!(
-                    "--month {text:?} is not a month: write it YYYY-MM, for example 2025-09"
-                )
-            })?;
+    let quarter = args.quarter;
+    let months_to = match args.month {
+        Some(month) => {
             if !year.contains(month) {
                 bail!(
                     "--month {month} is outside the financial year {year} ({} to {})",

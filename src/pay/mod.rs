@@ -5,5 +5,4 @@ pub mod ledger;
 pub mod manifest;
 pub mod prior;
 pub mod quarters;
-pub mod replace;
 pub mod run;

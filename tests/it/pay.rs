@@ -663,10 +663,14 @@ fn usage_mistakes_and_missing_folders_exit_2() {
     let out = tempfile::tempdir().unwrap();
     pay(&fixture_cycle(), out.path(), "Q5")
         .code(2)
-        .stderr(predicate::str::contains("is not a quarter"));
+        .stderr(predicate::str::contains(
+            "invalid value 'Q5' for '--quarter <Qn|Qa-Qb>': not a quarter or range",
+        ));
     pay(&fixture_cycle(), out.path(), "Q3-Q1")
         .code(2)
-        .stderr(predicate::str::contains("backwards"));
+        .stderr(predicate::str::contains(
+            "invalid value 'Q3-Q1' for '--quarter <Qn|Qa-Qb>': the range runs backwards",
+        ));
     pay(&out.path().join("nowhere"), out.path(), "Q1")
         .code(2)
         .stderr(predicate::str::contains("does not exist"));

@@ -263,7 +263,12 @@ fn an_unknown_force_or_quarter_is_an_error_and_writes_nothing() {
         .assert()
         .code(2);
     let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
-    assert!(stderr.contains("\"Q5\" is not a quarter"), "{stderr}");
+    assert!(
+        stderr.contains(
+            "invalid value 'Q5' for '--quarter <Qn>': not a quarter: use Q1, Q2, Q3 or Q4"
+        ),
+        "{stderr}"
+    );
     assert!(!out.exists());
 
     let assert = template_command("monitoring", &out)
