@@ -18,10 +18,11 @@ use crate::cycle::{ALLOCATIONS_FILE, FORCES_FILE, RETURNS_DIR};
 use crate::domain::{FinancialYear, Quarter};
 use crate::ops::replace::{ExtraFile, extra_files};
 use crate::ops::runs::run_files;
+use crate::pay::folder::{LEDGER_FILE, MANIFEST_FILE, run_folder_name};
 use crate::pay::inputs::{CycleInputError, ReadProgress, ReturnSet, load_cycle_with};
 use crate::pay::ledger::Ledger;
 use crate::pay::manifest::{InputRecord, Manifest, ManifestError, Tool};
-use crate::pay::prior::{LEDGER_FILE, MANIFEST_FILE, PriorRun, run_folder_name};
+use crate::pay::prior::PriorRun;
 use crate::pay::quarters::run_quarters;
 use crate::pay::run::InvariantBreach;
 use crate::read::file::{

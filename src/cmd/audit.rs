@@ -11,7 +11,7 @@ use npg::audit::verify::{
 };
 use npg::cycle::config::{CONFIG_FILE, CycleConfig};
 use npg::domain::{FinancialYear, Quarter};
-use npg::pay::prior::MANIFEST_FILE;
+use npg::pay::folder::MANIFEST_FILE;
 
 use super::progress::ReadingBar;
 use crate::cli::{OutputFormat, VerifyArgs};

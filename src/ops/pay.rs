@@ -9,8 +9,9 @@ use thiserror::Error;
 use tracing::info;
 
 use crate::domain::{FinancialYear, Quarter, QuarterRange};
+use crate::pay::folder::{RUN_FILES, run_folder_name};
 use crate::pay::inputs::{CycleInputError, CycleInputs, ReadProgress, load_cycle};
-use crate::pay::prior::{PriorRunError, RUN_FILES, read_prior_run, run_folder_name};
+use crate::pay::prior::{PriorRunError, read_prior_run};
 use crate::pay::quarters::QuarterRun;
 use crate::write::lock::{LockError, lock_folder_creating};
 use crate::write::output::OutputError;

@@ -9,8 +9,8 @@ use thiserror::Error;
 
 use crate::cycle::load::shown_name;
 
+use crate::pay::folder::MANIFEST_FILE;
 use crate::pay::manifest::{Manifest, OutputMismatch};
-use crate::pay::prior::MANIFEST_FILE;
 
 /// Why a folder in the way of a run is not replaced (the run cannot go on: exit 2).
 #[derive(Debug, Error)]

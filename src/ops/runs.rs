@@ -4,11 +4,12 @@
 use rust_xlsxwriter::XlsxError;
 
 use crate::domain::Quarter;
+use crate::pay::folder::{LEDGER_FILE, MANIFEST_FILE, RECONCILIATION_FILE, SCHEDULE_FILE};
 use crate::pay::inputs::{CycleInputs, InputFile};
 use crate::pay::manifest::{
     FileHash, InputRecord, Manifest, OutputRecord, Tool, escape_path_bytes,
 };
-use crate::pay::prior::{LEDGER_FILE, MANIFEST_FILE, PriorRun, RECONCILIATION_FILE, SCHEDULE_FILE};
+use crate::pay::prior::PriorRun;
 use crate::pay::quarters::{QuarterRun, next_quarter, reconcile_counted};
 use crate::pay::run::{InputUse, InvariantBreach, RunResult};
 use crate::write::reconciliation::{ReconciliationFacts, write_reconciliation};

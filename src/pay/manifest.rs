@@ -20,7 +20,7 @@ use crate::read::file::{
     FileReadError, MAX_MANIFEST_BYTES, MAX_OUTPUT_BYTES, hash_limited, read_limited,
 };
 
-use super::prior::{LEDGER_FILE, MANIFEST_FILE, RECONCILIATION_FILE, SCHEDULE_FILE};
+use super::folder::{LEDGER_FILE, MANIFEST_FILE, RECONCILIATION_FILE, SCHEDULE_FILE};
 
 /// The program that wrote a run.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

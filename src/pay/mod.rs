@@ -1,5 +1,6 @@
 //! The quarterly payment run: selection at the cut-off, payments, exceptions, and its records.
 
+pub mod folder;
 pub mod inputs;
 pub mod ledger;
 pub mod manifest;

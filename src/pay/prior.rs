@@ -1,5 +1,5 @@
-//! Run folders by name, and the previous quarter's run a quarter starts from: its ledger,
-//! accepted only while its manifest still matches its files.
+//! The previous quarter's run a quarter starts from: its ledger, accepted only while its
+//! manifest still matches its files.
 
 use std::path::{Path, PathBuf};
 
@@ -9,26 +9,11 @@ use crate::cycle::load::sha256_hex;
 use crate::domain::{FinancialYear, Quarter};
 use crate::read::file::{MAX_LEDGER_BYTES, read_limited_text};
 
+use super::folder::{
+    LEDGER_FILE, MANIFEST_FILE, RECONCILIATION_FILE, SCHEDULE_FILE, run_folder_name,
+};
 use super::ledger::{Ledger, LedgerError};
 use super::manifest::{Manifest, ManifestError, OutputMismatch};
-
-/// The files of a run folder.
-pub const SCHEDULE_FILE: &str = "payment-schedule.xlsx";
-pub const RECONCILIATION_FILE: &str = "reconciliation.xlsx";
-pub const LEDGER_FILE: &str = "ledger.csv";
-pub const MANIFEST_FILE: &str = "manifest.json";
-/// Every file a run folder holds.
-pub const RUN_FILES: [&str; 4] = [
-    SCHEDULE_FILE,
-    RECONCILIATION_FILE,
-    LEDGER_FILE,
-    MANIFEST_FILE,
-];
-
-/// The folder a quarter's run is written to inside the output folder: `2025-26-Q2`.
-pub fn run_folder_name(year: FinancialYear, quarter: Quarter) -> String {
-    format!("{year}-{quarter}")
-}
 
 /// The previous quarter's ledger as a run starts from it.
 #[derive(Clone, Debug, PartialEq, Eq)]

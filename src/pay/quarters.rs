@@ -8,8 +8,9 @@ use crate::domain::returns::{DeliveryPlan, MonitoringReturn};
 use crate::domain::{ForceId, Month, Quarter};
 use crate::rules::reconcile::{ForceReturns, Reconciliation, reconcile};
 
+use super::folder::run_folder_name;
 use super::inputs::CycleInputs;
-use super::prior::{PriorRun, run_folder_name};
+use super::prior::PriorRun;
 use super::run::{
     CountedReturns, CycleSelection, InvariantBreach, RunInputs, RunResult, run_quarter,
 };
