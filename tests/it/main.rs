@@ -6,6 +6,7 @@ mod common;
 mod faults;
 mod findings_set;
 mod fixture_year;
+mod layers;
 mod pay;
 mod pay_run;
 mod reliability;
