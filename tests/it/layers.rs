@@ -386,11 +386,11 @@ fn layer_of(top: &str) -> Option<usize> {
     LAYERS.iter().position(|(_, tops)| tops.contains(&top))
 }
 
+/// Module-to-module uses, each with the first file and line it is made at.
+type Uses = BTreeMap<(Vec<String>, Vec<String>), (String, usize)>;
+
 /// Every module-to-module use, with the first place it is made.
-fn uses() -> (
-    Vec<Source>,
-    BTreeMap<(Vec<String>, Vec<String>), (String, usize)>,
-) {
+fn uses() -> (Vec<Source>, Uses) {
     let sources = library_sources();
     let modules: BTreeSet<Vec<String>> = sources.iter().map(|s| s.module.clone()).collect();
     let mut edges = BTreeMap::new();
