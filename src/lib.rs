@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod cycle;
 pub mod domain;
+pub mod exit;
 pub mod findings;
 pub mod fixture_year;
 pub mod layout;

@@ -26,6 +26,7 @@ mod out;
 use std::process::ExitCode;
 
 use clap::Parser;
+use npg::exit::Exit;
 
 fn main() -> ExitCode {
     let cli = match cli::Cli::try_parse() {
@@ -35,10 +36,11 @@ fn main() -> ExitCode {
             // closed pipe there is no failure.
             let _ = err.print();
             return if err.use_stderr() {
-                ExitCode::from(2)
+                Exit::CannotRun
             } else {
-                ExitCode::SUCCESS
-            };
+                Exit::Clean
+            }
+            .into();
         }
     };
     init_logging(cli.verbose);
@@ -46,23 +48,28 @@ fn main() -> ExitCode {
     log_peak_memory();
     match outcome {
         // Output that could not be written (a full disk) means the command did not run.
-        Ok(_) if out::stdout_failed() => ExitCode::from(2),
-        Ok(code) => code,
+        Ok(_) if out::stdout_failed() => Exit::CannotRun.into(),
+        Ok(exit) => exit.into(),
         Err(err) => {
-            let top = err.to_string();
-            tell!("npg: error: {top}");
-            // Many errors already quote their cause; print only what adds something.
-            let mut said = top;
-            for cause in err.chain().skip(1) {
-                let cause = cause.to_string();
-                if !said.contains(&cause) {
-                    tell!("  caused by: {cause}");
-                    said.push_str(&cause);
-                }
+            for line in error_lines(&err) {
+                tell!("{line}");
             }
-            ExitCode::from(2)
+            Exit::CannotRun.into()
         }
     }
+}
+
+/// An error as printed, cargo-style: the error, then each cause under `Caused by:`. Each
+/// error in the library either quotes its cause in its message or gives it as its source,
+/// never both, so nothing is printed twice and nothing needs to be left out.
+fn error_lines(err: &anyhow::Error) -> Vec<String> {
+    let mut lines = vec![format!("npg: error: {err}")];
+    let causes: Vec<String> = err.chain().skip(1).map(ToString::to_string).collect();
+    if !causes.is_empty() {
+        lines.push("Caused by:".to_owned());
+        lines.extend(causes.iter().map(|cause| format!("  {cause}")));
+    }
+    lines
 }
 
 fn init_logging(verbose: u8) {
@@ -107,3 +114,31 @@ fn log_peak_memory() {
 // the threads then queue on the kernel's memory lock.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn causes_are_printed_under_caused_by_each_once() {
+        let io = std::io::Error::new(std::io::ErrorKind::PermissionDenied, "permission denied");
+        let err = anyhow::Error::new(io)
+            .context("cannot create the output folder runs")
+            .context("the run could not start");
+        assert_eq!(
+            error_lines(&err),
+            [
+                "npg: error: the run could not start",
+                "Caused by:",
+                "  cannot create the output folder runs",
+                "  permission denied",
+            ]
+        );
+        // An error that quotes its cause and has no source is one line.
+        let err = anyhow::anyhow!("cannot write x.xlsx: the folder out does not exist");
+        assert_eq!(
+            error_lines(&err),
+            ["npg: error: cannot write x.xlsx: the folder out does not exist"]
+        );
+    }
+}

@@ -122,26 +122,47 @@ pub enum VerifyError {
     #[error("{folder}: its manifest names quarter {found:?}, which is not Q1..Q4")]
     BadQuarter { folder: PathBuf, found: String },
     #[error("cannot re-run: {0}")]
-    Cycle(#[from] CycleInputError),
+    Cycle(CycleInputError),
     #[error(
         "cannot re-run: the prior ledger {path} the run started from is not there; keep the run folders of a year side by side"
     )]
     PriorMissing { path: PathBuf },
     #[error("cannot re-run: {0}")]
-    Invariant(#[from] InvariantBreach),
+    Invariant(InvariantBreach),
     #[error("cannot re-run: the workbooks could not be built: {0}")]
-    Build(#[from] rust_xlsxwriter::XlsxError),
-    #[error("cannot read {path}: {source}")]
+    Build(rust_xlsxwriter::XlsxError),
+    #[error("cannot read {path}: {cause}")]
     Io {
         path: PathBuf,
-        source: std::io::Error,
+        /// In the message, so not also given as its source (printed once).
+        cause: std::io::Error,
     },
+}
+
+// The three below quote their cause in their message, so it is not also their source (which
+// would print it twice); `?` still converts them.
+impl From<CycleInputError> for VerifyError {
+    fn from(error: CycleInputError) -> VerifyError {
+        VerifyError::Cycle(error)
+    }
+}
+
+impl From<InvariantBreach> for VerifyError {
+    fn from(error: InvariantBreach) -> VerifyError {
+        VerifyError::Invariant(error)
+    }
+}
+
+impl From<rust_xlsxwriter::XlsxError> for VerifyError {
+    fn from(error: rust_xlsxwriter::XlsxError) -> VerifyError {
+        VerifyError::Build(error)
+    }
 }
 
 fn io(path: &Path) -> impl Fn(std::io::Error) -> VerifyError + '_ {
     move |source| VerifyError::Io {
         path: path.to_owned(),
-        source,
+        cause: source,
     }
 }
 
@@ -161,7 +182,10 @@ fn hash_of(dir: &Path, key: &[u8]) -> Result<Option<String>, VerifyError> {
     };
     match fingerprint(&path, limit) {
         Ok(found) => Ok(found.map(|(sha256, _)| sha256)),
-        Err(source) => Err(VerifyError::Io { path, source }),
+        Err(source) => Err(VerifyError::Io {
+            path,
+            cause: source,
+        }),
     }
 }
 
@@ -358,7 +382,12 @@ fn prior_of(
     let bytes = match read_limited(&path, MAX_LEDGER_BYTES) {
         Ok(bytes) => bytes,
         Err(FileReadError::Missing) => return Err(VerifyError::PriorMissing { path }),
-        Err(FileReadError::Io(source)) => return Err(VerifyError::Io { path, source }),
+        Err(FileReadError::Io(source)) => {
+            return Err(VerifyError::Io {
+                path,
+                cause: source,
+            });
+        }
         Err(other) => {
             let check = PriorCheck {
                 path: recorded.path.clone(),
@@ -403,7 +432,12 @@ fn compare_output(
     let held = match read_limited(&path, limit) {
         Ok(bytes) => Some(bytes),
         Err(FileReadError::Missing) => None,
-        Err(FileReadError::Io(source)) => return Err(VerifyError::Io { path, source }),
+        Err(FileReadError::Io(source)) => {
+            return Err(VerifyError::Io {
+                path,
+                cause: source,
+            });
+        }
         Err(other) => {
             return Ok(OutputCheck {
                 path: name.to_owned(),

@@ -6,6 +6,8 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use npg::exit::Exit;
+
 /// A line to standard output; a closed pipe ends the printing quietly.
 fn say(text: &str) {
     let _ = writeln!(std::io::stdout().lock(), "{}", npg::text::printable(text));
@@ -30,6 +32,10 @@ const USAGE: &str = "usage: npg-fixtures [--grantees N] OUT_DIR
 const FORCES: usize = 43;
 
 fn main() -> ExitCode {
+    run().into()
+}
+
+fn run() -> Exit {
     let mut grantees = FORCES;
     let mut out: Option<PathBuf> = None;
     let mut args = std::env::args_os().skip(1);
@@ -45,19 +51,19 @@ fn main() -> ExitCode {
                         "npg-fixtures: --grantees takes a multiple of {FORCES} (43, 430, 4300)"
                     ));
                     usage();
-                    return ExitCode::from(2);
+                    return Exit::CannotRun;
                 }
             }
         } else if out.is_none() && !arg.to_string_lossy().starts_with("--") {
             out = Some(PathBuf::from(arg));
         } else {
             usage();
-            return ExitCode::from(2);
+            return Exit::CannotRun;
         }
     }
     let Some(out) = out else {
         usage();
-        return ExitCode::from(2);
+        return Exit::CannotRun;
     };
     match npg::fixture_year::generate_scaled(&out, grantees / FORCES) {
         Ok(files) => {
@@ -68,11 +74,11 @@ fn main() -> ExitCode {
                 bytes / 1024,
                 out.display()
             ));
-            ExitCode::SUCCESS
+            Exit::Clean
         }
         Err(err) => {
             tell(&format!("npg-fixtures: error: {err}"));
-            ExitCode::from(2)
+            Exit::CannotRun
         }
     }
 }

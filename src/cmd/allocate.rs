@@ -1,7 +1,7 @@
 //! `npg allocate`: splits the pot into force allocations by weight, to the pound or penny (rules §4).
 
+use npg::exit::Exit;
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use npg::cycle::FORCES_FILE;
@@ -22,7 +22,7 @@ use crate::cli::AllocateArgs;
 /// force list): the grant's own year, so the output is still byte-stable.
 const DEFAULT_YEAR: i32 = 2025;
 
-pub fn run(args: AllocateArgs) -> anyhow::Result<ExitCode> {
+pub fn run(args: AllocateArgs) -> anyhow::Result<Exit> {
     // Every flag is checked before any file is read, so a usage mistake costs nothing.
     let unit = AllocationUnit::from(args.unit);
     let pot = check_pot(args.pot, unit)?;
@@ -75,7 +75,7 @@ pub fn run(args: AllocateArgs) -> anyhow::Result<ExitCode> {
         .context("could not build the allocations workbook")?;
     write_file_atomically(&args.output, &bytes, args.overwrite, OwnFile::Allocations)?;
     print_summary(&allocation, &args.output);
-    Ok(ExitCode::SUCCESS)
+    Ok(Exit::Clean)
 }
 
 /// The pot (already an exact amount above zero, at most 2 decimal places) must be a whole
@@ -137,14 +137,14 @@ fn cycle_year(dir: &Path) -> anyhow::Result<FinancialYear> {
 }
 
 /// Prints the findings, one a line in report order, and gives exit code 1.
-fn report(mut findings: Vec<Finding>) -> ExitCode {
+fn report(mut findings: Vec<Finding>) -> Exit {
     sort_for_report(&mut findings);
     for finding in &findings {
         say!("{finding}");
     }
     let errors = findings.iter().filter(|f| f.is_error()).count();
     tell!("npg: the weights have {errors} error(s); no allocations were written");
-    ExitCode::from(1)
+    Exit::Findings
 }
 
 fn print_summary(allocation: &Allocation, output: &Path) {

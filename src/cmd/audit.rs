@@ -1,7 +1,7 @@
 //! `npg audit verify`: proves one run, or a year's chain of runs, from the archived cycle
 //! folder, and prints what differs (text, or JSON with `--format json`).
 
-use std::process::ExitCode;
+use npg::exit::Exit;
 
 use anyhow::bail;
 use std::path::Path;
@@ -16,7 +16,7 @@ use npg::pay::folder::MANIFEST_FILE;
 use super::progress::ReadingBar;
 use crate::cli::{OutputFormat, VerifyArgs};
 
-pub fn verify(args: VerifyArgs) -> anyhow::Result<ExitCode> {
+pub fn verify(args: VerifyArgs) -> anyhow::Result<Exit> {
     let json = args.format == OutputFormat::Json;
     match verify_inner(&args) {
         Ok(code) => Ok(code),
@@ -25,7 +25,7 @@ pub fn verify(args: VerifyArgs) -> anyhow::Result<ExitCode> {
             let report = serde_json::json!({ "error": format!("{err:#}") });
             say_raw!("{}", serde_json::to_string_pretty(&report)?);
             tell!("npg: error: {err:#}");
-            Ok(ExitCode::from(2))
+            Ok(Exit::CannotRun)
         }
         Err(err) => Err(err),
     }
@@ -41,7 +41,7 @@ fn looks_like_run_folder(path: &Path) -> bool {
         })
 }
 
-fn verify_inner(args: &VerifyArgs) -> anyhow::Result<ExitCode> {
+fn verify_inner(args: &VerifyArgs) -> anyhow::Result<Exit> {
     if !args.run.is_dir() {
         bail!("{} does not exist or is not a folder", args.run.display());
     }
@@ -95,13 +95,13 @@ fn verify_inner(args: &VerifyArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// 0 identical; 1 a difference found; 2 nothing differs but something could not be checked.
-fn exit_code(identical: bool, differs: bool) -> ExitCode {
+fn exit_code(identical: bool, differs: bool) -> Exit {
     if identical {
-        ExitCode::SUCCESS
+        Exit::Clean
     } else if differs {
-        ExitCode::from(1)
+        Exit::Findings
     } else {
-        ExitCode::from(2)
+        Exit::CannotRun
     }
 }
 

@@ -8,13 +8,13 @@ mod reconcile;
 mod template;
 mod validate;
 
-use std::process::ExitCode;
+use npg::exit::Exit;
 
 use crate::cli::Command;
 
 /// Runs one command. `Err` means the command could not run (exit 2); commands that report
 /// findings return exit code 1 themselves.
-pub fn run(command: Command) -> anyhow::Result<ExitCode> {
+pub fn run(command: Command) -> anyhow::Result<Exit> {
     match command {
         Command::Template(args) => template::run(args),
         Command::Validate(args) => validate::run(args),

@@ -1,7 +1,7 @@
 //! `npg pay`: the quarterly payment run over a cycle folder, one quarter or a range.
 
+use npg::exit::Exit;
 use std::path::Path;
-use std::process::ExitCode;
 
 use npg::domain::Money;
 use npg::ops::pay::{PayOutcome, PayRequest, pay};
@@ -13,7 +13,7 @@ use npg::write::schedule::Totals;
 use super::progress::ReadingBar;
 use crate::cli::PayArgs;
 
-pub fn run(args: PayArgs) -> anyhow::Result<ExitCode> {
+pub fn run(args: PayArgs) -> anyhow::Result<Exit> {
     let request = PayRequest {
         cycle: &args.cycle,
         out: &args.out,
@@ -26,7 +26,7 @@ pub fn run(args: PayArgs) -> anyhow::Result<ExitCode> {
         PayOutcome::PriorRunInError(err) => {
             tell!("npg: {err}");
             tell!("npg: nothing was written");
-            return Ok(ExitCode::from(1));
+            return Ok(Exit::Findings);
         }
     };
     for kept in &paid.kept {
@@ -38,17 +38,17 @@ pub fn run(args: PayArgs) -> anyhow::Result<ExitCode> {
     for quarter in &paid.quarters {
         print_summary(&paid.inputs, &quarter.run, &quarter.folder);
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(Exit::Clean)
 }
 
 /// A cycle whose own files are in error (exit 1): its findings, then what is wrong.
-pub fn cycle_error(err: CycleInputError) -> anyhow::Result<ExitCode> {
+pub fn cycle_error(err: CycleInputError) -> anyhow::Result<Exit> {
     for finding in err.findings() {
         say!("{finding}");
     }
     tell!("npg: {err}");
     tell!("npg: nothing was written");
-    Ok(ExitCode::from(1))
+    Ok(Exit::Findings)
 }
 
 fn print_summary(inputs: &CycleInputs, run: &QuarterRun, folder: &Path) {

@@ -1,6 +1,6 @@
 //! `npg reconcile`: the reconciliation of delivery against plan to any month, on its own.
 
-use std::process::ExitCode;
+use npg::exit::Exit;
 
 use npg::ops::reconcile::{ReconcileOutcome, ReconcileRequest, reconcile};
 
@@ -8,7 +8,7 @@ use super::pay::cycle_error;
 use super::progress::ReadingBar;
 use crate::cli::ReconcileArgs;
 
-pub fn run(args: ReconcileArgs) -> anyhow::Result<ExitCode> {
+pub fn run(args: ReconcileArgs) -> anyhow::Result<Exit> {
     let month = args.month;
     let request = ReconcileRequest {
         cycle: &args.cycle,
@@ -38,5 +38,5 @@ pub fn run(args: ReconcileArgs) -> anyhow::Result<ExitCode> {
         }
     }
     say!("wrote {}", path.display());
-    Ok(ExitCode::SUCCESS)
+    Ok(Exit::Clean)
 }

@@ -1,6 +1,6 @@
 //! `npg template`: writes a blank return for one force, pre-filled from the cycle folder.
 
-use std::process::ExitCode;
+use npg::exit::Exit;
 
 use anyhow::{Context, bail};
 use npg::cycle::Cycle;
@@ -10,7 +10,7 @@ use npg::write::template::{TemplateRequest, write_template};
 
 use crate::cli::{TemplateArgs, TemplateKind};
 
-pub fn run(args: TemplateArgs) -> anyhow::Result<ExitCode> {
+pub fn run(args: TemplateArgs) -> anyhow::Result<Exit> {
     let kind = match args.kind {
         TemplateKind::Plan => ReturnKind::Plan,
         TemplateKind::Monitoring => ReturnKind::Monitoring,
@@ -81,5 +81,5 @@ pub fn run(args: TemplateArgs) -> anyhow::Result<ExitCode> {
         kind.layout().return_type.to_lowercase(),
         force.id
     );
-    Ok(ExitCode::SUCCESS)
+    Ok(Exit::Clean)
 }

@@ -1,8 +1,8 @@
 //! `npg validate`: checks returns on their own or against a cycle, printing every finding.
 
+use npg::exit::Exit;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use npg::cycle::Cycle;
@@ -18,7 +18,7 @@ use rayon::prelude::*;
 
 use crate::cli::{OutputFormat, ValidateArgs};
 
-pub fn run(args: ValidateArgs) -> anyhow::Result<ExitCode> {
+pub fn run(args: ValidateArgs) -> anyhow::Result<Exit> {
     let targets = collect_targets(&args.files)?;
     let cycle = args.cycle.as_deref().map(Cycle::open).transpose()?;
     let (config, forces) = match &cycle {
@@ -102,9 +102,9 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<ExitCode> {
     }
     let has_errors = findings.iter().any(Finding::is_error);
     Ok(if has_errors {
-        ExitCode::from(1)
+        Exit::Findings
     } else {
-        ExitCode::SUCCESS
+        Exit::Clean
     })
 }
 

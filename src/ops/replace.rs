@@ -54,10 +54,11 @@ pub enum ReplaceError {
         target: PathBuf,
         problems: Vec<OutputMismatch>,
     },
-    #[error("cannot look into {target}: {source}")]
+    #[error("cannot look into {target}: {cause}")]
     Io {
         target: PathBuf,
-        source: std::io::Error,
+        /// In the message, so not also given as its source (printed once).
+        cause: std::io::Error,
     },
 }
 
@@ -82,7 +83,7 @@ pub fn check_not_cycle(target: &Path, cycle: &Path) -> Result<(), ReplaceError> 
 pub fn check_run_folder_replaceable(target: &Path, cycle: &Path) -> Result<(), ReplaceError> {
     let io = |source| ReplaceError::Io {
         target: target.to_owned(),
-        source,
+        cause: source,
     };
     let meta = match std::fs::symlink_metadata(target) {
         Ok(meta) => meta,

@@ -27,8 +27,12 @@ pub struct BuiltRun {
 pub enum BuildError {
     #[error(transparent)]
     Invariant(#[from] InvariantBreach),
-    #[error("could not build the {quarter} workbooks: {source}")]
-    Workbook { quarter: Quarter, source: XlsxError },
+    #[error("could not build the {quarter} workbooks: {cause}")]
+    Workbook {
+        quarter: Quarter,
+        /// In the message, so not also given as its source (printed once).
+        cause: XlsxError,
+    },
 }
 
 /// One file of a run folder.
@@ -84,9 +88,12 @@ pub fn run_and_build(
                 .flatten()
                 .ok_or_else(|| BuildError::Workbook {
                     quarter,
-                    source: XlsxError::ParameterError("the workbooks were not built".into()),
+                    cause: XlsxError::ParameterError("the workbooks were not built".into()),
                 })?;
-            built.map_err(|source| BuildError::Workbook { quarter, source })
+            built.map_err(|source| BuildError::Workbook {
+                quarter,
+                cause: source,
+            })
         })
         .collect()
 }

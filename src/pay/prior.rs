@@ -84,10 +84,11 @@ pub enum PriorRunError {
     },
     #[error(transparent)]
     BadLedger(#[from] LedgerError),
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {path}: {cause}")]
     Io {
         path: PathBuf,
-        source: std::io::Error,
+        /// In the message, so not also given as its source (printed once).
+        cause: std::io::Error,
     },
 }
 
@@ -150,7 +151,7 @@ pub fn read_prior_run(
     let ledger_text =
         read_limited_text(&ledger_path, MAX_LEDGER_BYTES).map_err(|source| PriorRunError::Io {
             path: ledger_path.clone(),
-            source,
+            cause: source,
         })?;
     let ledger = Ledger::parse(&ledger_text, &ledger_path.display().to_string())?;
     if ledger.quarter.is_some_and(|q| q != previous) {

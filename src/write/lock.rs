@@ -23,10 +23,11 @@ pub enum LockError {
     Held { folder: PathBuf, holder: String },
     #[error("{path} is not a lock file npg wrote ({what}); move it out of the way and run again")]
     NotALockFile { path: PathBuf, what: String },
-    #[error("cannot lock {path}: {source}")]
+    #[error("cannot lock {path}: {cause}")]
     Io {
         path: PathBuf,
-        source: std::io::Error,
+        /// In the message, so not also given as its source (printed once).
+        cause: std::io::Error,
     },
 }
 
@@ -69,7 +70,7 @@ pub fn lock_folder_creating(folder: &Path) -> Result<FolderLock, LockError> {
     }
     std::fs::create_dir_all(folder).map_err(|source| LockError::Io {
         path: folder.to_owned(),
-        source,
+        cause: source,
     })?;
     let mut lock = match lock_folder(folder) {
         Ok(lock) => lock,
@@ -122,7 +123,7 @@ fn try_lock_folder(folder: &Path) -> Result<FolderLock, LockError> {
     let path = folder.join(LOCK_FILE);
     let io = |source| LockError::Io {
         path: path.clone(),
-        source,
+        cause: source,
     };
     let mut file = open_lock_file(&path).map_err(|e| match e.raw_os_error() {
         // ELOOP: the name is a symbolic link, which is never followed.
