@@ -9,6 +9,7 @@ mod template;
 mod validate;
 
 use npg::exit::Exit;
+use npg::pay::inputs::CycleInputError;
 
 use crate::cli::Command;
 
@@ -23,4 +24,15 @@ pub fn run(command: Command) -> anyhow::Result<Exit> {
         Command::Reconcile(args) => reconcile::run(args),
         Command::Audit(crate::cli::AuditCommand::Verify(args)) => audit::verify(args),
     }
+}
+
+/// A cycle whose own files are in error (`pay`, `reconcile`): its findings on stdout, then
+/// what is wrong and that nothing was written; exit 1.
+fn cycle_in_error(err: &CycleInputError) -> Exit {
+    for finding in err.findings() {
+        say!("{finding}");
+    }
+    tell!("npg: {err}");
+    tell!("npg: nothing was written");
+    Exit::Findings
 }

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use npg::domain::Money;
 use npg::ops::pay::{PayOutcome, PayRequest, pay};
-use npg::pay::inputs::{CycleInputError, CycleInputs};
+use npg::pay::inputs::CycleInputs;
 use npg::pay::quarters::QuarterRun;
 use npg::rules::payment::Status;
 use npg::write::schedule::Totals;
@@ -22,7 +22,7 @@ pub fn run(args: PayArgs) -> anyhow::Result<Exit> {
     };
     let paid = match pay(&request, &ReadingBar::new())? {
         PayOutcome::Paid(paid) => paid,
-        PayOutcome::CycleInError(err) => return cycle_error(err),
+        PayOutcome::CycleInError(err) => return Ok(super::cycle_in_error(&err)),
         PayOutcome::PriorRunInError(err) => {
             tell!("npg: {err}");
             tell!("npg: nothing was written");
@@ -39,16 +39,6 @@ pub fn run(args: PayArgs) -> anyhow::Result<Exit> {
         print_summary(&paid.inputs, &quarter.run, &quarter.folder);
     }
     Ok(Exit::Clean)
-}
-
-/// A cycle whose own files are in error (exit 1): its findings, then what is wrong.
-pub fn cycle_error(err: CycleInputError) -> anyhow::Result<Exit> {
-    for finding in err.findings() {
-        say!("{finding}");
-    }
-    tell!("npg: {err}");
-    tell!("npg: nothing was written");
-    Ok(Exit::Findings)
 }
 
 fn print_summary(inputs: &CycleInputs, run: &QuarterRun, folder: &Path) {

@@ -4,7 +4,6 @@ use npg::exit::Exit;
 
 use npg::ops::reconcile::{ReconcileOutcome, ReconcileRequest, reconcile};
 
-use super::pay::cycle_error;
 use super::progress::ReadingBar;
 use crate::cli::ReconcileArgs;
 
@@ -22,7 +21,7 @@ pub fn run(args: ReconcileArgs) -> anyhow::Result<Exit> {
             reconciled,
             path,
         } => (inputs, reconciled, path),
-        ReconcileOutcome::CycleInError(err) => return cycle_error(err),
+        ReconcileOutcome::CycleInError(err) => return Ok(super::cycle_in_error(&err)),
     };
     if let Some(national) = reconciled.reconciliation.national.last() {
         match national.assessment {
