@@ -7,7 +7,7 @@ use thiserror::Error;
 
 use crate::cycle::config::CycleConfig;
 use crate::cycle::load::LoadedFile;
-use crate::cycle::select::{Candidate, ForceSelection, Outcome, Selection, select};
+use crate::rules::select::{Candidate, ForceSelection, Outcome, Selection, select};
 use crate::domain::returns::{DeliveryPlan, FinancialReturn, MonitoringReturn, Return};
 use crate::domain::{ForceId, ForceList, Money, Month, Quarter};
 use crate::findings::{Code, Finding, Location, Severity};

@@ -3,4 +3,5 @@
 pub mod allocate;
 pub mod payment;
 pub mod reconcile;
+pub mod select;
 pub mod taper;
