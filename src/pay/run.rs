@@ -7,12 +7,12 @@ use thiserror::Error;
 
 use crate::cycle::config::CycleConfig;
 use crate::cycle::load::LoadedFile;
-use crate::rules::select::{Candidate, ForceSelection, Outcome, Selection, select};
 use crate::domain::returns::{DeliveryPlan, FinancialReturn, MonitoringReturn, Return};
 use crate::domain::{ForceId, ForceList, Money, Month, Quarter};
 use crate::findings::{Code, Finding, Location, Severity};
 use crate::layout::ReturnKind;
 use crate::rules::payment::{PaymentInputs, PaymentLine, PlanFigures, compute_payment, explain};
+use crate::rules::select::{Candidate, ForceSelection, Outcome, Selection, select};
 
 use super::ledger::Ledger;
 
