@@ -7,19 +7,14 @@
 
 use std::collections::BTreeMap;
 
-use rust_decimal::Decimal;
-
 use crate::domain::{ForceId, ForceList, Money};
 use crate::findings::{Code, Finding, Location, quote};
 use crate::layout::{Column, TableLayout, layouts};
-use crate::rules::allocate::{WEIGHT_PLACES, Weight, WeightLine};
+use crate::rules::allocate::{Weight, WeightLine};
+use crate::rules::validate::cells;
 
-use super::cell::{CellAt, number_in, read_money, read_text};
+use super::cell::{CellAt, read_money, read_number, read_text};
 use super::grid::{SheetGrid, WorkbookData, same_label};
-
-/// The largest weight read (C11): far beyond any real weight, and small enough that the
-/// exact allocation of a pot with 6-place weights always fits in its integer arithmetic.
-const WEIGHT_LIMIT: f64 = 1e12;
 
 /// Reads the weights workbook (sheet `Weights`: Force id | Force name | Weight).
 ///
@@ -137,57 +132,9 @@ pub fn read_allocations(
     (amounts, findings)
 }
 
-/// A weight cell: a number, 0 or more, with at most [`WEIGHT_PLACES`] decimal places.
+/// A weight cell: a number, 0 or more, with at most 6 decimal places.
 pub fn read_weight(cell: &CellAt) -> Result<Option<Weight>, Finding> {
-    let Some(value) = number_in(cell, "the weight")? else {
-        return Ok(None);
-    };
-    if !value.is_finite() || value.abs() > WEIGHT_LIMIT {
-        return Err(cell.finding(
-            Code::C11,
-            format!(
-                "{}: {} is out of any real range (at most 1,000,000,000,000); check the figure",
-                cell.label,
-                shown_float(value)
-            ),
-        ));
-    }
-    if value < 0.0 {
-        return Err(cell.finding(
-            Code::C05,
-            format!(
-                "{}: {value} is negative; enter the weight as 0 or more",
-                cell.label
-            ),
-        ));
-    }
-    // As rules §1 reads money to the penny: the float stands for a decimal with at most 6
-    // places when it lies within a millionth of a unit of the 6th place of one.
-    let scaled = value * 1e6;
-    let rounded = scaled.round();
-    let exact = (scaled - rounded).abs() < 1e-6;
-    let weight = exact
-        .then(|| Decimal::try_from_i128_with_scale(rounded as i128, WEIGHT_PLACES).ok())
-        .flatten()
-        .and_then(|decimal| Weight::new(decimal).ok());
-    weight.map(Some).ok_or_else(|| {
-        cell.finding(
-            Code::C07,
-            format!(
-                "{}: {value} has more than {WEIGHT_PLACES} decimal places; round the weight to {WEIGHT_PLACES} places",
-                cell.label
-            ),
-        )
-    })
-}
-
-/// A float as a person would write it: `1e300` rather than three hundred digits.
-fn shown_float(value: f64) -> String {
-    if value.is_finite() && value.abs() < 1e15 {
-        format!("{value}")
-    } else {
-        format!("{value:e}")
-    }
+    read_number(cell, "the weight", cells::weight)
 }
 
 fn take<T>(result: Result<Option<T>, Finding>, findings: &mut Vec<Finding>) -> Option<T> {

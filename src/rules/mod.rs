@@ -5,3 +5,4 @@ pub mod payment;
 pub mod reconcile;
 pub mod select;
 pub mod taper;
+pub mod validate;

@@ -1,0 +1,6 @@
+//! The checks of rules §9 on values read from the returns and tables: each takes domain
+//! values with the cells they came from ([`crate::findings::CellRef`]) and gives findings.
+//! Whether a cell holds a number at all is the reader's business; what the number may be
+//! is decided here.
+
+pub mod cells;
