@@ -8,10 +8,10 @@ use crate::domain::category::CategoryId;
 use crate::domain::returns::{FinanceLine, FinancialReturn, Return, ReturnHeader};
 use crate::findings::{Code, quote};
 use crate::layout::ReturnKind;
+use crate::rules::validate::Figure;
 use crate::rules::validate::financial::{
     categories_missing, category, ineligible_explained, signed_off,
 };
-use crate::rules::validate::monitoring::Figure;
 
 use super::super::cell::{CellAt, read_date, read_money, read_text, read_version};
 use super::super::table::Table;

@@ -20,7 +20,7 @@ use chrono::NaiveDate;
 use crate::domain::category::Category;
 use crate::domain::returns::{Return, ReturnHeader};
 use crate::domain::{FinancialYear, ForceId, ForceList, Fte, Money, Month, Quarter};
-use crate::findings::{Finding, Location, quote};
+use crate::findings::{Code, Finding, Location, quote};
 use crate::layout::{ReturnKind, ReturnLayout};
 use crate::rules::validate::monitoring::plausibility;
 
@@ -266,7 +266,7 @@ fn missing_sheet(file: &str, sheet: &str, data: &WorkbookData) -> Finding {
         crate::text::listed(&names.iter().map(|n| quote(n)).collect::<Vec<_>>())
     };
     Finding::new(
-        crate::findings::Code::F03,
+        Code::F03,
         Location::file(file),
         format!(
             "the required sheet {} is missing (found sheets: {found}); start again from the template from npg template",
@@ -289,7 +289,7 @@ fn data_table<'a>(
     let (table, lacking) = Table::match_header(reader.file, sheet, &layout.columns);
     if let Some(lacking) = lacking {
         reader.push(Finding::new(
-            crate::findings::Code::F04,
+            Code::F04,
             Location::cell(reader.file, &sheet.name, sheet.index, 0, 0),
             format!(
                 "the header row lacks {} (found {}); restore the template's headers in row 1",

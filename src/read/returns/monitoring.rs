@@ -4,8 +4,9 @@
 use crate::domain::returns::{MonitoringMonth, MonitoringReturn, Return, ReturnHeader};
 use crate::domain::{Headcount, Month};
 use crate::layout::ReturnKind;
+use crate::rules::validate::Figure;
 use crate::rules::validate::monitoring::{
-    Figure, months_to_in_year, nothing_after_months_to, plausibility, queries_answered,
+    months_to_in_year, nothing_after_months_to, plausibility, queries_answered,
 };
 
 use super::super::cell::{CellAt, read_fte, read_headcount, read_month, read_percent};

@@ -20,8 +20,8 @@ pub(super) fn required_cell<T>(
     key: &str,
     read: impl Fn(&CellAt) -> Result<Option<T>, Finding>,
 ) -> Option<T> {
+    let value = optional_cell(reader, table, row, key, read);
     let cell = table.cell(row, key)?;
-    let value = reader.take(read(&cell));
     if value.is_none() && cell.value().is_blank() {
         let hint = match table.kind(key) {
             Some(ValueKind::Money) => "enter the amount, or 0 if none",

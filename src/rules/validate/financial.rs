@@ -11,7 +11,7 @@ use crate::domain::returns::FinancialReturn;
 use crate::domain::{FinancialYear, Money, Quarter};
 use crate::findings::{CellRef, Code, Finding, Location, Severity, quote};
 
-use super::monitoring::Figure;
+use super::Figure;
 
 /// The row's category: X12 when it is not one of the cycle's, X11 when an earlier row gave
 /// it (`seen` holds the categories given so far, with their rows).

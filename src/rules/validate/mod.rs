@@ -3,6 +3,8 @@
 //! Whether a cell holds a number at all is the reader's business; what the number may be
 //! is decided here.
 
+use crate::findings::CellRef;
+
 pub mod about;
 pub mod cells;
 pub mod cycle;
@@ -11,3 +13,12 @@ pub mod monitoring;
 pub mod months;
 pub mod plan;
 pub mod tables;
+
+/// A figure as read, with its cell: its value when it could be read, and whether the cell
+/// is blank (a cell that is not blank but gave no value already has its finding).
+#[derive(Clone, Copy, Debug)]
+pub struct Figure<'a, T> {
+    pub at: CellRef<'a>,
+    pub value: Option<T>,
+    pub blank: bool,
+}

@@ -8,19 +8,12 @@ use rust_decimal::Decimal;
 use crate::domain::{FinancialYear, Fte, Headcount, Month};
 use crate::findings::{CellRef, Code, Finding, Location, quote};
 
+use super::Figure;
+
 /// C09: the most neighbourhood FTE may move in one month, as a share of the baseline.
 const STEP_LIMIT_OF_BASELINE: Decimal = Decimal::from_parts(20, 0, 0, false, 2);
 /// C09: the most neighbourhood FTE may be, as a multiple of the baseline.
 const CEILING_TIMES_BASELINE: Decimal = Decimal::from_parts(3, 0, 0, false, 0);
-
-/// A figure as read, with its cell: its value when it could be read, and whether the cell
-/// is blank (a cell that is not blank but gave no value already has its finding).
-#[derive(Clone, Copy, Debug)]
-pub struct Figure<'a, T> {
-    pub at: CellRef<'a>,
-    pub value: Option<T>,
-    pub blank: bool,
-}
 
 /// C09: neighbourhood FTE moving more than 20% of the baseline from one month to the next
 /// (the first month compared with the baseline itself), or above 3 × the baseline. The
