@@ -140,6 +140,42 @@ impl Location {
     }
 }
 
+/// Where a value was read from, and the label (field label or column header) it was read
+/// under: plain data a rule needs to name the cell in its finding, without the workbook.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CellRef<'a> {
+    /// The file as the user named it.
+    pub file: &'a str,
+    pub sheet: &'a str,
+    /// Zero-based position of the sheet in the workbook.
+    pub sheet_index: usize,
+    /// Zero-based row and column.
+    pub row: u32,
+    pub col: u32,
+    pub label: &'a str,
+}
+
+impl CellRef<'_> {
+    pub fn location(&self) -> Location {
+        Location::cell(self.file, self.sheet, self.sheet_index, self.row, self.col)
+    }
+
+    /// A finding at this cell with the code's usual severity.
+    pub fn finding(&self, code: Code, message: impl Into<String>) -> Finding {
+        Finding::new(code, self.location(), message)
+    }
+
+    /// C01: a required cell is blank.
+    pub fn blank_finding(&self, hint: &str) -> Finding {
+        self.finding(Code::C01, format!("{} is blank; {hint}", self.label))
+    }
+
+    /// The sheet the cell is on, as a finding about the whole sheet names it.
+    pub fn sheet_location(&self) -> Location {
+        Location::sheet(self.file, self.sheet, self.sheet_index)
+    }
+}
+
 /// A cell's A1 name from zero-based row and column: (3, 2) → `C4`.
 pub fn a1(row: u32, col: u32) -> String {
     let mut letters = Vec::new();

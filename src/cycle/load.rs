@@ -1,5 +1,6 @@
 //! Reading a set of return files together: each workbook read once, plans first (their
-//! baselines feed the monitoring checks), then the checks that need several files (X10, X13).
+//! baselines feed the monitoring checks), then the checks that need several files (X10, X13,
+//! whose rules are in `rules::validate::cycle`).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -7,15 +8,18 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 use crate::domain::returns::Return;
-use crate::domain::{ForceId, Fte, Money, Quarter};
+use crate::domain::{ForceId, Fte, Money};
 use crate::findings::{Code, Finding, Location};
-use crate::layout::ReturnKind;
 use crate::read::file::{FileReadError, MAX_WORKBOOK_FILE_BYTES, hash_limited, read_limited};
 use crate::read::grid::WorkbookData;
 use crate::read::open::{file_not_read, is_spreadsheet_name, read_workbook_bytes};
 use crate::read::returns::{ReadContext, ReturnKey, ReturnRead, read_return};
 
 use crate::domain::category::Category;
+use crate::rules::validate::cycle::{
+    Claim, Spend, forecast_within_allocation, same_claim_different_contents,
+};
+use crate::rules::validate::financial::eligible_spend;
 
 /// One file to read: where it is, and how it is named in findings and outputs.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -326,137 +330,64 @@ fn best_plan_baselines<'a>(reads: impl Iterator<Item = &'a ReturnRead>) -> BTree
         .collect()
 }
 
-/// X13: two different files claiming the same kind, force, period and version (for
-/// monitoring: the same `Months to` and submission date). Identical bytes are one return.
+/// X13 (by the rule of `rules::validate::cycle`) over the files read in full.
 fn check_ambiguous(files: &mut [LoadedFile]) {
-    type Claim = (
-        ReturnKind,
-        ForceId,
-        Option<Quarter>,
-        Option<u32>,
-        Option<String>,
-    );
-    let mut claims: BTreeMap<Claim, Vec<usize>> = BTreeMap::new();
+    let mut claimed = Vec::new();
+    let mut claims = Vec::new();
     for (index, file) in files.iter().enumerate() {
         let key = &file.read.key;
-        let (Some(kind), Some(force)) = (key.kind, key.force.clone()) else {
+        let (Some(kind), Some(force)) = (key.kind, key.force.as_ref()) else {
             continue;
         };
         if file.read.value.is_none() {
             continue;
         }
-        let claim = match kind {
-            ReturnKind::Monitoring => (
-                kind,
-                force,
-                None,
-                None,
-                Some(format!("{:?}/{:?}", key.months_to, key.submitted_on)),
-            ),
-            ReturnKind::Plan => (kind, force, None, key.version, None),
-            ReturnKind::Finance => (kind, force, key.quarter, key.version, None),
-        };
-        claims.entry(claim).or_default().push(index);
+        claimed.push(index);
+        claims.push(Claim {
+            file: &file.shown,
+            sha256: &file.sha256,
+            kind,
+            force,
+            quarter: key.quarter,
+            version: key.version,
+            months_to: key.months_to,
+            submitted_on: key.submitted_on,
+        });
     }
-    for members in claims.values() {
-        for &index in members {
-            let others: Vec<&str> = members
-                .iter()
-                .filter(|&&o| o != index && files[o].sha256 != files[index].sha256)
-                .map(|&o| files[o].shown.as_str())
-                .collect();
-            if others.is_empty() {
-                continue;
-            }
-            let what = match files[index].read.key.kind {
-                Some(ReturnKind::Monitoring) => "Months to and submission date",
-                _ => "version",
-            };
-            let message = format!(
-                "another return for the same force and period has the same {what} but different contents: {}; give the newer one the next version",
-                others.join(", ")
-            );
-            let finding = Finding::new(Code::X13, Location::file(&files[index].shown), message);
-            files[index].read.findings.push(finding);
-        }
+    let found = same_claim_different_contents(&claims);
+    for (claim, finding) in found {
+        files[claimed[claim]].read.findings.push(finding);
     }
 }
 
-/// The sum of the eligible categories' actual and forecast spend in a financial return.
-fn eligible_sums(
-    read: &ReturnRead,
-    categories: &[Category],
-) -> Option<(Quarter, u32, Money, Money)> {
-    let Some(Return::Financial(ret)) = read.usable() else {
-        return None;
-    };
-    let eligible = |id: &str| categories.iter().any(|c| c.eligible && c.id.as_str() == id);
-    let actual = ret
-        .lines
-        .iter()
-        .filter(|l| eligible(l.category.as_str()))
-        .map(|l| l.actual)
-        .sum();
-    let forecast = ret
-        .lines
-        .iter()
-        .filter(|l| eligible(l.category.as_str()))
-        .map(|l| l.forecast)
-        .sum();
-    Some((ret.quarter, ret.version, actual, forecast))
-}
-
-/// X10: eligible spend to date (this return plus the best usable return of each earlier
-/// quarter) plus this return's eligible forecast exceeds the force's allocation.
+/// X10 (by the rule of `rules::validate::cycle`) over the usable financial returns.
 fn check_forecast_overspend(
     files: &mut [LoadedFile],
     allocations: &BTreeMap<ForceId, Money>,
     categories: &[Category],
 ) {
-    // The best (highest version) usable return's eligible actual per force and quarter.
-    let mut best: BTreeMap<(ForceId, Quarter), (u32, Money)> = BTreeMap::new();
-    for file in files.iter() {
-        let (Some(force), Some((quarter, version, actual, _))) = (
-            file.read.key.force.clone(),
-            eligible_sums(&file.read, categories),
-        ) else {
+    let mut spent = Vec::new();
+    let mut spends = Vec::new();
+    for (index, file) in files.iter().enumerate() {
+        let (Some(force), Some(Return::Financial(ret))) =
+            (file.read.key.force.as_ref(), file.read.usable())
+        else {
             continue;
         };
-        let entry = best.entry((force, quarter)).or_insert((version, actual));
-        if version > entry.0 {
-            *entry = (version, actual);
-        }
+        let (actual, forecast) = eligible_spend(ret, categories);
+        spent.push(index);
+        spends.push(Spend {
+            file: &file.shown,
+            force,
+            quarter: ret.quarter,
+            version: ret.version,
+            actual,
+            forecast,
+        });
     }
-    for file in files.iter_mut() {
-        let (Some(force), Some((quarter, _, actual, forecast))) = (
-            file.read.key.force.clone(),
-            eligible_sums(&file.read, categories),
-        ) else {
-            continue;
-        };
-        let Some(&allocation) = allocations.get(&force) else {
-            continue;
-        };
-        let earlier: Money = Quarter::ALL
-            .iter()
-            .filter(|q| **q < quarter)
-            .filter_map(|q| best.get(&(force.clone(), *q)).map(|(_, a)| *a))
-            .sum();
-        let to_date = earlier + actual;
-        if to_date + forecast > allocation {
-            let sheet = &ReturnKind::Finance.layout().data_sheet;
-            file.read.findings.push(Finding::new(
-                Code::X10,
-                Location::sheet(&file.shown, sheet, 1),
-                format!(
-                    "eligible spend to date {} plus the forecast for the rest of the year {} comes to {}, more than the allocation {}; spend beyond the allocation is not paid: check the forecast",
-                    to_date.to_gbp(),
-                    forecast.to_gbp(),
-                    (to_date + forecast).to_gbp(),
-                    allocation.to_gbp()
-                ),
-            ));
-        }
+    let found = forecast_within_allocation(&spends, allocations);
+    for (spend, finding) in found {
+        files[spent[spend]].read.findings.push(finding);
     }
 }
 

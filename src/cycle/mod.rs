@@ -3,7 +3,6 @@
 pub mod config;
 pub mod defaults;
 pub mod load;
-pub mod select;
 
 use std::path::{Path, PathBuf};
 

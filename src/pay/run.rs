@@ -7,12 +7,13 @@ use thiserror::Error;
 
 use crate::cycle::config::CycleConfig;
 use crate::cycle::load::LoadedFile;
-use crate::cycle::select::{Candidate, ForceSelection, Outcome, Selection, select};
 use crate::domain::returns::{DeliveryPlan, FinancialReturn, MonitoringReturn, Return};
 use crate::domain::{ForceId, ForceList, Money, Month, Quarter};
-use crate::findings::{Code, Finding, Location, Severity};
+use crate::findings::{Code, Finding, Severity};
 use crate::layout::ReturnKind;
 use crate::rules::payment::{PaymentInputs, PaymentLine, PlanFigures, compute_payment, explain};
+use crate::rules::select::{Candidate, ForceSelection, Outcome, Selection, select};
+use crate::rules::validate::cycle::{ambiguous_at_cutoff, received_late};
 
 use super::ledger::Ledger;
 
@@ -535,14 +536,9 @@ fn file_exceptions(
             Some((Outcome::NotDue, _)) => {}
             Some((Outcome::Late, candidate)) => {
                 if late_matters(candidate, end_month) {
-                    let date = candidate
-                        .submitted_on
-                        .map_or_else(String::new, |d| format!(" on {d}"));
-                    let message = format!(
-                        "received{date}, after this quarter's cut-off {}; ignored for this run",
-                        inputs.config.quarter(inputs.quarter).cutoff
-                    );
-                    let finding = Finding::new(Code::X14, Location::file(&file.shown), &message);
+                    let cutoff = inputs.config.quarter(inputs.quarter).cutoff;
+                    let finding = received_late(&file.shown, candidate.submitted_on, cutoff);
+                    let message = finding.message.clone();
                     exceptions.push(with(ExceptionKind::Late, Some(finding), message));
                 }
             }
@@ -556,10 +552,8 @@ fn file_exceptions(
                 }
             }
             Some((Outcome::Ambiguous { with: other }, _)) => {
-                let message = format!(
-                    "has the same version (or months-to and date) as {other} but different contents; neither is used"
-                );
-                let finding = Finding::new(Code::X13, Location::file(&file.shown), &message);
+                let finding = ambiguous_at_cutoff(&file.shown, other);
+                let message = finding.message.clone();
                 exceptions.push(with(ExceptionKind::Ambiguous, Some(finding), message));
             }
             Some((Outcome::Used | Outcome::Superseded { .. } | Outcome::Duplicate { .. }, _)) => {

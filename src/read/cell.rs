@@ -1,21 +1,18 @@
 //! Turning one cell into a domain value, or into the finding that says why it cannot be one.
 //!
-//! Spreadsheet numbers are binary floats; rules §1 says exactly when a float is a whole
-//! number of pence (or hundredths of an FTE), and this is the one place that decides it.
+//! What is about the cell's type is decided here: blank, text in a number (C02), a formula
+//! error (C04), text that is not a date or month (C08). What a number may be (its range,
+//! sign and decimal places) is a rule, in `rules::validate::cells`.
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
-use rust_decimal::prelude::FromPrimitive;
 
 use crate::domain::period::parse_iso_date;
-use crate::domain::workforce::WORKFORCE_LIMIT;
 use crate::domain::{Fte, Headcount, Money, Month};
-use crate::findings::{Code, Finding, Location, quote};
+use crate::findings::{CellRef, Code, Finding, Location, quote};
+use crate::rules::validate::cells;
 
 use super::grid::{CellValue, SheetGrid};
-
-/// `domain::money::MONEY_LIMIT` as a float, for checking a cell before any conversion.
-const MONEY_LIMIT_POUNDS: f64 = 1e12;
 
 /// A cell being read, with what a message needs to name it.
 #[derive(Clone, Copy, Debug)]
@@ -33,23 +30,29 @@ impl<'a> CellAt<'a> {
         self.sheet.get(self.row, self.col)
     }
 
+    /// Where the cell is, as plain data a rule can name in its finding.
+    pub fn at(&self) -> CellRef<'a> {
+        CellRef {
+            file: self.file,
+            sheet: &self.sheet.name,
+            sheet_index: self.sheet.index,
+            row: self.row,
+            col: self.col,
+            label: self.label,
+        }
+    }
+
     pub fn location(&self) -> Location {
-        Location::cell(
-            self.file,
-            &self.sheet.name,
-            self.sheet.index,
-            self.row,
-            self.col,
-        )
+        self.at().location()
     }
 
     pub fn finding(&self, code: Code, message: impl Into<String>) -> Finding {
-        Finding::new(code, self.location(), message)
+        self.at().finding(code, message)
     }
 
     /// C01: a required cell is blank.
     pub fn blank_finding(&self, hint: &str) -> Finding {
-        self.finding(Code::C01, format!("{} is blank; {hint}", self.label))
+        self.at().blank_finding(hint)
     }
 }
 
@@ -105,165 +108,42 @@ fn formula_error(cell: &CellAt, error: &str) -> Finding {
     )
 }
 
-/// `|v × 10^places − round(v × 10^places)| < 1e-6` (rules §1): the whole number of
-/// hundredths (or units) the float stands for, or `None` when it has more places.
-fn whole_units(value: f64, places: i32) -> Option<i64> {
-    let scaled = value * 10f64.powi(places);
-    let rounded = scaled.round();
-    ((scaled - rounded).abs() < 1e-6).then_some(rounded as i64)
-}
-
-fn out_of_range(cell: &CellAt, value: f64, limit: &str) -> Finding {
-    // Huge figures are shown in scientific notation, as a spreadsheet would show them.
-    let shown = if value.is_finite() && value.abs() >= 1e15 {
-        format!("{value:E}")
-    } else {
-        format!("{value}")
-    };
-    cell.finding(
-        Code::C11,
-        format!(
-            "{}: {shown} is out of any real range (at most {limit}); check the figure",
-            cell.label
-        ),
-    )
-}
-
-/// C11 for a figure beyond `limit` (or not finite), then C05 for a negative one: the two
-/// checks every money, FTE and count cell shares, in that order.
-fn within_limits(
+/// A numeric cell checked by `check` (a rule of `rules::validate::cells`): blank is `None`,
+/// anything that is not a number is the finding [`number_in`] gives, and a number is what
+/// the rule makes of it. `expected` names the value in messages (`the amount`).
+pub fn read_number<T>(
     cell: &CellAt,
-    value: f64,
-    limit: f64,
-    limit_text: &str,
-    what: &str,
-) -> Result<(), Finding> {
-    if !value.is_finite() || value.abs() > limit {
-        return Err(out_of_range(cell, value, limit_text));
-    }
-    if value < 0.0 {
-        return Err(cell.finding(
-            Code::C05,
-            format!(
-                "{}: {value} is negative; enter {what} as 0 or more",
-                cell.label
-            ),
-        ));
-    }
-    Ok(())
+    expected: &str,
+    check: impl Fn(&CellRef, f64) -> Result<T, Finding>,
+) -> Result<Option<T>, Finding> {
+    number_in(cell, expected)?
+        .map(|value| check(&cell.at(), value))
+        .transpose()
 }
 
 /// A money cell: pounds with at most 2 decimal places, not negative.
 pub fn read_money(cell: &CellAt) -> Result<Option<Money>, Finding> {
-    let Some(value) = number_in(cell, "the amount")? else {
-        return Ok(None);
-    };
-    within_limits(
-        cell,
-        value,
-        MONEY_LIMIT_POUNDS,
-        "£1,000,000,000,000",
-        "the amount",
-    )?;
-    match whole_units(value, 2) {
-        Some(pence) => Ok(Some(Money::pence(pence))),
-        None => Err(cell.finding(
-            Code::C06,
-            format!(
-                "{}: {value} has more than 2 decimal places; round it to pounds and pence",
-                cell.label
-            ),
-        )),
-    }
+    read_number(cell, "the amount", cells::money)
 }
 
 /// An FTE cell: at most 2 decimal places, not negative.
 pub fn read_fte(cell: &CellAt) -> Result<Option<Fte>, Finding> {
-    let Some(value) = number_in(cell, "the FTE")? else {
-        return Ok(None);
-    };
-    within_limits(
-        cell,
-        value,
-        f64::from(WORKFORCE_LIMIT),
-        "1,000,000",
-        "the FTE",
-    )?;
-    let hundredths = whole_units(value, 2).ok_or_else(|| {
-        cell.finding(
-            Code::C07,
-            format!(
-                "{}: {value} has more than 2 decimal places; round the FTE to 2 places",
-                cell.label
-            ),
-        )
-    })?;
-    Fte::from_exact(Decimal::new(hundredths, 2))
-        .map(Some)
-        .map_err(|_| out_of_range(cell, value, "1,000,000"))
+    read_number(cell, "the FTE", cells::fte)
 }
 
 /// A headcount cell: a whole number, not negative.
 pub fn read_headcount(cell: &CellAt) -> Result<Option<Headcount>, Finding> {
-    let Some(value) = number_in(cell, "the count")? else {
-        return Ok(None);
-    };
-    within_limits(
-        cell,
-        value,
-        f64::from(WORKFORCE_LIMIT),
-        "1,000,000",
-        "the count",
-    )?;
-    let whole = whole_units(value, 0).ok_or_else(|| {
-        cell.finding(
-            Code::C07,
-            format!(
-                "{}: {value} is not a whole number; enter a whole count",
-                cell.label
-            ),
-        )
-    })?;
-    let count = u32::try_from(whole).map_err(|_| out_of_range(cell, value, "1,000,000"))?;
-    Headcount::new(count)
-        .map(Some)
-        .map_err(|_| out_of_range(cell, value, "1,000,000"))
+    read_number(cell, "the count", cells::headcount)
 }
 
 /// A percentage on the 0–100 scale (12.5 means 12.5%), kept to 4 places.
 pub fn read_percent(cell: &CellAt) -> Result<Option<Decimal>, Finding> {
-    let Some(value) = number_in(cell, "the percentage")? else {
-        return Ok(None);
-    };
-    if !value.is_finite() || !(0.0..=100.0).contains(&value) {
-        return Err(cell.finding(
-            Code::C10,
-            format!(
-                "{}: {value} is outside 0 to 100; enter the percentage on a 0-100 scale (12.5 means 12.5%)",
-                cell.label
-            ),
-        ));
-    }
-    let decimal = Decimal::from_f64(value).unwrap_or_default();
-    Ok(Some(crate::domain::number::round_half_away(decimal, 4)))
+    read_number(cell, "the percentage", cells::percent)
 }
 
 /// A version number: whole and at least 1 (C07 otherwise).
 pub fn read_version(cell: &CellAt) -> Result<Option<u32>, Finding> {
-    let Some(value) = number_in(cell, "the version")? else {
-        return Ok(None);
-    };
-    let whole = whole_units(value, 0).filter(|w| (1..=1_000_000).contains(w));
-    match whole.and_then(|w| u32::try_from(w).ok()) {
-        Some(version) if value.is_finite() => Ok(Some(version)),
-        _ => Err(cell.finding(
-            Code::C07,
-            format!(
-                "{}: {value} is not a whole number of 1 or more; enter 1 for the first version",
-                cell.label
-            ),
-        )),
-    }
+    read_number(cell, "the version", cells::version)
 }
 
 /// A date: a date cell (time ignored) or text exactly `YYYY-MM-DD` (C08 otherwise).
@@ -428,7 +308,7 @@ mod tests {
     #[test]
     fn the_float_limit_is_the_money_limit() {
         assert_eq!(
-            Decimal::from_f64(MONEY_LIMIT_POUNDS),
+            rust_decimal::prelude::FromPrimitive::from_f64(cells::MONEY_LIMIT_POUNDS),
             Some(crate::domain::money::MONEY_LIMIT)
         );
     }

@@ -6,4 +6,5 @@ pub mod file;
 pub mod grid;
 pub mod open;
 pub mod returns;
+pub mod table;
 pub mod tables;

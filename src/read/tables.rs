@@ -7,19 +7,18 @@
 
 use std::collections::BTreeMap;
 
-use rust_decimal::Decimal;
-
 use crate::domain::{ForceId, ForceList, Money};
 use crate::findings::{Code, Finding, Location, quote};
-use crate::layout::{Column, TableLayout, layouts};
-use crate::rules::allocate::{WEIGHT_PLACES, Weight, WeightLine};
+use crate::layout::{TableLayout, layouts};
+use crate::rules::allocate::{Weight, WeightLine};
+use crate::rules::validate::cells;
+use crate::rules::validate::tables::{
+    allocations_total_pot, every_force_allocated, force_once, some_weight_positive,
+};
 
-use super::cell::{CellAt, number_in, read_money, read_text};
-use super::grid::{SheetGrid, WorkbookData, same_label};
-
-/// The largest weight read (C11): far beyond any real weight, and small enough that the
-/// exact allocation of a pot with 6-place weights always fits in its integer arithmetic.
-const WEIGHT_LIMIT: f64 = 1e12;
+use super::cell::{CellAt, read_money, read_number, read_text};
+use super::grid::WorkbookData;
+use super::table::Table;
 
 /// Reads the weights workbook (sheet `Weights`: Force id | Force name | Weight).
 ///
@@ -33,13 +32,13 @@ pub fn read_weights(
 ) -> (Vec<WeightLine>, Vec<Finding>) {
     let layout = &layouts().weights;
     let mut findings = Vec::new();
-    let Some(table) = TableAt::find(file, data, layout, &mut findings) else {
+    let Some(table) = find_table(file, data, layout, &mut findings) else {
         return (Vec::new(), findings);
     };
     let mut lines = Vec::new();
     let mut seen = BTreeMap::new();
     for row in table.rows() {
-        let force = table.force(row, forces, &mut seen, &mut findings);
+        let force = read_force(&table, row, forces, &mut seen, &mut findings);
         let weight = table.cell(row, "weight").and_then(|cell| {
             let weight = take(read_weight(&cell), &mut findings);
             if weight.is_none() && cell.value().is_blank() {
@@ -51,19 +50,11 @@ pub fn read_weights(
             lines.push(WeightLine { force, weight });
         }
     }
-    let clean = !findings.iter().any(Finding::is_error);
-    if clean && lines.iter().all(|line| line.weight.is_zero()) {
-        let problem = if lines.is_empty() {
-            "no force is listed"
-        } else {
-            "every weight is 0"
-        };
-        findings.push(Finding::new(
-            Code::X08,
+    // Whether the pot can be allocated is only worth saying of weights that could be read.
+    if !findings.iter().any(Finding::is_error) {
+        findings.extend(some_weight_positive(
             table.header_location("weight"),
-            format!(
-                "{problem}, so the pot cannot be allocated; give at least one force a positive weight"
-            ),
+            &lines,
         ));
     }
     (lines, findings)
@@ -84,14 +75,14 @@ pub fn read_allocations(
 ) -> (BTreeMap<ForceId, Money>, Vec<Finding>) {
     let layout = &layouts().allocations;
     let mut findings = Vec::new();
-    let Some(table) = TableAt::find(file, data, layout, &mut findings) else {
+    let Some(table) = find_table(file, data, layout, &mut findings) else {
         return (BTreeMap::new(), findings);
     };
     let mut amounts = BTreeMap::new();
     let mut seen = BTreeMap::new();
     let mut every_amount_read = true;
     for row in table.rows() {
-        let force = table.force(row, forces, &mut seen, &mut findings);
+        let force = read_force(&table, row, forces, &mut seen, &mut findings);
         if let Some(cell) = table.cell(row, "weight") {
             // Optional here: a hand-made allocation need not say how it was weighted.
             take(read_weight(&cell), &mut findings);
@@ -109,85 +100,23 @@ pub fn read_allocations(
         }
     }
     if let Some(pot) = pot {
-        for force in forces.iter().filter(|f| !seen.contains_key(&f.id)) {
-            findings.push(Finding::new(
-                Code::X01,
-                Location::sheet(file, &table.sheet.name, table.sheet.index),
-                format!(
-                    "force {} ({}) of the force list has no allocation row; add a row for it (0 if it gets nothing)",
-                    force.id, force.name
-                ),
-            ));
-        }
+        let sheet = table.sheet_location();
+        findings.extend(every_force_allocated(&sheet, forces, &seen));
         // A total is only worth comparing when every amount could be read.
-        let total: Money = amounts.values().sum();
-        if every_amount_read && total != pot {
-            findings.push(Finding::new(
-                Code::X08,
+        if every_amount_read {
+            findings.extend(allocations_total_pot(
                 table.header_location("allocation"),
-                format!(
-                    "the allocations total {} but the pot is {} (difference {}); make the allocations add up to the pot exactly",
-                    total.to_gbp(),
-                    pot.to_gbp(),
-                    (total - pot).to_gbp()
-                ),
+                amounts.values().copied(),
+                pot,
             ));
         }
     }
     (amounts, findings)
 }
 
-/// A weight cell: a number, 0 or more, with at most [`WEIGHT_PLACES`] decimal places.
+/// A weight cell: a number, 0 or more, with at most 6 decimal places.
 pub fn read_weight(cell: &CellAt) -> Result<Option<Weight>, Finding> {
-    let Some(value) = number_in(cell, "the weight")? else {
-        return Ok(None);
-    };
-    if !value.is_finite() || value.abs() > WEIGHT_LIMIT {
-        return Err(cell.finding(
-            Code::C11,
-            format!(
-                "{}: {} is out of any real range (at most 1,000,000,000,000); check the figure",
-                cell.label,
-                shown_float(value)
-            ),
-        ));
-    }
-    if value < 0.0 {
-        return Err(cell.finding(
-            Code::C05,
-            format!(
-                "{}: {value} is negative; enter the weight as 0 or more",
-                cell.label
-            ),
-        ));
-    }
-    // As rules §1 reads money to the penny: the float stands for a decimal with at most 6
-    // places when it lies within a millionth of a unit of the 6th place of one.
-    let scaled = value * 1e6;
-    let rounded = scaled.round();
-    let exact = (scaled - rounded).abs() < 1e-6;
-    let weight = exact
-        .then(|| Decimal::try_from_i128_with_scale(rounded as i128, WEIGHT_PLACES).ok())
-        .flatten()
-        .and_then(|decimal| Weight::new(decimal).ok());
-    weight.map(Some).ok_or_else(|| {
-        cell.finding(
-            Code::C07,
-            format!(
-                "{}: {value} has more than {WEIGHT_PLACES} decimal places; round the weight to {WEIGHT_PLACES} places",
-                cell.label
-            ),
-        )
-    })
-}
-
-/// A float as a person would write it: `1e300` rather than three hundred digits.
-fn shown_float(value: f64) -> String {
-    if value.is_finite() && value.abs() < 1e15 {
-        format!("{value}")
-    } else {
-        format!("{value:e}")
-    }
+    read_number(cell, "the weight", cells::weight)
 }
 
 fn take<T>(result: Result<Option<T>, Finding>, findings: &mut Vec<Finding>) -> Option<T> {
@@ -197,164 +126,81 @@ fn take<T>(result: Result<Option<T>, Finding>, findings: &mut Vec<Finding>) -> O
     })
 }
 
-/// A one-table sheet with its columns found by header label.
-struct TableAt<'a> {
+/// The workbook's table: F03 when the sheet is missing; F04 when a header is. The table is
+/// still read by the headers that were found, so that every other finding is reported too.
+fn find_table<'a>(
     file: &'a str,
-    sheet: &'a SheetGrid,
-    columns: BTreeMap<&'a str, (u32, &'a Column)>,
+    data: &'a WorkbookData,
+    layout: &'a TableLayout,
+    findings: &mut Vec<Finding>,
+) -> Option<Table<'a>> {
+    let Some(sheet) = data.sheet(&layout.sheet) else {
+        let found: Vec<String> = data.sheet_names().iter().map(|n| quote(n)).collect();
+        findings.push(Finding::new(
+            Code::F03,
+            Location::file(file),
+            format!(
+                "the required sheet {} is missing (found sheets: {}); put the table on a sheet named {}",
+                quote(&layout.sheet),
+                if found.is_empty() {
+                    "none".to_owned()
+                } else {
+                    found.join(", ")
+                },
+                quote(&layout.sheet)
+            ),
+        ));
+        return None;
+    };
+    let (table, lacking) = Table::match_header(file, sheet, &layout.columns);
+    if let Some(lacking) = lacking {
+        findings.push(Finding::new(
+            Code::F04,
+            Location::cell(file, &sheet.name, sheet.index, 0, 0),
+            format!(
+                "the header row lacks {} (found {}); row 1 must hold the headers {}",
+                lacking.missing.join(", "),
+                if lacking.found.is_empty() {
+                    "no headers".to_owned()
+                } else {
+                    lacking.found.join(", ")
+                },
+                layout
+                    .columns
+                    .iter()
+                    .map(|c| quote(&c.header))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        ));
+    }
+    Some(table)
 }
 
-impl<'a> TableAt<'a> {
-    /// F03 when the sheet is missing; F04 when a header is. The table is still read by the
-    /// headers that were found, so that every other finding is reported too.
-    fn find(
-        file: &'a str,
-        data: &'a WorkbookData,
-        layout: &'a TableLayout,
-        findings: &mut Vec<Finding>,
-    ) -> Option<TableAt<'a>> {
-        let Some(sheet) = data.sheet(&layout.sheet) else {
-            let found: Vec<String> = data.sheet_names().iter().map(|n| quote(n)).collect();
-            findings.push(Finding::new(
-                Code::F03,
-                Location::file(file),
-                format!(
-                    "the required sheet {} is missing (found sheets: {}); put the table on a sheet named {}",
-                    quote(&layout.sheet),
-                    if found.is_empty() {
-                        "none".to_owned()
-                    } else {
-                        found.join(", ")
-                    },
-                    quote(&layout.sheet)
-                ),
-            ));
-            return None;
-        };
-        let headers: Vec<(u32, String)> = sheet
-            .row(0)
-            .filter(|(_, v)| !v.is_blank())
-            .map(|(col, v)| (col, v.shown().trim().to_owned()))
-            .collect();
-        let mut columns = BTreeMap::new();
-        let mut missing = Vec::new();
-        for column in &layout.columns {
-            match headers.iter().find(|(_, h)| same_label(h, &column.header)) {
-                Some((col, _)) => {
-                    columns.insert(column.key.as_str(), (*col, column));
-                }
-                None => missing.push(quote(&column.header)),
-            }
-        }
-        if !missing.is_empty() {
-            let found: Vec<String> = headers.iter().map(|(_, h)| quote(h)).collect();
-            findings.push(Finding::new(
-                Code::F04,
-                Location::cell(file, &sheet.name, sheet.index, 0, 0),
-                format!(
-                    "the header row lacks {} (found {}); row 1 must hold the headers {}",
-                    missing.join(", "),
-                    if found.is_empty() {
-                        "no headers".to_owned()
-                    } else {
-                        found.join(", ")
-                    },
-                    layout
-                        .columns
-                        .iter()
-                        .map(|c| quote(&c.header))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            ));
-        }
-        Some(TableAt {
-            file,
-            sheet,
-            columns,
-        })
-    }
-
-    /// The data rows: every row below the header that is not wholly blank (rules §10).
-    fn rows(&self) -> Vec<u32> {
-        let last = self.sheet.last_row().unwrap_or(0);
-        (1..=last)
-            .filter(|row| !self.sheet.row_is_blank(*row))
-            .collect()
-    }
-
-    fn cell(&self, row: u32, key: &str) -> Option<CellAt<'a>> {
-        let &(col, column) = self.columns.get(key)?;
-        Some(CellAt {
-            file: self.file,
-            sheet: self.sheet,
-            row,
-            col,
-            label: &column.header,
-        })
-    }
-
-    /// The header cell of a column (where a finding about the whole column points), or
-    /// the sheet when the column was not found.
-    fn header_location(&self, key: &str) -> Location {
-        match self.columns.get(key) {
-            Some(&(col, _)) => {
-                Location::cell(self.file, &self.sheet.name, self.sheet.index, 0, col)
-            }
-            None => Location::sheet(self.file, &self.sheet.name, self.sheet.index),
-        }
-    }
-
-    /// The row's force: C01 when blank, X01 when not in the force list, X11 when an earlier
-    /// row already gave it (`seen` holds the row each force was first given in).
-    fn force(
-        &self,
-        row: u32,
-        forces: &ForceList,
-        seen: &mut BTreeMap<ForceId, u32>,
-        findings: &mut Vec<Finding>,
-    ) -> Option<ForceId> {
-        let cell = self.cell(row, "force_id")?;
-        let Some(text) = read_text(&cell) else {
-            findings.push(cell.blank_finding("enter the force's id, for example kent"));
-            return None;
-        };
-        let Some(force) = text
-            .parse::<ForceId>()
-            .ok()
-            .filter(|id| forces.contains(id))
-        else {
-            findings.push(cell.finding(
-                Code::X01,
-                format!(
-                    "{}: {} is not in the force list; use the force's id as forces.csv gives it (for example kent)",
-                    cell.label,
-                    quote(&text)
-                ),
-            ));
-            return None;
-        };
-        if let Some(first) = seen.get(&force) {
-            findings.push(cell.finding(
-                Code::X11,
-                format!(
-                    "{}: {force} is listed twice (first in row {}); give each force one row",
-                    cell.label,
-                    first + 1
-                ),
-            ));
-            return None;
-        }
-        seen.insert(force.clone(), row);
-        Some(force)
-    }
+/// The row's force: C01 when blank, and the rules' X01 and X11 (`seen` holds the row each
+/// force was first given in).
+fn read_force(
+    table: &Table,
+    row: u32,
+    forces: &ForceList,
+    seen: &mut BTreeMap<ForceId, u32>,
+    findings: &mut Vec<Finding>,
+) -> Option<ForceId> {
+    let cell = table.cell(row, "force_id")?;
+    let Some(text) = read_text(&cell) else {
+        findings.push(cell.blank_finding("enter the force's id, for example kent"));
+        return None;
+    };
+    force_once(&cell.at(), &text, forces, seen)
+        .map_err(|finding| findings.push(finding))
+        .ok()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::findings::Severity;
-    use crate::read::grid::CellValue;
+    use crate::read::grid::{CellValue, SheetGrid};
 
     fn forces() -> ForceList {
         ForceList::parse("id,name\na,Force A\nb,Force B\nc,Force C\n", "forces.csv").unwrap()

@@ -3,4 +3,6 @@
 pub mod allocate;
 pub mod payment;
 pub mod reconcile;
+pub mod select;
 pub mod taper;
+pub mod validate;

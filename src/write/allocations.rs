@@ -6,7 +6,7 @@ use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 
-use crate::domain::{FinancialYear, ForceList, Money};
+use crate::domain::{FinancialYear, ForceId, ForceList, Money};
 use crate::layout::{TableLayout, ValueKind, layouts};
 use crate::rules::allocate::{Allocation, WeightLine};
 
@@ -30,11 +30,7 @@ pub fn write_allocations(
     year: FinancialYear,
 ) -> Result<Vec<u8>, XlsxError> {
     let layout = &layouts().allocations;
-    let mut workbook = Workbook::new();
-    workbook.set_properties(&formats::fixed_properties(
-        year.first_day(),
-        &format!("Neighbourhood Policing Grant {year}: allocations"),
-    )?);
+    let mut workbook = new_workbook(year, "allocations")?;
     let mut lines: Vec<_> = allocation.lines.iter().collect();
     lines.sort_by(|a, b| a.force.cmp(&b.force));
     let rows: Vec<Vec<(&str, Value)>> = lines
@@ -42,7 +38,7 @@ pub fn write_allocations(
         .map(|line| {
             vec![
                 ("force_id", Value::Text(line.force.as_str())),
-                ("force_name", Value::Text(force_name(forces, line))),
+                ("force_name", Value::Text(force_name(forces, &line.force))),
                 ("weight", Value::Number(line.weight.as_decimal())),
                 ("allocation", Value::Number(line.allocation.as_decimal())),
             ]
@@ -66,11 +62,7 @@ pub fn write_weights(
     year: FinancialYear,
 ) -> Result<Vec<u8>, XlsxError> {
     let layout = &layouts().weights;
-    let mut workbook = Workbook::new();
-    workbook.set_properties(&formats::fixed_properties(
-        year.first_day(),
-        &format!("Neighbourhood Policing Grant {year}: allocation weights"),
-    )?);
+    let mut workbook = new_workbook(year, "allocation weights")?;
     let mut lines: Vec<&WeightLine> = weights.iter().collect();
     lines.sort_by(|a, b| a.force.cmp(&b.force));
     let rows: Vec<Vec<(&str, Value)>> = lines
@@ -78,10 +70,7 @@ pub fn write_weights(
         .map(|line| {
             vec![
                 ("force_id", Value::Text(line.force.as_str())),
-                (
-                    "force_name",
-                    Value::Text(forces.get(&line.force).map_or("", |f| f.name.as_str())),
-                ),
+                ("force_name", Value::Text(force_name(forces, &line.force))),
                 ("weight", Value::Number(line.weight.as_decimal())),
             ]
         })
@@ -92,8 +81,20 @@ pub fn write_weights(
     workbook.save_to_buffer()
 }
 
-fn force_name<'a>(forces: &'a ForceList, line: &crate::rules::allocate::AllocationLine) -> &'a str {
-    forces.get(&line.force).map_or("", |f| f.name.as_str())
+/// A workbook whose properties are fixed by the year (its creation date the year's first
+/// day), so that the same figures always give the same bytes; `what` ends its title.
+fn new_workbook(year: FinancialYear, what: &str) -> Result<Workbook, XlsxError> {
+    let mut workbook = Workbook::new();
+    workbook.set_properties(&formats::fixed_properties(
+        year.first_day(),
+        &format!("Neighbourhood Policing Grant {year}: {what}"),
+    )?);
+    Ok(workbook)
+}
+
+/// The force's name from the force list, or blank for a force not in it.
+fn force_name<'a>(forces: &'a ForceList, force: &ForceId) -> &'a str {
+    forces.get(force).map_or("", |f| f.name.as_str())
 }
 
 /// The number format of a column of `kind`.
