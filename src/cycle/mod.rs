@@ -13,14 +13,27 @@ use crate::domain::force::ForceListError;
 use crate::read::file::{MAX_TEXT_FILE_BYTES, read_limited_text};
 use config::{ConfigError, CycleConfig};
 
+/// A `forces.csv` that cannot be read, or whose list is wrong.
+#[derive(Debug, Error)]
+pub enum ForcesFileError {
+    #[error("{file}: cannot read it: {cause}")]
+    Io {
+        file: String,
+        /// In the message, so not also given as its source (printed once).
+        cause: std::io::Error,
+    },
+    #[error(transparent)]
+    List(#[from] ForceListError),
+}
+
 /// Reads `forces.csv` (`id,name`). `shown_as` is the name used in messages.
-pub fn load_forces(path: &Path, shown_as: &str) -> Result<ForceList, ForceListError> {
+pub fn load_forces(path: &Path, shown_as: &str) -> Result<ForceList, ForcesFileError> {
     let text =
-        read_limited_text(path, MAX_TEXT_FILE_BYTES).map_err(|source| ForceListError::Io {
+        read_limited_text(path, MAX_TEXT_FILE_BYTES).map_err(|cause| ForcesFileError::Io {
             file: shown_as.to_owned(),
-            source,
+            cause,
         })?;
-    ForceList::parse(&text, shown_as)
+    Ok(ForceList::parse(&text, shown_as)?)
 }
 
 /// The force list's file name inside a cycle folder.
@@ -47,7 +60,7 @@ pub enum CycleError {
     #[error(transparent)]
     Config(#[from] ConfigError),
     #[error(transparent)]
-    Forces(#[from] ForceListError),
+    Forces(#[from] ForcesFileError),
 }
 
 impl Cycle {

@@ -79,11 +79,6 @@ pub struct ForceList {
 /// A problem with `forces.csv`, naming the file and line.
 #[derive(Debug, Error)]
 pub enum ForceListError {
-    #[error("{file}: cannot read it: {source}")]
-    Io {
-        file: String,
-        source: std::io::Error,
-    },
     #[error("{file} line 1: the header must be `id,name`, found {}", crate::text::cut(.found))]
     Header { file: String, found: String },
     #[error("{file} line {line}: {problem}")]

@@ -94,7 +94,6 @@ impl CycleInputError {
     pub fn is_input_error(&self) -> bool {
         match self {
             CycleInputError::Config(ConfigError::Io { .. })
-            | CycleInputError::Forces(ForceListError::Io { .. })
             | CycleInputError::NoFolder(_)
             | CycleInputError::Missing { .. }
             | CycleInputError::Unreadable { .. }

@@ -534,7 +534,7 @@ fn domain_and_rules_touch_no_files_clock_or_workbooks() {
     for source in library_sources() {
         let pure = matches!(
             source.module.first().map(String::as_str),
-            Some("domain" | "rules" | "exit" | "text" | "findings" | "layout")
+            Some("domain" | "rules" | "text" | "findings" | "layout")
         );
         if !pure {
             continue;
