@@ -764,6 +764,44 @@ fn ods_content_that_stops_inside_a_sheet_is_refused_before_calamine_loops_on_it(
     );
 }
 
+/// The tag scanner is kept, not replaced by quick-xml 0.42 (which calamine uses): on each
+/// input here quick-xml reads otherwise (it stops on the first two, stops at `<?>`, reads the
+/// DOCTYPE to its last `]>`, takes a form feed into the tag's name and reads an attribute
+/// after a name with no `=`), so the scan would accept or refuse other files than it does.
+#[test]
+fn the_tag_scanner_reads_malformed_content_as_it_always_has() {
+    let far = format!(
+        "<table:table-row><table:table-cell table:number-columns-repeated=\"200\"/>{VALUE}\
+         </table:table-row>"
+    );
+    let far_after = |before: &str| ods_content(&[&format!("{before}{far}")]);
+    // Bytes that are not UTF-8, and a declaration that is none of XML's, are passed over.
+    let mut not_utf8 = ods_content(&[&format!(
+        "<table:table-row><table:table-cell><text:p>@</text:p></table:table-cell>\
+         </table:table-row>{far}"
+    )]);
+    let at = find(&not_utf8, b"@").unwrap();
+    not_utf8[at] = 0xFF;
+    assert_eq!(stray(scan_ods(&not_utf8)).3, 200);
+    assert_eq!(stray(scan_ods(&far_after("<!foo>"))).3, 200);
+    // `<?>` runs to the next `?>`, hiding what lies between.
+    assert!(scan_ods(&ods_content(&[&format!("<?>{far}?>")])).is_ok());
+    // A declaration ends at its first `>`, even inside a DOCTYPE's internal subset.
+    let doctype = format!("<!DOCTYPE a [<!ENTITY x \"y\"> {far}]>");
+    assert_eq!(stray(scan_ods(&ods_content(&[&doctype]))).3, 200);
+    // A form feed ends a tag's name; a name with no `=` swallows the attribute after it.
+    let form_feed = format!(
+        "<table:table-row><table:table-cell\x0Ctable:number-columns-repeated=\"200\"/>\
+         {VALUE}</table:table-row>"
+    );
+    assert_eq!(stray(scan_ods(&ods_content(&[&form_feed]))).3, 200);
+    let no_eq = format!(
+        "<table:table-row><table:table-cell x table:number-columns-repeated=\"200\"/>\
+         {VALUE}</table:table-row>"
+    );
+    assert!(scan_ods(&ods_content(&[&no_eq])).is_ok());
+}
+
 fn record(typ: u16, data: &[u8]) -> Vec<u8> {
     let mut bytes = typ.to_le_bytes().to_vec();
     bytes.extend_from_slice(&(data.len() as u16).to_le_bytes());
