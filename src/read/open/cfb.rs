@@ -6,13 +6,21 @@
 // as calamine does, so that a chain that loops, which would make calamine read for ever or
 // allocate without bound, is an error here first. Every allocation is bounded by the
 // file's size and every chain by its number of sectors.
+//
+// What it guards against, in calamine 0.38.0's src/cfb.rs: `get_chain` (cfb.rs:328) follows
+// a chain until ENDOFCHAIN with no bound on its hops (cfb.rs:336) and indexes the FAT
+// unchecked (cfb.rs:344, `fats[sector_id as usize]`); the directory's chain is read with
+// `usize::MAX` as its bound (cfb.rs:138), and the mini stream and mini FAT whenever the
+// header counts mini FAT sectors (cfb.rs:151-158); `Sectors::get` returns a sector cut
+// short by the end of the file (cfb.rs:318-320), whose odd length `to_u32` asserts on
+// (utils.rs:29).
 
 use super::{le16, le32, le64};
 
 /// Sector ids above this are markers (free, end of chain, FAT, DIFAT).
 const MAX_REGULAR_SECTOR: u32 = 0xFFFF_FFFA;
 const MINI_SECTOR: usize = 64;
-/// Streams shorter than this live in the mini stream (as calamine reads them too).
+/// Streams shorter than this live in the mini stream (as calamine reads them too, cfb.rs:189).
 pub(super) const MINI_CUTOFF: u64 = 4096;
 
 struct Entry {
@@ -139,7 +147,7 @@ impl<'a> Compound<'a> {
             .filter(|&start| start < self.bytes.len())
             .ok_or_else(|| format!("sector {id} lies past the end of the file"))?;
         // A sector cut short by the end of the file: calamine reads one of its tables from
-        // it and asserts on the odd length (utils.rs, `to_u32`; found by fuzzing), and a
+        // it and asserts on the odd length (utils.rs:29, `to_u32`; found by fuzzing), and a
         // file whose last sector is cut short was cut short itself.
         self.bytes
             .get(start..start + self.sector_size)

@@ -101,9 +101,10 @@ pub(super) fn scan_ods_content(
     let mut row: Option<OdsRow> = None;
     let mut cell: Option<OdsCell> = None;
     let nested = |what: &str| damaged(format!("its content has {what}"));
-    // Every element must close in order. calamine reads with end names unchecked and loops
-    // for ever when the content ends inside a sheet (or inside a cell's comment), so only
-    // well-formed content is handed to it.
+    // Every element must close in order. calamine reads with end names unchecked (calamine
+    // 0.38.0's ods.rs:321) and loops for ever when the content ends inside a sheet (its
+    // `read_table` loop, ods.rs:448, takes the end of the file as any other event at
+    // ods.rs:478), or inside a cell's comment, so only well-formed content is handed to it.
     let mut open_elements: Vec<&[u8]> = Vec::new();
     let mut tags = Tags::new(xml);
     for tag in tags.by_ref() {

@@ -52,7 +52,9 @@ pub(super) fn open_compound(bytes: &[u8], limits: &Limits) -> Result<WorkbookDat
 }
 
 // ---------------------------------------------------------------------------------------
-// The .xls scan: the records of the Workbook stream, before calamine parses them.
+// The .xls scan: the records of the Workbook stream, before calamine parses them. Lines
+// cited as xls.rs:N are of calamine 0.38.0's src/xls.rs (utils.rs:N, its src/utils.rs, where
+// `read_u16` and `read_u32` slice without a check, utils.rs:38 and 48).
 
 pub(super) const BIFF_BOF: u16 = 0x0809;
 pub(super) const BIFF_EOF: u16 = 0x000A;
@@ -139,7 +141,7 @@ fn declared_area(data: &[u8]) -> Option<u64> {
     Some(rows.saturating_mul(cols))
 }
 
-/// The walk calamine makes of its records (`RecordIter`): each record with the CONTINUE
+/// The walk calamine makes of its records (`RecordIter`, xls.rs:1383): each record with the CONTINUE
 /// records that follow it, while more than a record header is left.
 fn calamine_records(stream: &[u8]) -> impl Iterator<Item = (u16, &[u8], Vec<&[u8]>)> {
     let mut rest = stream;
@@ -161,7 +163,9 @@ fn calamine_records(stream: &[u8]) -> impl Iterator<Item = (u16, &[u8], Vec<&[u8
 /// Walks the shared strings (SST) as calamine reads them (`parse_sst`,
 /// `read_rich_extended_string`, `read_dbcs`), looking only for the reads it makes unchecked:
 /// the count of formatting runs or the size of the phonetic block cut short, or a string
-/// continued into an empty CONTINUE record. Each made calamine panic (found by fuzzing).
+/// continued into an empty CONTINUE record (xls.rs:1254 reads cRun, xls.rs:1260 cbExtRst and
+/// xls.rs:1289 a continued string's flags, each unchecked). Each made calamine panic (found
+/// by fuzzing).
 /// Where calamine would stop with an error of its own, so does this walk: that is F01 then.
 fn shared_strings_cut_short<'a>(first: &'a [u8], continues: &[&'a [u8]]) -> bool {
     let mut data = match first.get(8..) {
@@ -274,8 +278,9 @@ pub(super) fn scan_biff(stream: &[u8], limits: &Limits) -> Result<(), Refusal> {
             shared_bytes = shared_bytes.saturating_add(data.len() as u64);
         }
         // calamine reads these records of the workbook's globals without checking their
-        // length first (xls.rs: CodePage, DateMode, ExternSheet, BoundSheet, BOF, Lbl), and
-        // panics on one cut short: found by fuzzing, refused here first.
+        // length first (CodePage xls.rs:536, DateMode xls.rs:545, ExternSheet xls.rs:859,
+        // BoundSheet xls.rs:803-804, BOF xls.rs:772, Lbl xls.rs:838-839), and panics on one
+        // cut short: found by fuzzing, refused here first.
         if global_record_cut_short(typ, data) {
             return Err(damaged(format!(
                 "a record of its workbook stream (type {typ:#06x}) is cut short"
@@ -300,7 +305,7 @@ pub(super) fn scan_biff(stream: &[u8], limits: &Limits) -> Result<(), Refusal> {
     let mut room = limits.cells;
     let mut text_room = limits.text_bytes;
     for (index, (position, name)) in sheets.iter().enumerate() {
-        // calamine slices the stream at the position unchecked (xls.rs, `&stream[pos..]`),
+        // calamine slices the stream at the position unchecked (xls.rs:633, `&stream[pos..]`),
         // and panics on one past its end: found by fuzzing, refused here first.
         let Some(records) = stream.get(*position..) else {
             return Err(damaged(format!(
@@ -350,7 +355,8 @@ pub(super) fn scan_biff(stream: &[u8], limits: &Limits) -> Result<(), Refusal> {
                 continue;
             }
             // calamine reads a formula's length and slices the record by it unchecked
-            // (xls.rs, `parse_formula`; found by fuzzing).
+            // (xls.rs:1530-1531 in `parse_formula`, given `&r.data[20..]` at xls.rs:705;
+            // found by fuzzing).
             if typ == BIFF_FORMULA
                 && data.len() >= 20
                 && le16(data, 20).is_none_or(|cce| data.len() < 22 + usize::from(cce))
@@ -361,7 +367,8 @@ pub(super) fn scan_biff(stream: &[u8], limits: &Limits) -> Result<(), Refusal> {
                 )));
             }
             // calamine reads a MERGECELLS record's ranges without checking that the record
-            // holds as many as it counts (xls.rs, `parse_merge_cells`; found by fuzzing).
+            // holds as many as it counts (xls.rs:955-958, `parse_merge_cells`; found by
+            // fuzzing).
             if typ == BIFF_MERGECELLS
                 && le16(data, 0).is_none_or(|count| data.len() < 2 + 8 * usize::from(count))
             {
@@ -381,7 +388,8 @@ pub(super) fn scan_biff(stream: &[u8], limits: &Limits) -> Result<(), Refusal> {
                         quote(name)
                     )));
                 }
-                // calamine reserves room for every cell the record declares, at 40 bytes
+                // calamine reserves room for every cell the record declares (xls.rs:665-667,
+                // rows × columns from the DIMENSIONS record), at 40 bytes
                 // each: a sheet of the format's full 65,536 × 256 would take 671 MB at once
                 // (found by fuzzing), so a sheet may declare no more than a workbook may hold.
                 // Checked once the sheet's cells are, so that a stray value is named first.
@@ -389,7 +397,8 @@ pub(super) fn scan_biff(stream: &[u8], limits: &Limits) -> Result<(), Refusal> {
                     declared = declared.max(declared_area(data).unwrap_or(0));
                 }
                 BIFF_MULRK => {
-                    // calamine subtracts the first column from the last unchecked.
+                    // calamine subtracts the first column from the last unchecked
+                    // (xls.rs:987).
                     let last = data.len().checked_sub(2).and_then(|at| le16(data, at));
                     if data.len() >= 6 && last < le16(data, 2) {
                         return Err(damaged(format!(

@@ -389,7 +389,8 @@ pub(super) fn stored_zip(parts: &[Part]) -> Result<Vec<u8>, Refusal> {
 }
 
 /// calamine reserves room for as many shared strings as `sharedStrings.xml` announces
-/// (`uniqueCount`); a real part needs at least 8 bytes for each (`<si><t/></si>`).
+/// (`uniqueCount`, calamine 0.38.0's xlsx/mod.rs:362-364); a real part needs at least 8
+/// bytes for each (`<si><t/></si>`).
 fn check_shared_strings(parts: &[Part]) -> Result<(), Refusal> {
     for part in parts {
         let Some(bytes) = &part.bytes else { continue };
