@@ -74,6 +74,8 @@ mod zip;
 #[cfg(test)]
 mod tests;
 
+#[doc(hidden)]
+pub use self::zip::{BenchParts, bench_stored_zip, bench_unpack};
 pub(crate) use guard::guarded;
 pub use guard::own_panics_caught;
 use limits::MAX_CELL_TEXT_BYTES;
