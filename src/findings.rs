@@ -178,6 +178,13 @@ impl CellRef<'_> {
 
 /// A cell's A1 name from zero-based row and column: (3, 2) → `C4`.
 pub fn a1(row: u32, col: u32) -> String {
+    let mut name = column_letters(col);
+    name.push_str(&(row + 1).to_string());
+    name
+}
+
+/// The letters of a zero-based column: 2 → `C`, 99 → `CV`.
+pub fn column_letters(col: u32) -> String {
     let mut letters = Vec::new();
     let mut n = col + 1;
     while n > 0 {
@@ -186,9 +193,7 @@ pub fn a1(row: u32, col: u32) -> String {
         n = (n - 1) / 26;
     }
     letters.reverse();
-    let mut name: String = letters.into_iter().collect();
-    name.push_str(&(row + 1).to_string());
-    name
+    letters.into_iter().collect()
 }
 
 /// One problem found in an input.
