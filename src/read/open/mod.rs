@@ -65,6 +65,7 @@ mod cfb;
 mod guard;
 mod limits;
 mod ods;
+mod sheets;
 mod values;
 mod xls;
 mod xlsx;

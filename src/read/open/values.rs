@@ -7,7 +7,7 @@ use calamine::{Data, DataRef, ExcelDateTime, Reader};
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 
 use super::limits::{Limits, Room};
-use super::xlsx::check_sheets;
+use super::sheets::check_sheets;
 use super::{Refusal, reader_error};
 use crate::read::grid::{CellValue, SheetGrid, WorkbookData};
 

@@ -6,8 +6,8 @@ use calamine::{Reader, Xls, XlsError};
 
 use super::cfb::Compound;
 use super::limits::{Limits, area, take_cells, widen, within_limits};
+use super::sheets::check_merged;
 use super::values::read_dense;
-use super::xlsx::check_merged;
 use super::{Refusal, SAVE_AGAIN, damaged, le16, le32, not_a_spreadsheet, reader_error};
 use crate::findings::quote;
 use crate::read::grid::WorkbookData;
