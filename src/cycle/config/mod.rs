@@ -5,17 +5,19 @@
 //! value is checked here and turned into a domain type. Keeping the values raw until the
 //! second step means every mistake, whether in the TOML itself or in what a value says,
 //! comes back naming the file, the line and the key, in words a finance team can act on.
-
 //!
-//! The work is split by step: `raw` holds the serde tables, `errors` turns a failure of the
-//! `toml` crate or of serde into a `ConfigError` with its line and key, and `check` checks
-//! each value and builds the `CycleConfig`.
+//! The work is split by step: `raw` holds the serde tables; `errors` turns a failure of the
+//! `toml` crate, or a key or list of the wrong shape, into a `ConfigError` with its line and
+//! key, telling each kind apart by structure and never by the words of toml's message
+//! (`twice` finds a key given twice); `check` checks each value and builds the
+//! `CycleConfig`.
 
 mod check;
 mod errors;
 mod raw;
 #[cfg(test)]
 mod tests;
+mod twice;
 
 use crate::read::file::{MAX_TEXT_FILE_BYTES, read_limited_text};
 use std::ops::Range;
@@ -129,11 +131,12 @@ impl CycleConfig {
             file: shown_as,
         };
         // Syntax first, so that a TOML mistake is reported as one and not as whatever
-        // serde makes of the half-read document.
-        if let Err(error) = toml::de::DeTable::parse(text) {
-            return Err(source.toml_error(&error, true));
-        }
-        let raw: RawCycle = toml::from_str(text).map_err(|e| source.toml_error(&e, false))?;
+        // serde makes of the half-read document; then the keys and the lists' shape; then
+        // serde, which can no longer fail but for something `check_shape` did not foresee.
+        let table = toml::de::DeTable::parse(text).map_err(|e| source.syntax_error(&e))?;
+        source.check_shape(table.get_ref())?;
+        let raw: RawCycle = serde_path_to_error::deserialize(toml::de::Deserializer::from(table))
+            .map_err(|e| source.serde_error(&e))?;
         source.validate(raw)
     }
 

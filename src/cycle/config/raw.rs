@@ -44,3 +44,34 @@ pub(super) struct RawCategory {
     pub(super) label: Field,
     pub(super) eligible: Field,
 }
+
+/// The keys of `cycle.toml`'s top level, in the order of `RawCycle`'s fields (serde's
+/// order, which messages list them in). A test holds the two lists together.
+pub(super) const CYCLE_KEYS: &[&str] = &[
+    "scheme",
+    "year",
+    "pot",
+    "rules_version",
+    "quarter",
+    "taper",
+    "category",
+];
+
+/// The keys of a `[[quarter]]` table, in `RawQuarter`'s order.
+pub(super) const QUARTER_KEYS: &[&str] = &["id", "cutoff", "payment_date"];
+
+/// The keys of a `[[taper]]` band, in `RawBand`'s order.
+pub(super) const BAND_KEYS: &[&str] = &["min_progress", "pay"];
+
+/// The keys of a `[[category]]` table, in `RawCategory`'s order.
+pub(super) const CATEGORY_KEYS: &[&str] = &["id", "label", "eligible"];
+
+/// The keys of each table of the list `key`, if `key` is one of the lists.
+pub(super) fn list_keys(key: &str) -> Option<&'static [&'static str]> {
+    match key {
+        "quarter" => Some(QUARTER_KEYS),
+        "taper" => Some(BAND_KEYS),
+        "category" => Some(CATEGORY_KEYS),
+        _ => None,
+    }
+}

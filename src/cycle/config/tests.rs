@@ -783,3 +783,228 @@ fn key_paths_are_read_from_the_text() {
     assert_eq!(key_path_at("\"a b\" = 1", 0), None);
     assert_eq!(key_path_at("", 5), None);
 }
+
+// What follows tests how each kind of mistake is told apart: by the document's structure
+// (`twice`), by the shape of the tables (`check_shape`) and by serde's path (`serde_error`),
+// never by the words of toml's message.
+
+use super::twice::{Clash, first_clash};
+
+/// The clash `first_clash` finds, as the text of the clashing key, its line and whether
+/// it is a key given twice.
+fn clash(text: &str) -> Option<(String, usize, bool)> {
+    first_clash(text).map(|Clash { span, given_twice }| {
+        let line = text[..span.start].matches('\n').count() + 1;
+        (text[span].to_owned(), line, given_twice)
+    })
+}
+
+#[test]
+fn a_valid_file_has_no_clash() {
+    assert_eq!(clash(BASE), None);
+    assert_eq!(
+        clash("k = [{a = 1}, {a = 1}]\nm = {a.b = 1, a.c = 2}\n"),
+        None
+    );
+    assert_eq!(
+        clash("[a.b]\n[a]\nc = 1\n[[l]]\nx = 1\n[[l]]\nx = 1\n[l.s]\n"),
+        None
+    );
+    assert_eq!(clash("a.b = 1\n[a.c]\n"), None);
+}
+
+#[test]
+fn keys_and_tables_given_twice_are_found_where_toml_reports_them() {
+    assert_eq!(clash("a = 1\nb = 2\na = 3\n"), Some(("a".into(), 3, true)));
+    assert_eq!(clash("[[c]]\nx = 1\n[c]\n"), Some(("c".into(), 3, true)));
+    assert_eq!(
+        clash("[c]\nx = 1\n[[c]]\ny = 2\n"),
+        Some(("c".into(), 3, true))
+    );
+    assert_eq!(clash("[c]\n[c]\n"), Some(("c".into(), 2, true)));
+    assert_eq!(clash("c = 1\n[c]\n"), Some(("c".into(), 2, true)));
+    assert_eq!(clash("a.b = 1\n[a]\n"), Some(("a".into(), 2, true)));
+    // A dotted key may not add to a table that a header defined.
+    assert_eq!(clash("[a.b]\n[a]\nb.c = 1\n"), Some(("b".into(), 3, true)));
+    // A [[list]] header is checked once its table is complete, so a key given twice in
+    // the table is found first; the same for an inline table and the key it belongs to.
+    assert_eq!(
+        clash("[c]\n[[c]]\nx = 1\nx = 2\n"),
+        Some(("x".into(), 4, true))
+    );
+    assert_eq!(
+        clash("k = 1\nk = {a = 1, a = 2}\n"),
+        Some(("a".into(), 2, true))
+    );
+    assert_eq!(clash("[[l]]\nx = 1\n[l.x]\n"), Some(("x".into(), 3, true)));
+}
+
+#[test]
+fn adding_to_a_value_is_a_clash_but_not_a_key_given_twice() {
+    assert_eq!(
+        clash("pot = \"1\"\npot.x = 2\n"),
+        Some(("pot".into(), 2, false))
+    );
+    assert_eq!(clash("a = {x = 1}\n[a.b]\n"), Some(("a".into(), 2, false)));
+    assert_eq!(clash("a = [1]\n[[a.b]]\n"), Some(("a".into(), 2, false)));
+}
+
+#[test]
+fn clashes_are_told_in_the_files_words() {
+    assert_eq!(
+        error(&with(
+            r#"cutoff = "2025-10-31""#,
+            "cutoff = \"2025-10-31\"\ncutoff = \"2025-10-31\""
+        )),
+        "cycle.toml line 14: key `quarter.cutoff`: is given twice; keep one"
+    );
+    assert_eq!(
+        error(&with(
+            r#"rules_version = "npg-2025-26.1""#,
+            "rules_version = \"npg-2025-26.1\"\nk = {a = 1, a = 2}"
+        )),
+        "cycle.toml line 5: key `k`: is given twice; keep one"
+    );
+    // Adding to a value is not a key given twice: it is shown in toml's words.
+    assert_eq!(
+        error(&with(
+            r#"rules_version = "npg-2025-26.1""#,
+            "rules_version = \"npg-2025-26.1\"\npot.x = 2"
+        )),
+        "cycle.toml line 5: key `pot.x`: is not valid TOML: cannot extend value of type \
+         string with a dotted key"
+    );
+}
+
+#[test]
+fn lists_of_other_values_say_what_was_found() {
+    let list = |value: &str| {
+        let end = BASE.find("[[category]]").unwrap();
+        error(&BASE[..end].replace(
+            "rules_version = \"npg-2025-26.1\"",
+            &format!("rules_version = \"npg-2025-26.1\"\ncategory = {value}"),
+        ))
+    };
+    let expected = |found: &str| {
+        format!(
+            "cycle.toml line 5: key `category`: must be written as [[category]] tables, each \
+             holding its keys; found {found}"
+        )
+    };
+    assert_eq!(list("1.5"), expected("floating point `1.5`"));
+    assert_eq!(list("true"), expected("boolean `true`"));
+    assert_eq!(list("2025-01-01"), expected("a single table"));
+    assert_eq!(list("{}"), expected("a single table"));
+    assert_eq!(
+        list("[\"officer-pay\"]"),
+        expected("string \"officer-pay\"")
+    );
+    assert_eq!(list("[true]"), expected("boolean `true`"));
+    // An array too short to give every key of the table.
+    assert_eq!(list("[[1]]"), expected("something else"));
+    // serde reads a date as a table with a key of toml's own.
+    assert_eq!(
+        list("[2025-01-01]"),
+        "cycle.toml line 5: key `category`: is not a key of cycle.toml here (expected one of \
+         `id`, `label`, `eligible`); check its spelling"
+    );
+    // An array long enough is read as the table's keys in order, and its values checked.
+    assert_eq!(
+        list("[[1, 2, 3]]"),
+        "cycle.toml line 5: key `category.id`: 1 is not text in quotes; write it as a \
+         string, for example \"officer-pay\""
+    );
+}
+
+#[test]
+fn a_number_toml_cannot_hold_is_reported_in_its_turn() {
+    assert_eq!(
+        error(&with(r#"pot = "200000000.00""#, "pot = 1e999")),
+        "cycle.toml line 3: key `pot`: floating-point number overflowed"
+    );
+    // In its turn: the number comes before the unknown key in serde's order of reading.
+    assert_eq!(
+        error(&with(
+            r#"pay = "0.90""#,
+            "pay = 99999999999999999999\nzz = 1"
+        )),
+        "cycle.toml line 32: key `taper.pay`: invalid type: integer \
+         `99999999999999999999` as i128, expected any valid TOML value"
+    );
+}
+
+#[test]
+fn a_serde_failure_within_a_list_is_a_list_not_written_as_tables() {
+    // `check_shape` leaves serde nothing to refuse, so its errors are made here directly.
+    let serde_error = |text: &str| {
+        let source = Source {
+            text,
+            file: "cycle.toml",
+        };
+        let table = toml::de::DeTable::parse(text).unwrap();
+        let failure = serde_path_to_error::deserialize::<_, super::raw::RawCycle>(
+            toml::de::Deserializer::from(table),
+        )
+        .err()
+        .expect("serde refuses it");
+        source.serde_error(&failure).to_string()
+    };
+    assert_eq!(
+        serde_error("category = [[1]]\n"),
+        "cycle.toml line 1: key `category`: must be written as [[category]] tables, each \
+         holding its keys; found something else"
+    );
+    assert_eq!(
+        serde_error("scheme = 1\npot = 1e999\n"),
+        "cycle.toml line 2: key `pot`: floating-point number overflowed"
+    );
+}
+
+/// Records the field names serde's derive gives a struct, to hold `raw`'s key lists to them.
+struct Fields;
+
+impl<'de> serde::Deserializer<'de> for Fields {
+    type Error = serde::de::value::Error;
+
+    fn deserialize_any<V: serde::de::Visitor<'de>>(self, _: V) -> Result<V::Value, Self::Error> {
+        Err(serde::de::Error::custom("not a struct"))
+    }
+
+    fn deserialize_struct<V: serde::de::Visitor<'de>>(
+        self,
+        _name: &'static str,
+        fields: &'static [&'static str],
+        _visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        Err(serde::de::Error::custom(fields.join(",")))
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+        option unit unit_struct newtype_struct seq tuple tuple_struct map enum identifier
+        ignored_any
+    }
+}
+
+fn fields_of<'de, T: serde::Deserialize<'de>>() -> String {
+    match T::deserialize(Fields) {
+        Ok(_) => panic!("Fields gives no value"),
+        Err(e) => e.to_string(),
+    }
+}
+
+#[test]
+fn the_key_lists_are_the_raw_tables_fields() {
+    use super::raw::{
+        BAND_KEYS, CATEGORY_KEYS, CYCLE_KEYS, QUARTER_KEYS, RawBand, RawCategory, RawQuarter,
+        list_keys,
+    };
+    assert_eq!(fields_of::<RawCycle>(), CYCLE_KEYS.join(","));
+    assert_eq!(fields_of::<RawQuarter>(), QUARTER_KEYS.join(","));
+    assert_eq!(fields_of::<RawBand>(), BAND_KEYS.join(","));
+    assert_eq!(fields_of::<RawCategory>(), CATEGORY_KEYS.join(","));
+    assert_eq!(list_keys("quarter"), Some(QUARTER_KEYS));
+    assert_eq!(list_keys("taper"), Some(BAND_KEYS));
+    assert_eq!(list_keys("category"), Some(CATEGORY_KEYS));
+    assert_eq!(list_keys("pot"), None);
+}
