@@ -63,6 +63,7 @@ use crate::cycle::config::{ConfigError, CycleConfig};
 use crate::domain::ForceList;
 use crate::domain::force::ForceListError;
 use crate::rules::allocate::AllocateError;
+use crate::write::output::OutputError;
 
 pub use design::{DesignedReturn, ForceYear, Scenario, YearDesign};
 pub use files::return_workbook;
@@ -85,6 +86,10 @@ pub enum FixtureError {
     Allocate(#[from] AllocateError),
     #[error("cannot build a workbook: {0}")]
     Workbook(#[from] rust_xlsxwriter::XlsxError),
+    /// The folder could not be put in place for a reason other than a file error (one
+    /// appeared at the target while it was written, say).
+    #[error(transparent)]
+    Output(OutputError),
     #[error("{path}: {source}")]
     Io {
         path: PathBuf,
@@ -262,28 +267,12 @@ fn write_folder(out_dir: &Path, files: Vec<FixtureFile>) -> Result<Vec<FixtureFi
     }
     let marker = fresh.path().join(MARKER_FILE);
     std::fs::write(&marker, marker_text(&files)).map_err(io(&marker))?;
-    // The old folder is moved aside (into a temporary folder that is removed at the end),
-    // the new one renamed into place, and the old put back if that rename fails.
-    let old = tempfile::Builder::new()
-        .prefix(".npg-fixtures-old-")
-        .tempdir_in(&parent)
-        .map_err(io(&parent))?;
-    let aside = old.path().join("previous");
-    let had_old = out_dir.exists();
-    if had_old {
-        std::fs::rename(out_dir, &aside).map_err(io(out_dir))?;
-    }
-    let fresh_path = fresh.keep();
-    if let Err(source) = std::fs::rename(&fresh_path, out_dir) {
-        if had_old {
-            let _ = std::fs::rename(&aside, out_dir);
-        }
-        let _ = std::fs::remove_dir_all(&fresh_path);
-        return Err(FixtureError::Io {
-            path: out_dir.to_owned(),
-            source,
-        });
-    }
-    drop(old);
+    // Swapped in whole by the folder swap npg's run folders use: the old folder ends up in
+    // `fresh`, removed with it, or is put back if the swap fails.
+    crate::write::run_folder::place_folder(fresh.path(), out_dir).map_err(|e| match e {
+        OutputError::Io { path, source } => FixtureError::Io { path, source },
+        other => FixtureError::Output(other),
+    })?;
+    drop(fresh);
     Ok(files)
 }

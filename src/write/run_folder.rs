@@ -113,23 +113,7 @@ pub fn commit_folders(
     }
     let mut placed: Vec<(&StagedFolder, Placed)> = Vec::new();
     for s in &staged {
-        let result = if s.target.exists() {
-            swap_into_place(s.staging.path(), &s.target, &s.parent, &s.name)
-                .map(|()| Placed::Swapped)
-        } else {
-            rename_no_replace(s.staging.path(), &s.target)
-                .map(|()| Placed::New)
-                .map_err(|e| {
-                    if e.kind() == std::io::ErrorKind::AlreadyExists {
-                        OutputError::Exists {
-                            path: s.target.clone(),
-                        }
-                    } else {
-                        io(&s.target)(e)
-                    }
-                })
-        };
-        match result {
+        match place(s.staging.path(), &s.target, &s.parent, &s.name) {
             Ok(how) => placed.push((s, how)),
             Err(e) => {
                 take_back(&placed);
@@ -237,6 +221,36 @@ fn split(target: &Path) -> Result<(PathBuf, String), OutputError> {
     Ok((parent, name))
 }
 
+/// Puts the complete folder at `staging` in place as `target`, whatever wrote it: npg's
+/// run folders and npg-fixtures' cycle folder both go through here, so there is one folder
+/// swap to trust. A missing `target` is a plain rename, which never replaces a folder that
+/// appears meanwhile (`Exists`); an existing one is swapped ([`swap_into_place`]), its old
+/// folder left at `staging`, and put back if the swap fails. Nothing here decides whether
+/// `target` may be replaced: callers check that first.
+pub(crate) fn place_folder(staging: &Path, target: &Path) -> Result<(), OutputError> {
+    let (parent, name) = split(target)?;
+    place(staging, target, &parent, &name).map(|_| ())
+}
+
+/// [`place_folder`] for a target already split into its folder and name.
+fn place(staging: &Path, target: &Path, parent: &Path, name: &str) -> Result<Placed, OutputError> {
+    if target.exists() {
+        swap_into_place(staging, target, parent, name).map(|()| Placed::Swapped)
+    } else {
+        rename_no_replace(staging, target)
+            .map(|()| Placed::New)
+            .map_err(|e| {
+                if e.kind() == std::io::ErrorKind::AlreadyExists {
+                    OutputError::Exists {
+                        path: target.to_owned(),
+                    }
+                } else {
+                    io(target)(e)
+                }
+            })
+    }
+}
+
 /// Replaces `target` with `staging`, leaving the old folder at `staging`.
 fn swap_into_place(
     staging: &Path,
@@ -249,8 +263,18 @@ fn swap_into_place(
         Err(e) if !exchange_unsupported(&e) => return Err(io(target)(e)),
         Err(_) => {}
     }
-    // Two steps: the old folder aside under a known name, the new one into place, and the
-    // old one moved to `staging` so that it is removed with it.
+    swap_in_two_steps(staging, target, parent, name)
+}
+
+/// The swap where the filesystem cannot exchange: the old folder aside under a known name,
+/// the new one into place (the old put back if that fails), and the old one moved to
+/// `staging` so that it is removed with it.
+fn swap_in_two_steps(
+    staging: &Path,
+    target: &Path,
+    parent: &Path,
+    name: &str,
+) -> Result<(), OutputError> {
     let aside = parent.join(format!("{OLD_PREFIX}{name}"));
     std::fs::rename(target, &aside).map_err(io(target))?;
     if let Err(e) = std::fs::rename(staging, target) {
@@ -538,6 +562,65 @@ mod tests {
         drop(staged);
         assert_eq!(names(&q2), ["theirs.txt"]);
         assert_eq!(names(dir.path()), ["Q1", "Q2"]);
+    }
+
+    /// A folder at `path` holding `a.txt` with `text`.
+    fn folder(path: &Path, text: &[u8]) {
+        std::fs::create_dir(path).unwrap();
+        std::fs::write(path.join("a.txt"), text).unwrap();
+    }
+
+    #[test]
+    fn the_two_step_swap_leaves_the_old_folder_at_staging() {
+        let dir = tempfile::tempdir().unwrap();
+        let (target, staging) = (dir.path().join("run"), dir.path().join("staging"));
+        folder(&target, b"old");
+        folder(&staging, b"new");
+        swap_in_two_steps(&staging, &target, dir.path(), "run").unwrap();
+        assert_eq!(std::fs::read(target.join("a.txt")).unwrap(), b"new");
+        assert_eq!(std::fs::read(staging.join("a.txt")).unwrap(), b"old");
+        assert_eq!(
+            names(dir.path()),
+            ["run", "staging"],
+            "nothing is left aside"
+        );
+    }
+
+    #[test]
+    fn the_two_step_swap_puts_the_old_folder_back_when_the_new_cannot_move_in() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("run");
+        folder(&target, b"old");
+        // The staged folder has gone, so the second step fails after the first moved the
+        // old folder aside.
+        let gone = dir.path().join("staging");
+        let err = swap_in_two_steps(&gone, &target, dir.path(), "run").unwrap_err();
+        assert!(matches!(err, OutputError::Io { .. }), "{err}");
+        assert_eq!(std::fs::read(target.join("a.txt")).unwrap(), b"old");
+        assert_eq!(
+            names(dir.path()),
+            ["run"],
+            "the old folder is back, not aside"
+        );
+    }
+
+    #[test]
+    fn place_folder_renames_into_a_missing_target_and_swaps_an_existing_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let (target, staging) = (dir.path().join("run"), dir.path().join("staging"));
+        folder(&staging, b"one");
+        place_folder(&staging, &target).unwrap();
+        assert_eq!(std::fs::read(target.join("a.txt")).unwrap(), b"one");
+        assert_eq!(names(dir.path()), ["run"]);
+        folder(&staging, b"two");
+        place_folder(&staging, &target).unwrap();
+        assert_eq!(std::fs::read(target.join("a.txt")).unwrap(), b"two");
+        assert_eq!(std::fs::read(staging.join("a.txt")).unwrap(), b"one");
+        // A swap that fails leaves the target as it was.
+        std::fs::remove_dir_all(&staging).unwrap();
+        assert!(place_folder(&staging, &target).is_err());
+        assert_eq!(std::fs::read(target.join("a.txt")).unwrap(), b"two");
+        assert_eq!(names(dir.path()), ["run"]);
     }
 
     #[test]
