@@ -83,17 +83,18 @@ pub enum FixtureError {
     #[error(transparent)]
     Forces(#[from] ForceListError),
     #[error("cannot allocate: {0}")]
-    Allocate(#[from] AllocateError),
+    Allocate(AllocateError),
     #[error("cannot build a workbook: {0}")]
-    Workbook(#[from] rust_xlsxwriter::XlsxError),
+    Workbook(rust_xlsxwriter::XlsxError),
     /// The folder could not be put in place for a reason other than a file error (one
     /// appeared at the target while it was written, say).
     #[error(transparent)]
     Output(OutputError),
-    #[error("{path}: {source}")]
+    #[error("{path}: {cause}")]
     Io {
         path: PathBuf,
-        source: std::io::Error,
+        /// In the message, so not also given as its source (printed once).
+        cause: std::io::Error,
     },
     /// The design broke one of its own rules (a defect of the generator).
     #[error("fixture design: {0}")]
@@ -103,6 +104,20 @@ pub enum FixtureError {
         "{path} {why}; npg-fixtures replaces only a folder it wrote (one holding its {MARKER_FILE} list and nothing else): give a new or empty folder"
     )]
     NotOurs { path: PathBuf, why: String },
+}
+
+// These two quote their cause in their message, so it is not also their source (which would
+// print it twice); `?` still converts them.
+impl From<AllocateError> for FixtureError {
+    fn from(error: AllocateError) -> FixtureError {
+        FixtureError::Allocate(error)
+    }
+}
+
+impl From<rust_xlsxwriter::XlsxError> for FixtureError {
+    fn from(error: rust_xlsxwriter::XlsxError) -> FixtureError {
+        FixtureError::Workbook(error)
+    }
 }
 
 /// The file in a generated cycle folder that lists what the generator wrote there, so that
@@ -171,7 +186,7 @@ fn check_ours(out_dir: &Path) -> Result<(), FixtureError> {
     };
     let io = |source| FixtureError::Io {
         path: out_dir.to_owned(),
-        source,
+        cause: source,
     };
     let meta = match std::fs::symlink_metadata(out_dir) {
         Ok(meta) => meta,
@@ -249,7 +264,10 @@ fn write_folder(out_dir: &Path, files: Vec<FixtureFile>) -> Result<Vec<FixtureFi
     };
     let io = |path: &Path| {
         let path = path.to_owned();
-        move |source| FixtureError::Io { path, source }
+        move |source| FixtureError::Io {
+            path,
+            cause: source,
+        }
     };
     std::fs::create_dir_all(&parent).map_err(io(&parent))?;
     let fresh = crate::write::output::usual_mode(
@@ -270,7 +288,7 @@ fn write_folder(out_dir: &Path, files: Vec<FixtureFile>) -> Result<Vec<FixtureFi
     // Swapped in whole by the folder swap npg's run folders use: the old folder ends up in
     // `fresh`, removed with it, or is put back if the swap fails.
     crate::write::run_folder::place_folder(fresh.path(), out_dir).map_err(|e| match e {
-        OutputError::Io { path, source } => FixtureError::Io { path, source },
+        OutputError::Io { path, cause } => FixtureError::Io { path, cause },
         other => FixtureError::Output(other),
     })?;
     drop(fresh);

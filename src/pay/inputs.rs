@@ -69,10 +69,11 @@ pub enum CycleInputError {
         what: &'static str,
         hint: &'static str,
     },
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {path}: {cause}")]
     Io {
         path: PathBuf,
-        source: std::io::Error,
+        /// In the message, so not also given as its source (printed once).
+        cause: std::io::Error,
     },
     #[error(
         "cannot read {file}: {problem}; a payment run reads every file under returns/, so make it readable (or move it out of the cycle folder) and run again"
@@ -160,7 +161,7 @@ fn read_bytes(dir: &Path, name: &str) -> Result<(Vec<u8>, InputFile), CycleInput
         } else {
             CycleInputError::Io {
                 path: path.clone(),
-                source,
+                cause: source,
             }
         }
     })?;
@@ -238,7 +239,7 @@ pub fn load_cycle_with(
     let mut sources =
         all_files_under(&returns_dir, RETURNS_DIR).map_err(|source| CycleInputError::Io {
             path: returns_dir.clone(),
-            source,
+            cause: source,
         })?;
     if let ReturnSet::Only(wanted) = set {
         sources.retain(|s| wanted.contains(&s.key()));

@@ -17,10 +17,11 @@ pub enum OutputError {
     NotAFolder { path: PathBuf },
     #[error("cannot write {path}: the folder {folder} does not exist")]
     NoFolder { path: PathBuf, folder: PathBuf },
-    #[error("cannot write {path}: {source}")]
+    #[error("cannot write {path}: {cause}")]
     Io {
         path: PathBuf,
-        source: std::io::Error,
+        /// In the message, so not also given as its source (printed once).
+        cause: std::io::Error,
     },
     #[error(
         "{path} is {what}, so it is not replaced; give another name with -o (--overwrite replaces only {kind} npg wrote, unsaved since)"
@@ -97,7 +98,7 @@ pub fn check_replaceable(path: &Path, kind: OwnFile) -> Result<(), OutputError> 
         Err(source) => {
             return Err(OutputError::Io {
                 path: path.to_owned(),
-                source,
+                cause: source,
             });
         }
         Ok(meta) if meta.file_type().is_symlink() => {
@@ -109,7 +110,7 @@ pub fn check_replaceable(path: &Path, kind: OwnFile) -> Result<(), OutputError> 
     }
     match kind_of(path).map_err(|source| OutputError::Io {
         path: path.to_owned(),
-        source,
+        cause: source,
     })? {
         FileKind::Regular(_) => {}
         FileKind::Missing => return Ok(()),
@@ -204,7 +205,7 @@ pub fn write_file_atomically(
 ) -> Result<(), OutputError> {
     let io = |source| OutputError::Io {
         path: path.to_owned(),
-        source,
+        cause: source,
     };
     let there = std::fs::symlink_metadata(path).is_ok();
     if !overwrite && there {

@@ -25,9 +25,9 @@ pub struct FolderFile<'a> {
 }
 
 fn io(path: &Path) -> impl Fn(std::io::Error) -> OutputError + '_ {
-    move |source| OutputError::Io {
+    move |cause| OutputError::Io {
         path: path.to_owned(),
-        source,
+        cause,
     }
 }
 
@@ -216,7 +216,7 @@ fn split(target: &Path) -> Result<(PathBuf, String), OutputError> {
         .map(|n| n.to_string_lossy().into_owned())
         .ok_or_else(|| OutputError::Io {
             path: target.to_owned(),
-            source: std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a folder name"),
+            cause: std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a folder name"),
         })?;
     Ok((parent, name))
 }

@@ -65,10 +65,11 @@ pub struct QuarterConfig {
 /// Why `cycle.toml` cannot be used. The run stops before reading any return.
 #[derive(Debug, Error)]
 pub enum ConfigError {
-    #[error("{file}: cannot read it: {source}")]
+    #[error("{file}: cannot read it: {cause}")]
     Io {
         file: String,
-        source: std::io::Error,
+        /// In the message, so not also given as its source (printed once).
+        cause: std::io::Error,
     },
     /// A mistake in the file. `line` is missing only when the mistake has no line of its
     /// own, such as a required top-level key that is absent.
@@ -117,9 +118,9 @@ impl CycleConfig {
     /// Reads and validates `cycle.toml`. `shown_as` is the file name used in messages.
     pub fn load(path: &Path, shown_as: &str) -> Result<CycleConfig, ConfigError> {
         let text =
-            read_limited_text(path, MAX_TEXT_FILE_BYTES).map_err(|source| ConfigError::Io {
+            read_limited_text(path, MAX_TEXT_FILE_BYTES).map_err(|cause| ConfigError::Io {
                 file: shown_as.to_owned(),
-                source,
+                cause,
             })?;
         CycleConfig::parse(&text, shown_as)
     }
