@@ -166,16 +166,19 @@ pub fn fit_cell(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// `40000` → `40,000` (a count, never negative).
+/// `40000` → `40,000`: a comma between every group of three digits, counting from the
+/// right, after a leading minus sign if there is one. npg's one digit grouping: counts in
+/// messages and pounds in `Money::to_gbp` (which passes the whole pounds) both use it.
 pub fn thousands(n: impl std::fmt::Display) -> String {
-    group_thousands(&n.to_string())
-}
-
-/// Puts a comma between every group of three digits, counting from the right.
-pub fn group_thousands(whole: &str) -> String {
-    let mut out = String::with_capacity(whole.len() + whole.len() / 3);
-    for (i, c) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i).is_multiple_of(3) {
+    let text = n.to_string();
+    let (sign, digits) = match text.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", text.as_str()),
+    };
+    let mut out = String::with_capacity(text.len() + digits.len() / 3);
+    out.push_str(sign);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -267,5 +270,17 @@ mod tests {
             &fitted[fitted.len() - 60..]
         );
         assert!(fitted.starts_with("ééé"));
+    }
+
+    #[test]
+    fn digits_are_grouped_in_threes_from_the_right() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1_000), "1,000");
+        assert_eq!(thousands(40_000u64), "40,000");
+        assert_eq!(thousands(1_803_234), "1,803,234");
+        assert_eq!(thousands(-123_456), "-123,456");
+        assert_eq!(thousands(-12), "-12");
+        assert_eq!(thousands("200000000"), "200,000,000");
     }
 }

@@ -2,10 +2,13 @@
 //! calamine (`Schedule!T12: 307500.00 → 307400.00`), or the rows and fields of two ledgers.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::str::FromStr;
 
+use rust_decimal::{Decimal, RoundingStrategy};
 use serde::Serialize;
 
 use crate::findings::a1;
+use crate::pay::ledger::{Record, ledger_records};
 use crate::read::grid::{CellValue, WorkbookData};
 use crate::read::open::{Limits, read_workbook_bytes_within};
 
@@ -34,51 +37,108 @@ impl std::fmt::Display for CellChange {
 /// Shown for an empty cell or a missing field.
 pub const BLANK: &str = "(blank)";
 
-/// A number as an auditor reads it: at least 2 places, at most 4 (money shows its pence,
-/// ratios their four places), without binary noise. The float is the cell's own value as
-/// calamine reads it, only ever shown, never computed with.
-fn shown_number(value: f64) -> String {
-    let mut text = format!("{value:.4}");
-    while text.ends_with('0') && text.len() - text.find('.').unwrap_or(text.len()) > 3 {
-        text.pop();
+/// A number cell's figure, as the decimal the workbook holds.
+///
+/// calamine gives a number cell as the `f64` it parsed from the workbook's text, so it is
+/// turned into a decimal here, once, and nothing after this looks at the float. The
+/// conversion is exact: `f64`'s `Display` writes the shortest decimal that reads back as
+/// the very same float (positional, never an exponent), which is the figure the workbook's
+/// XML holds whenever that text was itself the shortest for its float: every figure
+/// rust_xlsxwriter writes, and any of up to 15 significant digits Excel or LibreOffice
+/// writes. That text is then read by `Decimal::from_str_exact`, which refuses rather than
+/// rounds. Two cells thus differ exactly when their floats do (a `-0` reads as
+/// 0, the same figure). A float beyond what a `Decimal` holds (above about 7.9e28, or with
+/// more than 28 decimal places) keeps its shortest text, exact too.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Figure {
+    Exact(Decimal),
+    Beyond(String),
+}
+
+impl Figure {
+    fn of(value: f64) -> Figure {
+        let text = value.to_string();
+        match Decimal::from_str_exact(&text) {
+            Ok(exact) => Figure::Exact(exact),
+            Err(_) => Figure::Beyond(text),
+        }
     }
-    if text == "-0.00" {
-        "0.00".to_owned()
-    } else {
-        text
+
+    /// The figure as an auditor reads it: at least 2 places, at most 4 (money shows its
+    /// pence, ratios their four places), rounded half away from zero as rules §1 rounds.
+    fn shown(&self) -> String {
+        match self {
+            Figure::Exact(value) => shown_decimal(*value),
+            // Beyond a `Decimal` by its places: far below a penny, so the reader's own
+            // rounding to 28 places loses nothing that 4 places show.
+            Figure::Beyond(text) => match Decimal::from_str(text) {
+                Ok(tiny) => shown_decimal(tiny),
+                // Beyond it by its size: a whole number (every float that large is one).
+                Err(_) => format!("{text}.00"),
+            },
+        }
+    }
+
+    /// The figure exactly, as the workbook holds it.
+    fn exact(&self) -> String {
+        match self {
+            Figure::Exact(value) => value.to_string(),
+            Figure::Beyond(text) => text.clone(),
+        }
     }
 }
 
-fn shown(cell: &CellValue) -> String {
-    match cell {
-        CellValue::Empty => BLANK.to_owned(),
-        CellValue::Text(s) if s.is_empty() => BLANK.to_owned(),
-        CellValue::Text(s) => s.clone(),
-        CellValue::Number(f) => shown_number(*f),
-        CellValue::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_owned(),
-        CellValue::Date(d) => d.to_string(),
-        CellValue::Error(e) => e.clone(),
+/// A decimal with at least 2 places and at most 4, rounded half away from zero; never
+/// `-0.00`.
+fn shown_decimal(value: Decimal) -> String {
+    let rounded = value.round_dp_with_strategy(4, RoundingStrategy::MidpointAwayFromZero);
+    if rounded.is_zero() {
+        return "0.00".to_owned();
     }
-}
-
-/// A cell's value exactly, with its type (`number 1247613.6`, `text "12.50"`), for telling
-/// two cells apart when they read the same once rounded for display.
-fn exact(cell: &CellValue) -> String {
-    match cell {
-        CellValue::Number(f) => format!("number {f:?}"),
-        CellValue::Text(s) => format!("text {s:?}"),
-        CellValue::Bool(b) => format!("boolean {b}"),
-        CellValue::Date(d) => format!("date {d}"),
-        CellValue::Error(e) => format!("error {e:?}"),
-        CellValue::Empty => BLANK.to_owned(),
+    // Padded as text: a 28-digit decimal cannot be rescaled, nor formatted with `{:.4}`.
+    let mut text = rounded.to_string();
+    match rounded.scale() {
+        0 => text.push_str(".00"),
+        1 => text.push('0'),
+        _ => {
+            while text.ends_with('0') && text.len() - text.find('.').unwrap_or(text.len()) > 3 {
+                text.pop();
+            }
+        }
     }
+    text
 }
 
 /// One cell as read: exactly, and as an auditor reads it.
 #[derive(Clone, Debug, PartialEq)]
 struct CellRead {
+    /// The value exactly, with its type (`number 1247613.6`, `text "12.50"`), for telling
+    /// two cells apart when they read the same once rounded for display.
     exact: String,
+    /// As an auditor reads it (`(blank)` for an empty cell).
     shown: String,
+}
+
+impl CellRead {
+    fn of(cell: &CellValue) -> CellRead {
+        let (exact, shown) = match cell {
+            // A number's float is turned into its figure here, and only here.
+            CellValue::Number(float) => {
+                let figure = Figure::of(*float);
+                (format!("number {}", figure.exact()), figure.shown())
+            }
+            CellValue::Text(s) if s.is_empty() => (format!("text {s:?}"), BLANK.to_owned()),
+            CellValue::Text(s) => (format!("text {s:?}"), s.clone()),
+            CellValue::Bool(b) => (
+                format!("boolean {b}"),
+                if *b { "TRUE" } else { "FALSE" }.to_owned(),
+            ),
+            CellValue::Date(d) => (format!("date {d}"), d.to_string()),
+            CellValue::Error(e) => (format!("error {e:?}"), e.clone()),
+            CellValue::Empty => (BLANK.to_owned(), BLANK.to_owned()),
+        };
+        CellRead { exact, shown }
+    }
 }
 
 /// One sheet's non-empty cells, by (row, column).
@@ -91,13 +151,7 @@ fn cells(book: &WorkbookData) -> Vec<(String, SheetCells)> {
         .map(|sheet| {
             let found = sheet
                 .cells()
-                .map(|(at, value)| {
-                    let read = CellRead {
-                        exact: exact(value),
-                        shown: shown(value),
-                    };
-                    (at, read)
-                })
+                .map(|(at, value)| (at, CellRead::of(value)))
                 .collect();
             (sheet.name.clone(), found)
         })
@@ -274,17 +328,34 @@ impl std::fmt::Display for LedgerChange {
 /// force is kept, so that a line repeated is seen.
 type LedgerLines = (Vec<String>, BTreeMap<String, Vec<Vec<String>>>);
 
+/// One line's fields as the payment run's reader splits them (`ledger_records`: RFC 4180,
+/// so a quoted comma stays in its field). The fields are kept as text, not as the ledger's
+/// row type, because a damaged line must still be compared field by field, however many
+/// fields it has and whatever they hold. A `\r` ending the line is taken off, so that a
+/// copy saved with Windows line ends reads the same (verify then says so).
+fn fields_of(text: &str, record: Result<Record, csv::Error>) -> Vec<String> {
+    match record {
+        Ok(record) => {
+            let mut fields: Vec<String> = record.fields.iter().map(str::to_owned).collect();
+            let crlf = text
+                .get(record.raw.clone())
+                .is_some_and(|raw| raw.ends_with("\r\n"));
+            if let Some(last) = fields.last_mut().filter(|_| crlf) {
+                last.pop();
+            }
+            fields
+        }
+        // Not given for text in practice; were it given, the rest is one line saying so.
+        Err(error) => vec!["(unreadable)".to_owned(), error.to_string()],
+    }
+}
+
 fn ledger_lines(text: &str) -> LedgerLines {
-    let mut lines = text.lines();
-    let header: Vec<String> = lines
-        .next()
-        .unwrap_or_default()
-        .split(',')
-        .map(str::to_owned)
-        .collect();
+    let mut lines = ledger_records(text).map(|record| fields_of(text, record));
+    let header = lines.next().unwrap_or_else(|| vec![String::new()]);
     let mut rows: BTreeMap<String, Vec<Vec<String>>> = BTreeMap::new();
-    for line in lines.filter(|l| !l.is_empty()) {
-        let fields: Vec<String> = line.split(',').map(str::to_owned).collect();
+    // A blank line is one empty field: passed over, as it always was here.
+    for fields in lines.filter(|f| !matches!(f.as_slice(), [only] if only.is_empty())) {
         let force = fields.first().cloned().unwrap_or_default();
         rows.entry(force).or_default().push(fields);
     }
@@ -454,6 +525,109 @@ mod tests {
         assert_eq!(
             shown,
             ["Schedule!O21: number 1247613.60004 → number 1247613.6"]
+        );
+    }
+
+    fn changes(was: &[(&str, u32, u16, f64)], now: &[(&str, u32, u16, f64)]) -> Vec<String> {
+        let WorkbookDiff::Cells(changes) = workbook_changes(&book(was), &book(now)) else {
+            panic!("both sides read")
+        };
+        changes.iter().map(ToString::to_string).collect()
+    }
+
+    #[test]
+    fn figures_are_shown_as_decimals_not_as_floats() {
+        // A 16-digit amount: as a float to 4 places it is 12345678901234.5605.
+        assert_eq!(
+            changes(
+                &[("Schedule", 1, 1, 12_345_678_901_234.56)],
+                &[("Schedule", 1, 1, 12_345_678_901_234.57)]
+            ),
+            ["Schedule!B2: 12345678901234.56 → 12345678901234.57"]
+        );
+        // Half away from zero at the fourth place (rules §1): the float 2.00005 lies just
+        // below the midpoint, so it showed 2.00, the same as 2, and was shown exactly.
+        assert_eq!(
+            changes(&[("Schedule", 1, 1, 2.000_05)], &[("Schedule", 1, 1, 2.0)]),
+            ["Schedule!B2: 2.0001 → 2.00"]
+        );
+        assert_eq!(
+            changes(
+                &[("Schedule", 1, 1, -0.000_15)],
+                &[("Schedule", 1, 1, -0.000_04)]
+            ),
+            ["Schedule!B2: -0.0002 → 0.00"]
+        );
+        // 0.1 + 0.2 as a float is not 0.3: the two read the same rounded, and exactly they
+        // are told apart by the decimals the workbooks hold.
+        assert_eq!(
+            changes(&[("Schedule", 1, 1, 0.1 + 0.2)], &[("Schedule", 1, 1, 0.3)]),
+            ["Schedule!B2: number 0.30000000000000004 → number 0.3"]
+        );
+        assert!(changes(&[("Schedule", 1, 1, -0.0)], &[("Schedule", 1, 1, 0.0)]).is_empty());
+    }
+
+    #[test]
+    fn figures_beyond_a_decimal_keep_their_shortest_text() {
+        let huge = format!("1{}.00", "0".repeat(300));
+        let twice = format!("2{}.00", "0".repeat(300));
+        assert_eq!(
+            changes(&[("Schedule", 1, 1, 1e300)], &[("Schedule", 1, 1, 2e300)]),
+            [format!("Schedule!B2: {huge} → {twice}")]
+        );
+        let tiny = |digit: &str| format!("number 0.{}{digit}", "0".repeat(29));
+        assert_eq!(
+            changes(&[("Schedule", 1, 1, 1e-30)], &[("Schedule", 1, 1, 2e-30)]),
+            [format!("Schedule!B2: {} → {}", tiny("1"), tiny("2"))]
+        );
+        assert_eq!(Figure::of(1e-30).shown(), "0.00");
+        assert_eq!(Figure::of(-1e-30).shown(), "0.00");
+        assert_eq!(Figure::of(1.5).exact(), "1.5");
+        assert_eq!(Figure::of(307_500.0).shown(), "307500.00");
+        assert_eq!(Figure::of(0.6842).shown(), "0.6842");
+        assert_eq!(Figure::of(0.125).shown(), "0.125");
+    }
+
+    #[test]
+    fn ledgers_are_split_as_the_payment_run_splits_them() {
+        let was = "force_id,quarter,payment,status\nkent,Q2,100.00,PAY\n";
+        let shown = |was: &str, now: &str| -> Vec<String> {
+            ledger_changes(was, now)
+                .iter()
+                .map(ToString::to_string)
+                .collect()
+        };
+        // A quoted comma stays in its field: split(',') made two fields of it and moved
+        // every field after it one place on.
+        assert_eq!(
+            shown(
+                "force_id,quarter,payment,status\nkent,Q2,\"100,00\",PAY\n",
+                was
+            ),
+            ["kent payment: 100,00 → 100.00"]
+        );
+        // Windows line ends, a blank line and a missing last line end read the same.
+        assert!(shown(&was.replace('\n', "\r\n"), was).is_empty());
+        assert!(shown(&was.replace("PAY\n", "PAY\n\n\n"), was).is_empty());
+        assert!(shown(was.trim_end(), was).is_empty());
+        // A `\r` not at a line end is a byte of its field.
+        assert_eq!(
+            shown(&was.replace("PAY\n", "PAY\r"), was),
+            ["kent status: PAY\r → PAY"]
+        );
+        assert_eq!(
+            shown("", was),
+            [
+                "(header) line:  → force_id,quarter,payment,status",
+                "kent line: (no line) → kent,Q2,100.00,PAY"
+            ]
+        );
+        assert_eq!(
+            shown(&format!("\n{was}"), was),
+            [
+                "(header) line:  → force_id,quarter,payment,status",
+                "force_id line: force_id,quarter,payment,status → (no line)"
+            ]
         );
     }
 }

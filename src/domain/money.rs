@@ -9,6 +9,7 @@ use rust_decimal::{Decimal, RoundingStrategy};
 
 use super::number::{ParseNumberError, parse_exact, round_half_away};
 use super::ratio::PayFraction;
+use crate::text::thousands;
 
 /// The largest amount any return may hold (rules §9, C11): one trillion pounds.
 pub const MONEY_LIMIT: Decimal = Decimal::from_parts(3_567_587_328, 232, 0, false, 0); // 1e12
@@ -90,11 +91,9 @@ impl Money {
             None => ("", plain.as_str()),
         };
         let (whole, pence) = digits.split_once('.').unwrap_or((digits, "00"));
-        format!("{sign}£{}.{pence}", group_thousands(whole))
+        format!("{sign}£{}.{pence}", thousands(whole))
     }
 }
-
-pub(crate) use crate::text::group_thousands;
 
 impl fmt::Display for Money {
     /// Plain machine form: `1803234.00`, `-50000.00`; never `-0.00`.

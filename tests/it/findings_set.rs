@@ -2,6 +2,9 @@
 //! beside the findings `npg validate` must give, as readable text. The inputs are built here
 //! from the fixture year's returns by changing a cell or two, so they can be remade
 //! (`NPG_BLESS=1 cargo test findings_set`) and cannot drift from what this file says.
+//! Each case's `expected.txt` is the one golden of its findings' text: no other copy of it
+//! is kept (it was once also an insta snapshot), so a change to a message shows in one
+//! place, beside the input a force would recognise.
 
 use std::path::{Path, PathBuf};
 
@@ -358,7 +361,9 @@ fn each_finding_code_has_its_fixture_and_gives_its_expected_findings() {
         case_folders(built.path()),
         "the committed case folders are the ones this file builds"
     );
-    let mut all = String::new();
+    // The cases themselves are pinned, so that none can be dropped from the builder and
+    // the fixtures together unseen.
+    assert_eq!(folders, CASE_FOLDERS, "the case folders");
     for folder in &folders {
         // The committed inputs are exactly what the builder makes.
         for entry in std::fs::read_dir(built.path().join(folder)).unwrap() {
@@ -378,10 +383,56 @@ fn each_finding_code_has_its_fixture_and_gives_its_expected_findings() {
             found.lines().any(|l| l.split(' ').nth(1) == Some(code)),
             "{folder} must produce {code}:\n{found}"
         );
-        all.push_str(&format!("== {folder}\n{found}\n"));
+        // Every case's text ends with the one summary line of its one file.
+        let summary = expected.lines().last().unwrap_or_default();
+        assert!(
+            summary.starts_with("Checked 1 file: 1 with findings (") && expected.ends_with(").\n"),
+            "{folder}: the summary line is {summary:?}"
+        );
+        assert_eq!(
+            expected
+                .lines()
+                .filter(|l| l.starts_with("Checked "))
+                .count(),
+            1,
+            "{folder}: one summary line"
+        );
     }
-    insta::assert_snapshot!("findings_for_every_code", all);
 }
+
+/// Every case folder under `fixtures/findings/`, one per finding code that a single
+/// return can show (X14, a return after the cut-off, is a payment run's, not validate's).
+const CASE_FOLDERS: [&str; 29] = [
+    "C01-blank-amount",
+    "C02-text-in-number",
+    "C04-formula-error",
+    "C05-negative",
+    "C06-three-decimal-money",
+    "C07-three-decimal-fte",
+    "C08-month-as-other-text",
+    "C09-implausible-jump",
+    "C10-percentage-over-100",
+    "C11-out-of-range",
+    "F01-text-renamed-xlsx",
+    "F02-encrypted",
+    "F03-missing-sheet",
+    "F04-renamed-header",
+    "F05-file-name-disagrees",
+    "F06-unknown-return-type",
+    "X01-unknown-force",
+    "X02-other-year",
+    "X03-repeated-month",
+    "X04-plan-total-not-allocation",
+    "X05-no-growth",
+    "X06-ineligible-without-note",
+    "X07-no-chief-finance-officer",
+    "X08-allocations-not-the-pot",
+    "X09-responded-exceeds-queries",
+    "X10-forecast-beyond-allocation",
+    "X11-category-twice",
+    "X12-unknown-category",
+    "X13-same-version-different-contents",
+];
 
 /// A change made to a workbook's cells.
 type Change = fn(&mut WorkbookData);
