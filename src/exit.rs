@@ -15,19 +15,13 @@ pub enum Exit {
 }
 
 impl Exit {
-    /// The process exit code: 0, 1 or 2.
+    /// The process exit code: 0, 1 or 2 (the binaries hand it to `std::process::ExitCode`).
     pub fn code(self) -> u8 {
         match self {
             Exit::Clean => 0,
             Exit::Findings => 1,
             Exit::CannotRun => 2,
         }
-    }
-}
-
-impl From<Exit> for std::process::ExitCode {
-    fn from(exit: Exit) -> std::process::ExitCode {
-        std::process::ExitCode::from(exit.code())
     }
 }
 

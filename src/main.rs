@@ -40,6 +40,7 @@ fn main() -> ExitCode {
             } else {
                 Exit::Clean
             }
+            .code()
             .into();
         }
     };
@@ -48,13 +49,13 @@ fn main() -> ExitCode {
     log_peak_memory();
     match outcome {
         // Output that could not be written (a full disk) means the command did not run.
-        Ok(_) if out::stdout_failed() => Exit::CannotRun.into(),
-        Ok(exit) => exit.into(),
+        Ok(_) if out::stdout_failed() => Exit::CannotRun.code().into(),
+        Ok(exit) => exit.code().into(),
         Err(err) => {
             for line in error_lines(&err) {
                 tell!("{line}");
             }
-            Exit::CannotRun.into()
+            Exit::CannotRun.code().into()
         }
     }
 }

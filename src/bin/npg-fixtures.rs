@@ -32,7 +32,7 @@ const USAGE: &str = "usage: npg-fixtures [--grantees N] OUT_DIR
 const FORCES: usize = 43;
 
 fn main() -> ExitCode {
-    run().into()
+    ExitCode::from(run().code())
 }
 
 fn run() -> Exit {

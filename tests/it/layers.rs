@@ -147,8 +147,30 @@ fn without_comments(text: &str) -> String {
                     i += 1;
                 }
             }
+        } else if (c == 'r' || (c == 'b' && next == Some('r')))
+            && (i == 0 || !is_ident(chars[i - 1]))
+            && raw_string_at(&chars, i + usize::from(c == 'b') + 1).is_some()
+        {
+            // A raw string `r#"…"#`: blanked to its closing quote and as many hashes.
+            let open = i + usize::from(c == 'b') + 1;
+            let hashes = raw_string_at(&chars, open).unwrap_or(0);
+            i = open + hashes + 1;
+            out.push('"');
+            while i < chars.len() {
+                let closes =
+                    chars[i] == '"' && (0..hashes).all(|h| chars.get(i + 1 + h) == Some(&'#'));
+                if closes {
+                    i += 1 + hashes;
+                    break;
+                }
+                if chars[i] == '\n' {
+                    out.push('\n');
+                }
+                i += 1;
+            }
+            out.push('"');
         } else if c == '"' {
-            // A plain string literal (raw strings hold no paths in this code base).
+            // A plain string literal.
             out.push('"');
             i += 1;
             while i < chars.len() && chars[i] != '"' {
@@ -216,6 +238,15 @@ fn test_lines(code: &str) -> Vec<bool> {
     test
 }
 
+/// At `chars[at]`, the hashes and quote that open a raw string (`#"`, `"`): how many hashes.
+fn raw_string_at(chars: &[char], at: usize) -> Option<usize> {
+    let hashes = chars[at.min(chars.len())..]
+        .iter()
+        .take_while(|c| **c == '#')
+        .count();
+    (chars.get(at + hashes) == Some(&'"')).then_some(hashes)
+}
+
 /// The lines of `code` (comments already removed) with every test item blanked.
 fn without_tests(code: &str) -> Vec<String> {
     code.lines()
@@ -228,6 +259,8 @@ fn without_tests(code: &str) -> Vec<String> {
 struct Reference {
     line: usize,
     path: Vec<String>,
+    /// Made by a `use` (so it also binds its last name in the module, for paths through it).
+    imported: bool,
 }
 
 fn is_ident(c: char) -> bool {
@@ -292,7 +325,11 @@ fn references(source: &Source, modules: &BTreeSet<Vec<String>>) -> Vec<Reference
         let mut paths = Vec::new();
         read_path(&chars, &mut j, &mut base, &mut paths);
         for path in paths {
-            found.push(Reference { line, path });
+            found.push(Reference {
+                line,
+                path,
+                imported: in_use,
+            });
         }
         i = j.max(i);
     }
@@ -389,16 +426,53 @@ fn layer_of(top: &str) -> Option<usize> {
 /// Module-to-module uses, each with the first file and line it is made at.
 type Uses = BTreeMap<(Vec<String>, Vec<String>), (String, usize)>;
 
+/// The names each module binds with `use` (re-exports and private imports alike, since a
+/// child module may name its parent's imports as `super::Name`), and the path each stands for.
+type Imports = BTreeMap<(Vec<String>, String), Vec<String>>;
+
+/// The module a path finally names: where it leads through every `use` that binds a name on
+/// its way (so `super::Quarter`, re-exported by `domain/mod.rs`, is `domain::period`).
+fn resolve(path: &[String], modules: &BTreeSet<Vec<String>>, imports: &Imports) -> Vec<String> {
+    let mut path = path.to_vec();
+    for _ in 0..16 {
+        let module = module_of(&path, modules);
+        let Some(name) = path.get(module.len()) else {
+            return module;
+        };
+        match imports.get(&(module.clone(), name.clone())) {
+            Some(target) if *target != path[..=module.len()] => {
+                let mut next = target.clone();
+                next.extend(path[module.len() + 1..].iter().cloned());
+                path = next;
+            }
+            _ => return module,
+        }
+    }
+    module_of(&path, modules)
+}
+
 /// Every module-to-module use, with the first place it is made.
 fn uses() -> (Vec<Source>, Uses) {
     let sources = library_sources();
     let modules: BTreeSet<Vec<String>> = sources.iter().map(|s| s.module.clone()).collect();
+    let found: Vec<Vec<Reference>> = sources
+        .iter()
+        .map(|source| references(source, &modules))
+        .collect();
+    let mut imports = Imports::new();
+    for (source, refs) in sources.iter().zip(&found) {
+        for r in refs.iter().filter(|r| r.imported) {
+            if let Some(name) = r.path.last() {
+                imports.insert((source.module.clone(), name.clone()), r.path.clone());
+            }
+        }
+    }
     let mut edges = BTreeMap::new();
-    for source in &sources {
-        for r in references(source, &modules) {
-            let to = module_of(&r.path, &modules);
+    for (source, refs) in sources.iter().zip(&found) {
+        for r in refs {
+            let to = resolve(&r.path, &modules, &imports);
             if to.is_empty() || to == source.module {
-                continue;
+                continue; // the crate root holds only `pub mod` lines (checked below)
             }
             edges
                 .entry((source.module.clone(), to))
@@ -528,26 +602,67 @@ fn find_cycle(graph: &BTreeMap<String, BTreeMap<String, String>>) -> Option<Vec<
         .find_map(|start| visit(start, graph, &mut Vec::new(), &mut done))
 }
 
+/// The parts of `std` named in `std::{…}` groups on a line (`std::{fs, io::Read}` gives
+/// `fs` and `io`), so a grouped import is checked as a written-out one is.
+fn std_groups(line: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    for (at, _) in line.match_indices("std::{") {
+        let group = &line[at + "std::{".len()..];
+        let mut depth = 0;
+        let mut part = String::new();
+        for c in group.chars() {
+            match c {
+                '{' => depth += 1,
+                '}' if depth == 0 => break,
+                '}' => depth -= 1,
+                ',' if depth == 0 => {
+                    names.push(std::mem::take(&mut part));
+                    continue;
+                }
+                _ => {}
+            }
+            if depth == 0 {
+                part.push(c);
+            }
+        }
+        names.push(part);
+    }
+    names
+        .iter()
+        .filter_map(|p| p.trim().split("::").next().map(str::to_owned))
+        .filter(|n| !n.is_empty())
+        .collect()
+}
+
 #[test]
 fn domain_and_rules_touch_no_files_clock_or_workbooks() {
     let mut impure = Vec::new();
     for source in library_sources() {
         let pure = matches!(
             source.module.first().map(String::as_str),
-            Some("domain" | "rules" | "text" | "findings" | "layout")
+            Some("domain" | "rules" | "exit" | "text" | "findings" | "layout")
         );
         if !pure {
             continue;
         }
-        for (n, line) in source.code.iter().enumerate() {
-            for mark in IMPURE {
-                if line.contains(mark) {
-                    impure.push(format!(
-                        "{}:{}: {mark}: {}",
-                        source.file,
-                        n + 1,
-                        line.trim()
-                    ));
+        // Statements may span lines: each is checked whole, from the line it starts on.
+        let code = source.code.join("\n");
+        for mark in IMPURE {
+            for (at, _) in code.match_indices(mark) {
+                let line = code[..at].matches('\n').count();
+                impure.push(format!("{}:{}: {mark}", source.file, line + 1));
+            }
+        }
+        for (at, _) in code.match_indices("std::{") {
+            let line = code[..at].matches('\n').count();
+            let statement: String = code[at..]
+                .split(';')
+                .next()
+                .unwrap_or("")
+                .replace('\n', " ");
+            for name in std_groups(&statement) {
+                if ["fs", "path", "time", "env", "process", "net", "io"].contains(&name.as_str()) {
+                    impure.push(format!("{}:{}: std::{name}", source.file, line + 1));
                 }
             }
         }
@@ -574,6 +689,46 @@ fn no_source_file_is_over_the_size_limit() {
         long.is_empty(),
         "files over {MAX_LINES} lines:\n{}",
         long.join("\n")
+    );
+}
+
+#[test]
+fn grouped_std_imports_and_raw_strings_are_read() {
+    assert_eq!(std_groups("use std::{fs, io::Read};"), ["fs", "io"]);
+    assert_eq!(
+        std_groups("use std::{collections::{BTreeMap, BTreeSet}, fmt};"),
+        ["collections", "fmt"]
+    );
+    let code = without_comments("let a = r#\"say \"hi\"#; let b = r\"C:\\\"; use crate::ops::f;\n");
+    assert!(code.contains("use crate::ops::f;"), "{code}");
+    assert!(!code.contains("say"), "{code}");
+}
+
+#[test]
+fn a_path_through_a_parents_import_leads_to_the_module_it_names() {
+    let modules: BTreeSet<Vec<String>> = ["read", "read::x", "read::y", "domain", "domain::period"]
+        .iter()
+        .map(|m| m.split("::").map(str::to_owned).collect())
+        .collect();
+    let path = |p: &str| -> Vec<String> { p.split("::").map(str::to_owned).collect() };
+    let mut imports = Imports::new();
+    // read/mod.rs: `pub use y::Y;`, and domain/mod.rs: `pub use period::Quarter;`
+    imports.insert((path("read"), "Y".into()), path("read::y::Y"));
+    imports.insert(
+        (path("domain"), "Quarter".into()),
+        path("domain::period::Quarter"),
+    );
+    assert_eq!(
+        resolve(&path("read::Y"), &modules, &imports),
+        path("read::y")
+    );
+    assert_eq!(
+        resolve(&path("domain::Quarter::Q1"), &modules, &imports),
+        path("domain::period")
+    );
+    assert_eq!(
+        resolve(&path("read::x::X"), &modules, &imports),
+        path("read::x")
     );
 }
 
