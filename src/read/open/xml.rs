@@ -1,5 +1,3 @@
-//! A small tag scanner for the XML parts checked before calamine reads them.
-
 //! The XML parts checked before calamine reads them, read by quick-xml as calamine reads them.
 
 // The checks made before calamine reads an XML part must see it as calamine will, and
@@ -15,18 +13,21 @@
 // and an attribute's span is its place in the tag's attribute list. Attributes are read as
 // calamine's own `RawAttrIter` reads them (calamine 0.38.0's attrs.rs), not by quick-xml's
 // `attributes()`: up to the first `=` is the name, whatever it holds, and a name with no `=`
-// or a value with no quotes ends the list.
+// or a value with no quotes ends the list (quick-xml's tokenizer leaves no quote open).
+
 use quick_xml::Reader;
 use quick_xml::errors::{IllFormedError, SyntaxError};
 use quick_xml::events::Event;
 
+/// One start, end or empty-element tag as quick-xml read it, with where it lies in the XML.
 #[derive(Debug)]
 pub(super) struct Tag<'a> {
     pub(super) name: &'a [u8],
     pub(super) attrs: &'a [u8],
     /// Where `attrs` starts in the XML, so that an attribute can be found there again.
     pub(super) attrs_at: usize,
-    /// Bytes of text (and of anything skipped) between the previous tag and this one.
+    /// Bytes between the previous tag and this one: text, references, comments, CDATA
+    /// sections, declarations and processing instructions, as they stand in the XML.
     pub(super) text_before: usize,
     /// `</name>`.
     pub(super) closing: bool,
@@ -62,6 +63,7 @@ impl<'a> Tag<'a> {
     }
 }
 
+/// A tag's attributes, read as calamine's `RawAttrIter` reads them.
 pub(super) struct Attrs<'a> {
     rest: &'a [u8],
     /// Where `rest` starts in the XML.
@@ -142,6 +144,7 @@ impl Unreadable {
     }
 }
 
+/// The tags of an XML part, read by quick-xml with calamine's settings.
 pub(super) struct Tags<'a> {
     xml: &'a [u8],
     reader: Reader<&'a [u8]>,
@@ -179,8 +182,8 @@ impl<'a> Tags<'a> {
         (at + part.len() <= self.xml.len()).then_some(at)
     }
 
-    /// The tag whose name quick-xml read as `name`, at `name_at` in the XML, the
-    /// attributes (raw) after it, and the position just after its `>`.
+    /// The tag whose name quick-xml read as `name` and whose raw attributes are `attrs`,
+    /// both borrowed from the XML; it ends where quick-xml has read to, just after its `>`.
     fn tag(
         &mut self,
         name: &str,
@@ -260,7 +263,7 @@ impl<'a> Iterator for Tags<'a> {
                 // quick-xml ends a name only at XML's four white-space characters, so a form
                 // feed (which no XML name may hold) joins the name and what follows it: the
                 // tag is then no element calamine knows, and inside a row calamine fails on
-                // it. None of C0's controls belongs in a name.
+                // it. No ASCII control character belongs in a name.
                 Some(found) if found.name.iter().any(u8::is_ascii_control) => {
                     self.error = Some(Unreadable::NotXml("a tag's name holds a control character"));
                     return None;
