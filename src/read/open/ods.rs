@@ -7,6 +7,11 @@ use super::xml::{Attr, Tag, Tags, digits, xml_text};
 use super::{Refusal, SAVE_AGAIN, damaged};
 use crate::findings::quote;
 
+// The scan reads `content.xml` with quick-xml under calamine's own settings (`xml::Tags`), so
+// it meets the tags calamine will meet and fails where calamine would fail; it adds only the
+// well-formedness calamine does not check (ends matching their starts, nothing left open) and
+// takes each value attribute's span from where quick-xml borrowed it, to blank it out.
+
 /// The attributes that give an .ods cell a value or a formula in calamine's reading; a cell
 /// with none of them is empty there, however many columns it repeats over.
 const ODS_VALUE_ATTRS: [&[u8]; 8] = [
@@ -101,7 +106,8 @@ pub(super) fn scan_ods_content(
     let mut row: Option<OdsRow> = None;
     let mut cell: Option<OdsCell> = None;
     let nested = |what: &str| damaged(format!("its content has {what}"));
-    // Every element must close in order. calamine reads with end names unchecked (calamine
+    // Every element must close in order. quick-xml refuses only an end with no start open;
+    // calamine reads with end names unchecked (calamine
     // 0.38.0's ods.rs:321) and loops for ever when the content ends inside a sheet (its
     // `read_table` loop, ods.rs:448, takes the end of the file as any other event at
     // ods.rs:478), or inside a cell's comment, so only well-formed content is handed to it.
@@ -242,7 +248,10 @@ pub(super) fn scan_ods_content(
             return Err(cell_too_long(open_cell, open_table));
         }
     }
-    if tags.broken || !open_elements.is_empty() {
+    if let Some(unreadable) = &tags.error {
+        return Err(damaged(unreadable.describe()));
+    }
+    if !open_elements.is_empty() {
         return Err(damaged("its content stops part-way through"));
     }
     Ok(unused)

@@ -599,6 +599,55 @@ fn shared_strings_announcing_more_than_they_hold_are_refused() {
 }
 
 #[test]
+fn shared_strings_are_read_as_calamine_reads_them() {
+    let huge = |before: &str| {
+        patch_part(
+            sample_xlsx(),
+            "xl/sharedStrings.xml",
+            "<sst ",
+            &format!("{before}<sst "),
+        )
+    };
+    let announcing = |xlsx: Vec<u8>| {
+        rezip(&xlsx, |name, data| {
+            Some(if name == "xl/sharedStrings.xml" {
+                String::from_utf8(data)
+                    .unwrap()
+                    .replacen("uniqueCount=\"", "uniqueCount=\"99999999999", 1)
+                    .into_bytes()
+            } else {
+                data
+            })
+        })
+    };
+    // A tag before `sst` whose name holds a form feed is no tag calamine stops at: it would
+    // go on to `sst` and reserve what that announces, so the part is refused.
+    assert_f01(
+        &refused(&announcing(huge("<x\x0Cy/>")), "xlsx"),
+        "its list of shared strings is not well-formed XML (a tag's name holds a control",
+    );
+    // Markup quick-xml fails on before `sst`: calamine fails there, before reserving
+    // anything, and says so.
+    let failed = refused(&announcing(huge("<!foo>")), "xlsx");
+    assert_eq!(failed.code, Code::F01, "{failed}");
+    assert!(
+        !failed.message.contains("announces far more strings"),
+        "{failed}"
+    );
+    // A prefixed `sst` is found by its local name, as calamine finds it.
+    let prefixed = patch_part(
+        &announcing(sample_xlsx().to_vec()),
+        "xl/sharedStrings.xml",
+        "<sst ",
+        "<x:sst xmlns:x=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" ",
+    );
+    assert_f01(
+        &refused(&prefixed, "xlsx"),
+        "announces far more strings than it holds",
+    );
+}
+
+#[test]
 fn a_panic_while_reading_becomes_an_error_value() {
     assert_eq!(guarded(|| 7), Ok(7));
     let caught = guarded(|| -> u8 { panic!("the reader tripped") });
@@ -791,32 +840,65 @@ fn ods_content_that_stops_inside_a_sheet_is_refused_before_calamine_loops_on_it(
 /// DOCTYPE to its last `]>`, takes a form feed into the tag's name and reads an attribute
 /// after a name with no `=`), so the scan would accept or refuse other files than it does.
 #[test]
-fn the_tag_scanner_reads_malformed_content_as_it_always_has() {
+fn the_pre_scan_reads_malformed_content_as_calamine_does() {
+    // Each case was fed to calamine 0.38.0 itself in an .ods (what it did is said below); the
+    // pre-scan now reads the content with calamine's quick-xml, so it sees the same.
     let far = format!(
         "<table:table-row><table:table-cell table:number-columns-repeated=\"200\"/>{VALUE}\
          </table:table-row>"
     );
     let far_after = |before: &str| ods_content(&[&format!("{before}{far}")]);
-    // Bytes that are not UTF-8, and a declaration that is none of XML's, are passed over.
+    // Bytes that are not UTF-8: calamine fails ("cannot decode input using UTF-8").
     let mut not_utf8 = ods_content(&[&format!(
         "<table:table-row><table:table-cell><text:p>@</text:p></table:table-cell>\
          </table:table-row>{far}"
     )]);
     let at = find(&not_utf8, b"@").unwrap();
     not_utf8[at] = 0xFF;
-    assert_eq!(stray(scan_ods(&not_utf8)).3, 200);
-    assert_eq!(stray(scan_ods(&far_after("<!foo>"))).3, 200);
-    // `<?>` runs to the next `?>`, hiding what lies between.
-    assert!(scan_ods(&ods_content(&[&format!("<?>{far}?>")])).is_ok());
-    // A declaration ends at its first `>`, even inside a DOCTYPE's internal subset.
+    damaged_saying(
+        scan_ods(&not_utf8),
+        "not well-formed XML (cannot decode input using UTF-8",
+    );
+    // A declaration that is none of XML's: calamine fails ("unknown or missed symbol in
+    // markup").
+    damaged_saying(
+        scan_ods(&far_after("<!foo>")),
+        "not well-formed XML (syntax error: unknown or missed symbol in markup)",
+    );
+    // `<?>`: calamine fails (quick-xml finds the processing instruction never closed).
+    damaged_saying(
+        scan_ods(&ods_content(&[&format!("<?>{far}?>")])),
+        "its content stops part-way through",
+    );
+    // A processing instruction that closes is passed over, as calamine passes over it.
+    assert_eq!(
+        stray(scan_ods(&far_after("<?npg look away?>"))),
+        ("S0".to_owned(), 0, 0, 200)
+    );
+    // A DOCTYPE inside a sheet: calamine passes over its internal subset to its `]>` and reads
+    // the sheet as empty, hiding the cell past the limits; LibreOffice would not read it as
+    // XML at all, so it is refused rather than read as calamine reads it.
     let doctype = format!("<!DOCTYPE a [<!ENTITY x \"y\"> {far}]>");
-    assert_eq!(stray(scan_ods(&ods_content(&[&doctype]))).3, 200);
-    // A form feed ends a tag's name; a name with no `=` swallows the attribute after it.
+    damaged_saying(
+        scan_ods(&ods_content(&[&doctype])),
+        "a document type declared inside an element",
+    );
+    // Before the document's first element a DOCTYPE is XML, and passed over as before.
+    let mut prolog = b"<!DOCTYPE office:document-content>".to_vec();
+    prolog.extend(ods_content(&[&far]));
+    assert_eq!(stray(scan_ods(&prolog)).3, 200);
+    // A form feed joins a tag's name to what follows it: calamine fails inside a row
+    // ("Expecting 'table-cell'"), so a name holding a control character is refused.
     let form_feed = format!(
         "<table:table-row><table:table-cell\x0Ctable:number-columns-repeated=\"200\"/>\
          {VALUE}</table:table-row>"
     );
-    assert_eq!(stray(scan_ods(&ods_content(&[&form_feed]))).3, 200);
+    damaged_saying(
+        scan_ods(&ods_content(&[&form_feed])),
+        "a tag's name holds a control character",
+    );
+    // A name with no `=` swallows the attribute after it: calamine reads the cell as one
+    // column and the value after it in column B, within the limits.
     let no_eq = format!(
         "<table:table-row><table:table-cell x table:number-columns-repeated=\"200\"/>\
          {VALUE}</table:table-row>"

@@ -1,24 +1,33 @@
-//! A small tag scanner for the XML parts checked before calamine reads them.
+//! The XML parts checked before calamine reads them, read by quick-xml as calamine reads them.
 
-// A small tag scanner for the XML parts that are checked before calamine reads them. It
-// sees start, end and empty-element tags with their raw attributes, skipping comments,
-// CDATA, processing instructions and declarations; text is passed over.
+// The checks made before calamine reads an XML part must see it as calamine will, and
+// calamine 0.38 reads every part with quick-xml 0.42, so these tags are quick-xml's, read
+// with calamine's settings: where quick-xml refuses the content (bytes that are not UTF-8,
+// markup XML does not have, a tag or comment the content ends inside) calamine fails on it
+// too, and the checks refuse it; where quick-xml passes over something (a DOCTYPE's internal
+// subset, a processing instruction), so does calamine. What calamine does not check (end
+// names; content ending inside an element) the checks enforce themselves.
 //
-// It is kept rather than replaced by quick-xml (0.42, which calamine reads with), because
-// quick-xml reads malformed content otherwise, so the .ods scan and the shared-strings check
-// would accept or refuse other files than they do: it stops at bytes that are not UTF-8 and
-// at a `<!` that is not a comment, CDATA or DOCTYPE, and at `<?>`, where this scanner
-// passes on; it reads a DOCTYPE's internal subset to its last `]>`, where this stops at the
-// first `>`; it takes a form feed into a tag's name; and it goes on to the attribute after a
-// name with no `=`, which this reads as part of that name. Each case is pinned by the test
-// `the_tag_scanner_reads_malformed_content_as_it_always_has`.
+// Spans: quick-xml's slice reader borrows every name and attribute list from the XML itself,
+// so where a tag lies is where its name lies (found by pointer offset) less its `<` or `</`,
+// and an attribute's span is its place in the tag's attribute list. Attributes are read as
+// calamine's own `RawAttrIter` reads them (calamine 0.38.0's attrs.rs), not by quick-xml's
+// `attributes()`: up to the first `=` is the name, whatever it holds, and a name with no `=`
+// or a value with no quotes ends the list (quick-xml's tokenizer leaves no quote open).
+
+use quick_xml::Reader;
+use quick_xml::errors::{IllFormedError, SyntaxError};
+use quick_xml::events::Event;
+
+/// One start, end or empty-element tag as quick-xml read it, with where it lies in the XML.
 #[derive(Debug)]
 pub(super) struct Tag<'a> {
     pub(super) name: &'a [u8],
     pub(super) attrs: &'a [u8],
     /// Where `attrs` starts in the XML, so that an attribute can be found there again.
     pub(super) attrs_at: usize,
-    /// Bytes of text (and of anything skipped) between the previous tag and this one.
+    /// Bytes between the previous tag and this one: text, references, comments, CDATA
+    /// sections, declarations and processing instructions, as they stand in the XML.
     pub(super) text_before: usize,
     /// `</name>`.
     pub(super) closing: bool,
@@ -54,6 +63,7 @@ impl<'a> Tag<'a> {
     }
 }
 
+/// A tag's attributes, read as calamine's `RawAttrIter` reads them.
 pub(super) struct Attrs<'a> {
     rest: &'a [u8],
     /// Where `rest` starts in the XML.
@@ -89,34 +99,117 @@ impl<'a> Iterator for Attrs<'a> {
     }
 }
 
+/// Why quick-xml stopped reading the content.
+#[derive(Debug)]
+pub(super) enum Unreadable {
+    /// It ends inside a tag, comment, CDATA section, declaration or processing instruction.
+    StopsPartWay,
+    /// An end tag with no element open.
+    ClosesOutOfOrder,
+    /// Anything else quick-xml refuses, in its words.
+    Malformed(String),
+    /// What quick-xml reads but no XML holds, refused here because calamine would read it
+    /// otherwise than LibreOffice (so calamine does not fail on it).
+    NotXml(&'static str),
+}
+
+impl From<quick_xml::Error> for Unreadable {
+    fn from(error: quick_xml::Error) -> Unreadable {
+        match error {
+            quick_xml::Error::Syntax(SyntaxError::InvalidBangMarkup) => {
+                Unreadable::Malformed(error.to_string())
+            }
+            quick_xml::Error::Syntax(_) => Unreadable::StopsPartWay,
+            quick_xml::Error::IllFormed(IllFormedError::UnmatchedEndTag(_)) => {
+                Unreadable::ClosesOutOfOrder
+            }
+            other => Unreadable::Malformed(other.to_string()),
+        }
+    }
+}
+
+impl Unreadable {
+    /// What the finding says of the content.
+    pub(super) fn describe(&self) -> String {
+        match self {
+            Unreadable::StopsPartWay => "its content stops part-way through".to_owned(),
+            Unreadable::ClosesOutOfOrder => {
+                "its content has a tag that closes out of order".to_owned()
+            }
+            Unreadable::Malformed(detail) => {
+                format!("its content is not well-formed XML ({detail})")
+            }
+            Unreadable::NotXml(detail) => format!("its content is not well-formed XML ({detail})"),
+        }
+    }
+}
+
+/// The tags of an XML part, read by quick-xml with calamine's settings.
 pub(super) struct Tags<'a> {
     xml: &'a [u8],
-    at: usize,
+    reader: Reader<&'a [u8]>,
     /// Where the previous tag ended.
     last_end: usize,
-    /// Set when the input ends inside a tag, comment, CDATA section or declaration.
-    pub(super) broken: bool,
+    /// Elements open at this point (ends are not matched to starts: that is the caller's).
+    depth: usize,
+    /// Set when quick-xml refuses the content; no tag is read after it.
+    pub(super) error: Option<Unreadable>,
 }
 
 impl<'a> Tags<'a> {
     pub(super) fn new(xml: &'a [u8]) -> Tags<'a> {
+        let mut reader = Reader::from_reader(xml);
+        // calamine 0.38.0's settings for every part it reads (ods.rs:319-324, 362-367;
+        // xlsx/mod.rs:3019-3024), but for `expand_empty_elements`: an empty element is
+        // read here as one tag, which changes no byte quick-xml accepts or refuses.
+        let config = reader.config_mut();
+        config.check_end_names = false;
+        config.trim_text(false);
+        config.check_comments = false;
+        config.expand_empty_elements = false;
         Tags {
             xml,
-            at: 0,
+            reader,
             last_end: 0,
-            broken: false,
+            depth: 0,
+            error: None,
         }
     }
 
-    /// Moves past the first `end` at or after `from`; false when there is none.
-    fn skip_past(&mut self, from: usize, end: &[u8]) -> bool {
-        match self.xml.get(from..).and_then(|rest| find(rest, end)) {
-            Some(found) => {
-                self.at = from + found + end.len();
-                true
-            }
-            None => false,
-        }
+    /// Where `part`, borrowed from the XML by quick-xml, lies in it.
+    fn offset_of(&self, part: &str) -> Option<usize> {
+        let at = (part.as_ptr() as usize).checked_sub(self.xml.as_ptr() as usize)?;
+        (at + part.len() <= self.xml.len()).then_some(at)
+    }
+
+    /// The tag whose name quick-xml read as `name` and whose raw attributes are `attrs`,
+    /// both borrowed from the XML; it ends where quick-xml has read to, just after its `>`.
+    fn tag(
+        &mut self,
+        name: &str,
+        attrs: &str,
+        closing: bool,
+        self_closing: bool,
+    ) -> Option<Tag<'a>> {
+        let name_at = self.offset_of(name)?;
+        let attrs_at = if attrs.is_empty() {
+            name_at + name.len()
+        } else {
+            self.offset_of(attrs)?
+        };
+        let start = name_at.checked_sub(1 + usize::from(closing))?;
+        let end = usize::try_from(self.reader.buffer_position()).ok()?;
+        let text_before = start.checked_sub(self.last_end)?;
+        self.last_end = end;
+        let xml = self.xml;
+        Some(Tag {
+            name: xml.get(name_at..name_at + name.len())?,
+            attrs: xml.get(attrs_at..attrs_at + attrs.len())?,
+            attrs_at,
+            text_before,
+            closing,
+            self_closing,
+        })
     }
 }
 
@@ -124,80 +217,67 @@ impl<'a> Iterator for Tags<'a> {
     type Item = Tag<'a>;
 
     fn next(&mut self) -> Option<Tag<'a>> {
+        if self.error.is_some() {
+            return None;
+        }
         loop {
-            let xml = self.xml;
-            let start = self.at + xml.get(self.at..)?.iter().position(|&b| b == b'<')?;
-            let rest = &xml[start..];
-            let skipped = if rest.starts_with(b"<!--") {
-                Some(self.skip_past(start + 4, b"-->"))
-            } else if rest.starts_with(b"<![CDATA[") {
-                Some(self.skip_past(start + 9, b"]]>"))
-            } else if rest.starts_with(b"<?") {
-                Some(self.skip_past(start + 2, b"?>"))
-            } else if rest.starts_with(b"<!") {
-                Some(self.skip_past(start + 2, b">"))
-            } else {
-                None
-            };
-            match skipped {
-                Some(true) => continue,
-                Some(false) => {
-                    self.broken = true;
+            let tag = match self.reader.read_event() {
+                Ok(Event::Start(e)) => {
+                    self.depth += 1;
+                    let name = e.name().0;
+                    self.tag(name, e.attributes_raw(), false, false)
+                }
+                Ok(Event::Empty(e)) => {
+                    let name = e.name().0;
+                    self.tag(name, e.attributes_raw(), false, true)
+                }
+                Ok(Event::End(e)) => {
+                    self.depth = self.depth.saturating_sub(1);
+                    let name = e.name().0;
+                    self.tag(name, "", true, false)
+                }
+                // quick-xml passes over a DOCTYPE wherever it is, internal subset and all, and
+                // so calamine reads nothing of what it holds; inside an element it is not XML
+                // (a DOCTYPE belongs before the first element), and LibreOffice would not
+                // pass over it, so the two would differ on what the sheet holds.
+                Ok(Event::DocType(_)) if self.depth > 0 => {
+                    self.error = Some(Unreadable::NotXml(
+                        "a document type declared inside an element",
+                    ));
                     return None;
                 }
-                None => {}
-            }
-            // The tag ends at the first '>' outside a quoted attribute value.
-            let mut quote = None;
-            let mut end = None;
-            for (offset, &b) in rest.iter().enumerate().skip(1) {
-                match quote {
-                    Some(q) if b == q => quote = None,
-                    Some(_) => {}
-                    None if b == b'"' || b == b'\'' => quote = Some(b),
-                    None if b == b'>' => {
-                        end = Some(offset);
-                        break;
-                    }
-                    None => {}
+                Ok(Event::Eof) => return None,
+                Ok(_) => continue, // text, references, comments, CDATA, declarations
+                Err(e) => {
+                    self.error = Some(Unreadable::from(e));
+                    return None;
                 }
+            };
+            match &tag {
+                // A part quick-xml did not borrow from the XML: no span can be taken.
+                None => {
+                    self.error = Some(Unreadable::NotXml(
+                        "a tag quick-xml did not read from the content itself",
+                    ));
+                }
+                // quick-xml ends a name only at XML's four white-space characters, so a form
+                // feed (which no XML name may hold) joins the name and what follows it: the
+                // tag is then no element calamine knows, and inside a row calamine fails on
+                // it. No ASCII control character belongs in a name.
+                Some(found) if found.name.iter().any(u8::is_ascii_control) => {
+                    self.error = Some(Unreadable::NotXml("a tag's name holds a control character"));
+                    return None;
+                }
+                Some(_) => {}
             }
-            let Some(end) = end else {
-                self.broken = true;
-                return None;
-            };
-            self.at = start + end + 1;
-            let text_before = start - self.last_end;
-            self.last_end = self.at;
-            let inner = &rest[1..end];
-            let (closing, inner) = match inner.strip_prefix(b"/") {
-                Some(inner) => (true, inner),
-                None => (false, inner),
-            };
-            let (self_closing, inner) = match inner.strip_suffix(b"/") {
-                Some(inner) => (true, inner),
-                None => (false, inner),
-            };
-            let name_len = inner
-                .iter()
-                .position(|b| b.is_ascii_whitespace())
-                .unwrap_or(inner.len());
-            // `inner` starts after `<` (and after `/` when closing).
-            let inner_at = start + 1 + usize::from(closing);
-            return Some(Tag {
-                name: &inner[..name_len],
-                attrs: &inner[name_len..],
-                attrs_at: inner_at + name_len,
-                text_before,
-                closing,
-                self_closing,
-            });
+            return tag;
         }
     }
 }
 
+/// A name without its prefix, as quick-xml's `local_name` takes it: after the first `:`.
 pub(super) fn local_name(name: &[u8]) -> &[u8] {
-    match name.iter().rposition(|&b| b == b':') {
+    match name.iter().position(|&b| b == b':') {
         Some(colon) => &name[colon + 1..],
         None => name,
     }

@@ -10,7 +10,7 @@ use super::limits::{Limits, MAX_UNZIPPED_BYTES};
 use super::ods::scan_ods_content;
 use super::values::read_dense;
 use super::xlsx::read_xlsx;
-use super::xml::{Tags, contains, local_name};
+use super::xml::{Tags, Unreadable, contains, local_name};
 use super::{
     ODS_MIMETYPE, Refusal, damaged, le16, le32, le64, not_a_spreadsheet, reader_error,
     too_big_unzipped,
@@ -406,8 +406,18 @@ fn check_shared_strings(parts: &[Part]) -> Result<(), Refusal> {
             continue;
         }
         let head = &bytes[..bytes.len().min(64 * 1024)];
-        let announced = Tags::new(head)
-            .find(|tag| !tag.closing && local_name(tag.name) == b"sst")
+        let mut tags = Tags::new(head);
+        let sst = tags
+            .by_ref()
+            .find(|tag| !tag.closing && local_name(tag.name) == b"sst");
+        // Where quick-xml fails before `sst`, calamine fails there too, before it reserves
+        // anything; where it is only this reading that stops, calamine would go on to `sst`.
+        if let (None, Some(Unreadable::NotXml(detail))) = (&sst, &tags.error) {
+            return Err(damaged(format!(
+                "its list of shared strings is not well-formed XML ({detail})"
+            )));
+        }
+        let announced = sst
             .and_then(|tag| tag.attr(b"uniqueCount"))
             .and_then(|count| std::str::from_utf8(count).ok()?.parse::<u64>().ok());
         if announced.is_some_and(|count| count > bytes.len() as u64 / 8) {
