@@ -347,9 +347,14 @@ fn spawn_holding(cycle: &Path, runs: &Path) -> std::process::Child {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
+    // Held once the lock file holds the run's id: the file is made a moment before it is
+    // locked, and a second run opening it in that moment could take the lock first.
     let lock = runs.join(".npg-lock");
+    let id = child.id().to_string();
     let started = Instant::now();
-    while !lock.exists() && started.elapsed() < Duration::from_secs(20) {
+    while std::fs::read_to_string(&lock).map_or(true, |held| held.trim() != id)
+        && started.elapsed() < Duration::from_secs(20)
+    {
         std::thread::sleep(Duration::from_millis(2));
     }
     child
