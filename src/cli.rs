@@ -84,6 +84,11 @@ pub struct PayArgs {
     /// Replace an existing run folder (it is swapped in whole).
     #[arg(long)]
     pub overwrite: bool,
+
+    /// When a later quarter's run is in --out, re-run it too (each later quarter starts from
+    /// the ledger of the one before, so it would otherwise rest on the old figures).
+    #[arg(long, requires = "overwrite")]
+    pub rerun_later: bool,
 }
 
 #[derive(Debug, Args)]

@@ -18,6 +18,7 @@ pub fn run(args: PayArgs) -> anyhow::Result<Exit> {
         cycle: &args.cycle,
         out: &args.out,
         quarters: args.quarter,
+        rerun_later: args.rerun_later,
         overwrite: args.overwrite,
     };
     let paid = match pay(&request, &ReadingBar::new())? {

@@ -30,6 +30,8 @@ pub struct PayRequest<'a> {
     pub quarters: QuarterRange,
     /// Whether a run folder npg wrote, still as it wrote it, may be replaced.
     pub overwrite: bool,
+    /// Whether the runs of later quarters found in `out` are re-run too (with `overwrite`).
+    pub rerun_later: bool,
 }
 
 /// How a payment run ended, short of an error that stopped it.
@@ -85,6 +87,24 @@ pub enum PayError {
     Replace(#[from] ReplaceError),
     #[error(transparent)]
     Output(#[from] OutputError),
+    #[error(
+        "{} holds {} {}, which rest on the ledger of {last}; re-running {} alone would leave {} standing on the figures it replaces: run the range --quarter {first}-{through}, or give --rerun-later to re-run {} too",
+        out.display(),
+        if later.len() == 1 { "the later run" } else { "the later runs" },
+        crate::text::listed(later),
+        if first == last { first.to_string() } else { format!("{first}-{last}") },
+        if later.len() == 1 { "it" } else { "them" },
+        if later.len() == 1 { "it" } else { "them" }
+    )]
+    LaterRuns {
+        out: PathBuf,
+        first: Quarter,
+        last: Quarter,
+        /// The later run folders' names, in order.
+        later: Vec<String>,
+        /// The last quarter of a later run: the range that re-runs them all ends there.
+        through: Quarter,
+    },
     #[error("{0}; nothing was written")]
     NotBuilt(BuildError),
     #[error("cannot create the output folder {}", path.display())]
@@ -118,15 +138,34 @@ pub fn pay(request: &PayRequest, progress: &dyn ReadProgress) -> Result<PayOutco
         "read the cycle folder"
     );
     let year = inputs.config.year;
-    let quarters = request.quarters.quarters();
+    let (first, last) = (request.quarters.first(), request.quarters.last());
+    let later = later_runs(out, year, last);
+    // A later quarter's run rests on this range's last ledger: it is re-run with the range,
+    // or the range is refused, so that no run in the folder stands on figures since replaced.
+    let range = match later.last() {
+        Some(&latest) if request.rerun_later => {
+            QuarterRange::new(first, latest).unwrap_or(request.quarters)
+        }
+        _ => request.quarters,
+    };
+    let quarters = range.quarters();
 
     // Refuse before any work when a run folder is in the way.
     check_targets(request, year, &quarters)?;
-    let prior = match read_prior_run(out, year, request.quarters.first()) {
+    let prior = match read_prior_run(out, year, first) {
         Ok(prior) => prior,
         Err(err) if err.is_io() => return Err(PayError::PriorRun(err)),
         Err(err) => return Ok(PayOutcome::PriorRunInError(err)),
     };
+    if !later.is_empty() && !request.rerun_later {
+        return Err(PayError::LaterRuns {
+            out: out.to_owned(),
+            first,
+            last,
+            through: later.last().copied().unwrap_or(last),
+            later: later.iter().map(|q| run_folder_name(year, *q)).collect(),
+        });
+    }
     match &prior {
         Some(p) => {
             info!(ledger = %p.path, sha256 = %p.sha256, "starting from the previous run's ledger")
@@ -189,6 +228,15 @@ pub fn pay(request: &PayRequest, progress: &dyn ReadProgress) -> Result<PayOutco
         quarters,
         kept,
     })))
+}
+
+/// The quarters after `last` whose run folder (or anything by that name) is in `out`.
+fn later_runs(out: &Path, year: FinancialYear, last: Quarter) -> Vec<Quarter> {
+    Quarter::ALL
+        .into_iter()
+        .filter(|q| *q > last)
+        .filter(|q| std::fs::symlink_metadata(out.join(run_folder_name(year, *q))).is_ok())
+        .collect()
 }
 
 /// Every run folder the run will write: a swap interrupted there before is completed or

@@ -235,21 +235,96 @@ fn a_q3_run_whose_q2_ledger_was_altered_is_refused_and_flagged() {
 #[test]
 fn a_q2_run_again_after_q3_breaks_the_chain() {
     let a = Archive::new();
-    // Q2 re-run over a changed return: Q3 no longer starts from the ledger Q2 now holds.
+    // Q2 re-run over a changed return and put in place by hand (npg pay refuses to re-run
+    // Q2 alone under Q3 and Q4): Q3 no longer starts from the ledger Q2 now holds.
     let file = a.cycle.join("returns/finance/kent-2025-26-Q2-v1.xlsx");
     edit_cell(&file, "Expenditure", 1, 2, CellValue::Number(750_568.17));
+    let elsewhere = tempfile::tempdir().unwrap();
     npg()
-        .args(["pay", "--quarter", "Q2", "--overwrite", "--cycle"])
+        .args(["pay", "--quarter", "Q1-Q2", "--cycle"])
         .arg(&a.cycle)
         .arg("--out")
-        .arg(&a.runs)
+        .arg(elsewhere.path())
         .assert()
         .success();
+    std::fs::remove_dir_all(a.run("Q2")).unwrap();
+    std::fs::rename(elsewhere.path().join("2025-26-Q2"), a.run("Q2")).unwrap();
     let out = a.stdout(&a.runs, 1);
     assert!(
         out.contains("Chain: BROKEN between 2025-26-Q2 and 2025-26-Q3"),
         "{out}"
     );
+}
+
+#[test]
+fn a_past_quarter_is_re_run_only_with_the_quarters_after_it() {
+    let a = Archive::new();
+    let file = a.cycle.join("returns/finance/kent-2025-26-Q2-v1.xlsx");
+    edit_cell(&file, "Expenditure", 1, 2, CellValue::Number(750_568.17));
+    let q2_manifest = std::fs::read(a.run("Q2").join("manifest.json")).unwrap();
+    let refused = npg()
+        .args(["pay", "--quarter", "Q2", "--overwrite", "--cycle"])
+        .arg(&a.cycle)
+        .arg("--out")
+        .arg(&a.runs)
+        .assert()
+        .code(2);
+    let err = String::from_utf8_lossy(&refused.get_output().stderr).to_string();
+    assert!(
+        err.contains("holds the later runs 2025-26-Q3, 2025-26-Q4, which rest on the ledger of Q2"),
+        "{err}"
+    );
+    assert!(
+        err.contains("run the range --quarter Q2-Q4, or give --rerun-later"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read(a.run("Q2").join("manifest.json")).unwrap(),
+        q2_manifest,
+        "nothing was written"
+    );
+    // With --rerun-later, Q2, Q3 and Q4 are run again, and the chain holds.
+    let rerun = npg()
+        .args([
+            "pay",
+            "--quarter",
+            "Q2",
+            "--overwrite",
+            "--rerun-later",
+            "--cycle",
+        ])
+        .arg(&a.cycle)
+        .arg("--out")
+        .arg(&a.runs)
+        .assert()
+        .success();
+    let said = String::from_utf8_lossy(&rerun.get_output().stdout).to_string();
+    for q in ["Q2", "Q3", "Q4"] {
+        assert!(
+            said.contains(&format!("wrote {}", a.run(q).display())),
+            "{said}"
+        );
+    }
+    assert!(!said.contains("2025-26 Q1:"), "{said}");
+    assert_ne!(
+        std::fs::read(a.run("Q2").join("manifest.json")).unwrap(),
+        q2_manifest
+    );
+    // Q1 lists the changed Q2 return among its inputs (unused), so the chain is checked
+    // from Q2, the first quarter run again.
+    let verified = npg()
+        .args(["audit", "verify"])
+        .arg(&a.runs)
+        .args(["--quarter", "Q2-Q4", "--cycle"])
+        .arg(&a.cycle)
+        .assert()
+        .success();
+    let out = String::from_utf8_lossy(&verified.get_output().stdout).to_string();
+    assert!(
+        out.contains("Chain: 2025-26-Q3 started from the ledger 2025-26-Q2 wrote"),
+        "{out}"
+    );
+    assert!(out.contains("Result: IDENTICAL"), "{out}");
 }
 
 #[test]
