@@ -1,13 +1,11 @@
 //! `npg pay`: the quarterly payment run over a cycle folder, one quarter or a range.
 
 use npg::exit::Exit;
-use std::path::Path;
 
-use npg::domain::Money;
-use npg::ops::pay::{PayOutcome, PayRequest, pay};
+use npg::ops::pay::{PaidQuarter, PayOutcome, PayRequest, pay};
 use npg::pay::inputs::CycleInputs;
-use npg::pay::quarters::QuarterRun;
 use npg::rules::payment::Status;
+use npg::rules::reason::Reason;
 use npg::write::schedule::Totals;
 
 use super::progress::ReadingBar;
@@ -37,33 +35,69 @@ pub fn run(args: PayArgs) -> anyhow::Result<Exit> {
         );
     }
     for quarter in &paid.quarters {
-        print_summary(&paid.inputs, &quarter.run, &quarter.folder);
+        print_summary(&paid.inputs, quarter);
     }
     Ok(Exit::Clean)
 }
 
-fn print_summary(inputs: &CycleInputs, run: &QuarterRun, folder: &Path) {
-    let result = &run.result;
+/// How many NIL lines each leading reason explains: `NO-RETURN 1, TAPER 0% 1`, in the order
+/// of precedence.
+fn nil_reasons(result: &npg::pay::run::RunResult) -> String {
+    let mut by_reason: std::collections::BTreeMap<&Reason, usize> = Default::default();
+    for force in result
+        .forces
+        .iter()
+        .filter(|f| f.line.status == Status::Nil)
+    {
+        if let Some(lead) = force.reasons.first() {
+            *by_reason.entry(lead).or_default() += 1;
+        }
+    }
+    // Reasons of one kind with different figures (two TAPER 0% lines) are counted together.
+    let mut counted: Vec<(String, usize)> = Vec::new();
+    for (reason, n) in by_reason {
+        match counted.iter_mut().find(|(code, _)| *code == reason.code()) {
+            Some((_, total)) => *total += n,
+            None => counted.push((reason.code(), n)),
+        }
+    }
+    counted
+        .iter()
+        .map(|(code, n)| format!("{code} {n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// One quarter's line, its figures signed as the Summary signs them (recoveries negative), then
+/// where it was written and the two hashes the approval records.
+fn print_summary(inputs: &CycleInputs, paid: &PaidQuarter) {
+    let result = &paid.run.result;
     let lines: Vec<_> = result.forces.iter().map(|f| &f.line).collect();
     let totals = Totals::of(&lines, result.quarter);
     let counts: Vec<String> = Status::ALL
         .into_iter()
         .map(|s| (s, lines.iter().filter(|l| l.status == s).count()))
         .filter(|(_, n)| *n > 0)
-        .map(|(s, n)| format!("{s} {n}"))
+        .map(|(s, n)| match s {
+            Status::Nil => format!("{s} {n} [{}]", nil_reasons(result)),
+            _ => format!("{s} {n}"),
+        })
         .collect();
     say!(
-        "{} {}: {} forces ({}); payable {}, recoveries {}, withheld {}; paid to date {} of {}; {} exceptions",
+        "{} {}: {} forces ({}); payable {}, recoveries {}, net payment {}; withheld {}; paid to date {} of {}; {} exceptions",
         inputs.config.year,
         result.quarter,
         lines.len(),
         counts.join(", "),
         totals.payable.to_gbp(),
-        (Money::ZERO - totals.recoveries).to_gbp(),
+        totals.recoveries.to_gbp(),
+        totals.payment.to_gbp(),
         totals.withheld.to_gbp(),
         totals.paid_after.to_gbp(),
         inputs.config.pot.to_gbp(),
         result.exceptions.len(),
     );
-    say!("  wrote {}", folder.display());
+    say!("  wrote {}", paid.folder.display());
+    say!("  manifest.json SHA-256 {}", paid.manifest_sha256);
+    say!("  input fingerprint     {}", paid.fingerprint);
 }

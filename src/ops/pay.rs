@@ -8,8 +8,9 @@ use rayon::prelude::*;
 use thiserror::Error;
 use tracing::info;
 
+use crate::cycle::load::sha256_hex;
 use crate::domain::{FinancialYear, Quarter, QuarterRange};
-use crate::pay::folder::{RUN_FILES, run_folder_name};
+use crate::pay::folder::{MANIFEST_FILE, RUN_FILES, run_folder_name};
 use crate::pay::inputs::{CycleInputError, CycleInputs, ReadProgress, load_cycle};
 use crate::pay::prior::{PriorRunError, read_prior_run};
 use crate::pay::quarters::QuarterRun;
@@ -19,7 +20,7 @@ use crate::write::run_folder::{FolderFile, commit_folders, prepare_target, stage
 
 use super::place::{PlaceError, refuse_out_inside_cycle};
 use super::replace::{ReplaceError, check_not_cycle, check_run_folder_replaceable};
-use super::runs::{BuildError, run_and_build};
+use super::runs::{BuildError, all_inputs, fingerprint_of, run_and_build};
 
 /// What a payment run is asked to do.
 #[derive(Clone, Copy, Debug)]
@@ -60,6 +61,10 @@ pub struct Paid {
 pub struct PaidQuarter {
     pub run: QuarterRun,
     pub folder: PathBuf,
+    /// The SHA-256 of the run folder's `manifest.json`, to record outside the folder.
+    pub manifest_sha256: String,
+    /// The input fingerprint the approval sheet and the manifest record.
+    pub fingerprint: String,
 }
 
 /// A payment run that could not run (exit 2); nothing was written.
@@ -220,7 +225,23 @@ pub fn pay(request: &PayRequest, progress: &dyn ReadProgress) -> Result<PayOutco
         .map(|b| {
             let folder = out.join(run_folder_name(year, b.run.result.quarter));
             info!(folder = %folder.display(), "wrote the run folder");
-            PaidQuarter { run: b.run, folder }
+            let manifest_sha256 = b
+                .files
+                .iter()
+                .find(|f| f.name == MANIFEST_FILE)
+                .map(|f| sha256_hex(&f.bytes))
+                .unwrap_or_default();
+            let fingerprint = fingerprint_of(
+                &inputs.config.rules_version,
+                &b.run,
+                &all_inputs(&inputs, &b.run.result),
+            );
+            PaidQuarter {
+                run: b.run,
+                folder,
+                manifest_sha256,
+                fingerprint,
+            }
         })
         .collect();
     Ok(PayOutcome::Paid(Box::new(Paid {

@@ -4,6 +4,7 @@
 use rust_xlsxwriter::XlsxError;
 
 use crate::domain::Quarter;
+use crate::pay::fingerprint::{FingerprintFile, input_fingerprint};
 use crate::pay::folder::{LEDGER_FILE, MANIFEST_FILE, RECONCILIATION_FILE, SCHEDULE_FILE};
 use crate::pay::inputs::{CycleInputs, InputFile};
 use crate::pay::manifest::{
@@ -125,15 +126,32 @@ pub fn all_inputs(inputs: &CycleInputs, run: &RunResult) -> Vec<InputUse> {
     all
 }
 
+/// The run's input fingerprint over every input the manifest lists (`cycle.toml` included).
+pub fn fingerprint_of(rules_version: &str, run: &QuarterRun, every_input: &[InputUse]) -> String {
+    let files: Vec<FingerprintFile> = every_input
+        .iter()
+        .map(|i| FingerprintFile {
+            path: i.exact.as_deref().unwrap_or(i.path.as_bytes()),
+            sha256: &i.sha256,
+        })
+        .collect();
+    input_fingerprint(
+        rules_version,
+        run.prior.as_ref().map(|p| p.sha256.as_str()),
+        &files,
+    )
+}
+
 /// The files of one quarter's run folder, the manifest last (it fingerprints the others).
 pub fn run_files(inputs: &CycleInputs, run: &QuarterRun) -> Result<Vec<RunFile>, XlsxError> {
     let config = &inputs.config;
     let result = &run.result;
     let quarter_config = config.quarter(result.quarter);
     let every_input = all_inputs(inputs, result);
+    let fingerprint = fingerprint_of(config.rules_version.as_str(), run, &every_input);
     // The two workbooks are independent: each is built on whichever core is free.
     let (schedule, reconciliation) = rayon::join(
-        || write_schedule(result, config, &every_input),
+        || write_schedule(result, config, &every_input, &fingerprint),
         || {
             let reconciled = reconcile_counted(
                 inputs,
@@ -193,6 +211,7 @@ pub fn run_files(inputs: &CycleInputs, run: &QuarterRun) -> Result<Vec<RunFile>,
             path: p.path.clone(),
             sha256: p.sha256.clone(),
         }),
+        input_fingerprint: Some(fingerprint),
         outputs: files
             .iter()
             .map(|f| OutputRecord::of(f.name, &f.bytes))

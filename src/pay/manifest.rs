@@ -96,6 +96,10 @@ pub struct Manifest {
     pub inputs: Vec<InputRecord>,
     /// The previous quarter's ledger this run started from; `null` for Q1.
     pub prior_run: Option<FileHash>,
+    /// The input fingerprint the approval records (`pay::fingerprint`); absent in the
+    /// manifests of runs made before it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input_fingerprint: Option<String>,
     /// Every other file of the run folder (not the manifest itself).
     pub outputs: Vec<OutputRecord>,
 }
@@ -363,6 +367,7 @@ mod tests {
                 },
             ],
             prior_run: None,
+            input_fingerprint: None,
             outputs: vec![OutputRecord::of("ledger.csv", b"x\n")],
         }
     }

@@ -1,5 +1,6 @@
 //! The quarterly payment run: selection at the cut-off, payments, exceptions, and its records.
 
+pub mod fingerprint;
 pub mod folder;
 pub mod inputs;
 pub mod ledger;

@@ -12,6 +12,7 @@ use crate::domain::{ForceId, ForceList, Money, Month, Quarter};
 use crate::findings::{Code, Finding, Severity};
 use crate::layout::ReturnKind;
 use crate::rules::payment::{PaymentInputs, PaymentLine, PlanFigures, compute_payment, explain};
+use crate::rules::reason::{Reason, ReasonFacts, ReturnState, lead_explanation, reasons};
 use crate::rules::select::{Candidate, ForceSelection, Outcome, Selection, select};
 use crate::rules::validate::cycle::{ambiguous_at_cutoff, received_late};
 
@@ -46,6 +47,13 @@ pub enum ExceptionKind {
         old: Money,
         new: Money,
     },
+    /// A prior quarter's return that the previous run did not count (it came after that
+    /// quarter's cut-off) counts now.
+    LateCounted {
+        quarter: Quarter,
+        old: Money,
+        new: Money,
+    },
     /// A return received after the cut-off (X14).
     Late,
     /// `CS > A`: spend beyond the allocation, not payable.
@@ -67,6 +75,13 @@ impl ExceptionKind {
             ExceptionKind::Ambiguous => "AMBIGUOUS (X13)".to_owned(),
             ExceptionKind::Restated { quarter, old, new } => {
                 format!("RESTATED {quarter}: {} → {}", old.to_gbp(), new.to_gbp())
+            }
+            ExceptionKind::LateCounted { quarter, old, new } => {
+                format!(
+                    "LATE {quarter} RETURN COUNTED: {} → {}",
+                    old.to_gbp(),
+                    new.to_gbp()
+                )
             }
             ExceptionKind::Late => "RECEIVED AFTER CUT-OFF (X14)".to_owned(),
             ExceptionKind::SpendBeyondAllocation => "SPEND BEYOND ALLOCATION".to_owned(),
@@ -95,6 +110,9 @@ pub struct ForceResult {
     pub force: ForceId,
     pub name: String,
     pub line: PaymentLine,
+    /// Why the line is what it is, the leading reason first (never empty).
+    pub reasons: Vec<Reason>,
+    /// The one-sentence explanation, its leading reason named first.
     pub explanation: String,
 }
 
@@ -238,6 +256,32 @@ impl<'a> CycleSelection<'a> {
             .and_then(as_monitoring)
     }
 
+    /// What became of a force's financial return for `quarter` at this cut-off.
+    pub fn financial_state(&self, force: &ForceId, quarter: Quarter) -> ReturnState {
+        if self.financial(force, quarter).is_some() {
+            return ReturnState::Counted;
+        }
+        let outcomes: Vec<&Outcome> = self
+            .candidates
+            .iter()
+            .zip(&self.selection.outcomes)
+            .filter(|(c, _)| {
+                c.kind == ReturnKind::Finance && &c.force == force && c.quarter == Some(quarter)
+            })
+            .map(|(_, o)| o)
+            .collect();
+        if outcomes
+            .iter()
+            .any(|o| matches!(o, Outcome::Invalid | Outcome::Ambiguous { .. }))
+        {
+            ReturnState::Invalid
+        } else if outcomes.iter().any(|o| matches!(o, Outcome::Late)) {
+            ReturnState::Late
+        } else {
+            ReturnState::Missing
+        }
+    }
+
     /// The financial return that counts for a force and quarter.
     pub fn financial(&self, force: &ForceId, quarter: Quarter) -> Option<&'a FinancialReturn> {
         self.chosen(force)
@@ -253,6 +297,10 @@ pub fn run_quarter(inputs: &RunInputs) -> Result<RunResult, InvariantBreach> {
     let quarter = inputs.quarter;
     let end_month = quarter.end_month(config.year);
     let selected = CycleSelection::at(inputs.files, config, quarter);
+    // What the previous run counted, to tell a late return now counted from a restatement.
+    let previously = quarter
+        .previous()
+        .map(|q| CycleSelection::at(inputs.files, config, q));
 
     let mut exceptions = Vec::new();
     let mut forces = Vec::new();
@@ -310,9 +358,31 @@ pub fn run_quarter(inputs: &RunInputs) -> Result<RunResult, InvariantBreach> {
             },
             &config.taper,
         );
-        let has_return = selected.financial(force, quarter).is_some();
-        force_exceptions(force, &line, inputs.prior, has_return, &mut exceptions);
-        let explanation = explain(&line, &config.taper);
+        let this_quarter = selected.financial_state(force, quarter);
+        let changes = spend_changes(force, &line, inputs.prior, previously.as_ref());
+        force_exceptions(
+            force,
+            &line,
+            inputs.prior,
+            this_quarter == ReturnState::Counted,
+            &changes,
+            &mut exceptions,
+        );
+        let facts = ReasonFacts {
+            this_quarter,
+            late_counted: changes
+                .iter()
+                .filter(|c| c.late)
+                .map(|c| (c.quarter, c.old, c.new))
+                .collect(),
+            restated: changes
+                .iter()
+                .filter(|c| !c.late)
+                .map(|c| (c.quarter, c.old, c.new))
+                .collect(),
+        };
+        let reasons = reasons(&line, &facts);
+        let explanation = lead_explanation(&reasons, &explain(&line, &config.taper));
         ledger.lines.insert(force.clone(), line.clone());
         counted.insert(
             force.clone(),
@@ -325,6 +395,7 @@ pub fn run_quarter(inputs: &RunInputs) -> Result<RunResult, InvariantBreach> {
             force: force.clone(),
             name,
             line,
+            reasons,
             explanation,
         });
     }
@@ -392,12 +463,59 @@ pub fn eligible_spend(financial: &FinancialReturn, config: &CycleConfig) -> Mone
         .sum()
 }
 
+/// An earlier quarter's eligible spend that differs from the previous run's ledger.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct SpendChange {
+    quarter: Quarter,
+    old: Money,
+    new: Money,
+    /// The previous run counted no return for that quarter: a late return caught up.
+    late: bool,
+    /// Whether the force was in the previous run's ledger at all.
+    in_prior_ledger: bool,
+}
+
+/// Each earlier quarter whose eligible spend differs from the previous run's ledger. A change
+/// is a late return counted when, at the previous quarter's cut-off, no return for that quarter
+/// counted; otherwise it is a restatement (a later version, or a corrected one).
+fn spend_changes(
+    force: &ForceId,
+    line: &PaymentLine,
+    prior: Option<&Ledger>,
+    previously: Option<&CycleSelection>,
+) -> Vec<SpendChange> {
+    let Some(prior) = prior else {
+        return Vec::new();
+    };
+    let before = prior.lines.get(force);
+    Quarter::ALL
+        .into_iter()
+        .enumerate()
+        .filter(|(_, k)| *k < line.quarter)
+        .filter_map(|(index, k)| {
+            let old = before
+                .and_then(|l| l.spend.get(index))
+                .copied()
+                .unwrap_or(Money::ZERO);
+            let new = line.spend.get(index).copied().unwrap_or(Money::ZERO);
+            (old != new).then(|| SpendChange {
+                quarter: k,
+                old,
+                new,
+                late: previously.is_some_and(|p| p.financial(force, k).is_none()),
+                in_prior_ledger: before.is_some(),
+            })
+        })
+        .collect()
+}
+
 /// The exceptions that come from a force's figures: NO-RETURN, RESTATED, holds, CS > A.
 fn force_exceptions(
     force: &ForceId,
     line: &PaymentLine,
     prior: Option<&Ledger>,
     has_return: bool,
+    changes: &[SpendChange],
     exceptions: &mut Vec<Exception>,
 ) {
     let quarter = line.quarter;
@@ -433,34 +551,38 @@ fn force_exceptions(
                 ),
             );
         }
-        for (index, k) in Quarter::ALL
-            .into_iter()
-            .enumerate()
-            .filter(|(_, k)| *k < quarter)
-        {
-            let old = before
-                .and_then(|l| l.spend.get(index))
-                .copied()
-                .unwrap_or(Money::ZERO);
-            let new = line.spend.get(index).copied().unwrap_or(Money::ZERO);
-            if old != new {
-                let before_words = if before.is_some() {
-                    format!("was {} in the previous run", old.to_gbp())
-                } else {
-                    "was not in the previous run's ledger (counted as £0.00)".to_owned()
-                };
-                add(
-                    ExceptionKind::Restated {
-                        quarter: k,
-                        old,
-                        new,
-                    },
-                    format!(
-                        "eligible spend for {k} {before_words} and is {} now; the difference is netted in this quarter's payment",
-                        new.to_gbp()
-                    ),
-                );
-            }
+    }
+    for change in changes {
+        let (k, old, new) = (change.quarter, change.old, change.new);
+        let before_words = if change.in_prior_ledger {
+            format!("was {} in the previous run", old.to_gbp())
+        } else {
+            "was not in the previous run's ledger (counted as £0.00)".to_owned()
+        };
+        if change.late {
+            add(
+                ExceptionKind::LateCounted {
+                    quarter: k,
+                    old,
+                    new,
+                },
+                format!(
+                    "the {k} financial return came after {k}'s cut-off and counts now: eligible spend for {k} {before_words} and is {} now; the difference is netted in this quarter's payment",
+                    new.to_gbp()
+                ),
+            );
+        } else {
+            add(
+                ExceptionKind::Restated {
+                    quarter: k,
+                    old,
+                    new,
+                },
+                format!(
+                    "eligible spend for {k} {before_words} and is {} now; the difference is netted in this quarter's payment",
+                    new.to_gbp()
+                ),
+            );
         }
     }
     if line.status.is_hold() {

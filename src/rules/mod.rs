@@ -2,6 +2,7 @@
 
 pub mod allocate;
 pub mod payment;
+pub mod reason;
 pub mod reconcile;
 pub mod select;
 pub mod taper;

@@ -8,12 +8,13 @@ use crate::domain::{Money, Quarter};
 use crate::pay::manifest::Tool;
 use crate::pay::run::{ForceResult, InputUse, RunResult};
 use crate::rules::payment::{PaymentLine, Status};
+use crate::rules::reason::reason_text;
 
 use super::formats;
 use super::table::{Cell, SheetWriter};
 
 /// The Schedule's columns, in order. The symbols are those of rules §7.
-pub const SCHEDULE_HEADER: [&str; 20] = [
+pub const SCHEDULE_HEADER: [&str; 21] = [
     "Force id",
     "Force name",
     "Allocation (A)",
@@ -33,6 +34,7 @@ pub const SCHEDULE_HEADER: [&str; 20] = [
     "Withheld (B − E)",
     "Remaining (A − paid after)",
     "Status",
+    "Reason",
     "Explanation",
 ];
 
@@ -118,6 +120,7 @@ pub fn write_schedule(
     run: &RunResult,
     config: &CycleConfig,
     inputs: &[InputUse],
+    fingerprint: &str,
 ) -> Result<Vec<u8>, XlsxError> {
     let quarter_config = config.quarter(run.quarter);
     let mut workbook = formats::output_workbook();
@@ -131,7 +134,7 @@ pub fn write_schedule(
     let lines: Vec<&PaymentLine> = run.forces.iter().map(|f| &f.line).collect();
     let totals = Totals::of(&lines, run.quarter);
 
-    write_summary(workbook.add_worksheet(), run, config, &totals)?;
+    write_summary(workbook.add_worksheet(), run, config, &totals, fingerprint)?;
     let schedule = workbook.add_worksheet();
     write_lines(schedule, run, &totals)?;
     schedule.set_active(true);
@@ -145,6 +148,7 @@ fn write_summary(
     run: &RunResult,
     config: &CycleConfig,
     totals: &Totals,
+    fingerprint: &str,
 ) -> Result<(), XlsxError> {
     let q = config.quarter(run.quarter);
     let tool = Tool::this();
@@ -158,6 +162,7 @@ fn write_summary(
         ("Payment date", q.payment_date.to_string()),
         ("Rules version", config.rules_version.clone()),
         ("Program", format!("{} {}", tool.name, tool.version)),
+        ("Input fingerprint (SHA-256)", fingerprint.to_owned()),
     ];
     let mut row = 1;
     for (label, value) in facts {
@@ -238,6 +243,7 @@ fn line_cells<'a>(force: &'a ForceResult, quarter: Quarter) -> Vec<Cell<'a>> {
         Cell::money(l.withheld),
         Cell::Money(l.remaining),
         Cell::text(l.status.as_str()),
+        Cell::text(reason_text(&force.reasons)),
         Cell::text(force.explanation.as_str()),
     ]);
     cells
@@ -285,9 +291,11 @@ fn write_lines(
         Cell::Money(totals.remaining),
         Cell::Blank,
         Cell::Blank,
+        Cell::Blank,
     ]);
     w.totals_row(last + 1, &cells)?;
     let explanation = SCHEDULE_HEADER.len() - 1;
+    w.fix_width(explanation - 1, 60.0)?;
     w.fix_width(explanation, 120.0)?;
     let sheet = w.sheet();
     sheet.set_freeze_panes(1, 1)?;

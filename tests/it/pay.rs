@@ -164,8 +164,13 @@ fn essex_has_no_q2_return_at_q2_and_catches_up_at_q3() {
     assert!(has_exception(
         "Q3",
         "essex",
-        "RESTATED Q2: £0.00 → £1,179,323.62"
+        "LATE Q2 RETURN COUNTED: £0.00 → £1,179,323.62"
     ));
+    assert!(
+        !exceptions("Q3")
+            .iter()
+            .any(|r| r[0] == "essex" && r[1].starts_with("RESTATED"))
+    );
     assert!(!has_exception("Q3", "essex", "NO-RETURN"));
 }
 
@@ -980,4 +985,124 @@ fn outputs_inside_the_cycle_folder_are_refused() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("is inside the cycle folder"));
+}
+
+/// A quarter's Schedule as a map from force id to (header → cell).
+fn schedule_rows(q: &str) -> BTreeMap<String, BTreeMap<String, String>> {
+    let dump = dump_cells(&run_dir(q).join("payment-schedule.xlsx"));
+    let schedule = sheet(&dump, "Schedule");
+    let header = schedule[0].clone();
+    schedule[1..]
+        .iter()
+        .filter(|r| r.first().is_some_and(|f| f != "Total"))
+        .map(|r| {
+            let cells = header
+                .iter()
+                .cloned()
+                .zip(r.iter().cloned().chain(std::iter::repeat(String::new())))
+                .collect();
+            (r[0].clone(), cells)
+        })
+        .collect()
+}
+
+#[test]
+fn every_line_has_a_reason_and_its_explanation_names_it_first() {
+    let q2 = schedule_rows("Q2");
+    let q3 = schedule_rows("Q3");
+    let q4 = schedule_rows("Q4");
+    let reason = |rows: &BTreeMap<String, BTreeMap<String, String>>, force: &str| {
+        rows[force]["Reason"].clone()
+    };
+    // Three NIL lines at Q2 and Q3, each for a different reason.
+    assert_eq!(q2["essex"]["Status"], "NIL");
+    assert_eq!(
+        reason(&q2, "essex"),
+        "NO-RETURN: the Q2 financial return came after the cut-off, so its spend counts as £0.00 until the next run"
+    );
+    assert_eq!(q2["bedfordshire"]["Status"], "NIL");
+    assert_eq!(
+        reason(&q2, "bedfordshire"),
+        "TAPER 0%: progress is below every band that pays, so nothing is payable"
+    );
+    assert_eq!(q3["wiltshire"]["Status"], "NIL");
+    assert_eq!(
+        reason(&q3, "wiltshire"),
+        "RETURN-INVALID: the Q3 financial return has errors and was not used, so its spend counts as £0.00"
+    );
+    assert!(
+        q2["essex"]["Explanation"].starts_with(
+            "NO-RETURN: The Q2 financial return came after the cut-off, so its spend counts as £0.00 until the next run. Eligible spend to date"
+        ),
+        "{}",
+        q2["essex"]["Explanation"]
+    );
+    assert!(q3["wiltshire"]["Explanation"].starts_with("RETURN-INVALID: "));
+    // A full payment has its reason too; a late return caught up, a cap and a taper lead.
+    assert!(reason(&q3, "kent").starts_with("ON PLAN: "));
+    assert!(reason(&q3, "essex").starts_with("LATE Q2 RETURN COUNTED: "));
+    assert!(reason(&q2, "kent").starts_with("RESTATED Q1: "));
+    assert!(reason(&q3, "norfolk").starts_with("TAPER 90%: "));
+    assert!(reason(&q4, "durham").starts_with("TAPER 0%: "));
+    assert_eq!(q4["durham"]["Status"], "RECOVERY");
+    assert!(reason(&q2, "lancashire").starts_with("HOLD-NO-MONITORING: "));
+    // Where several apply the first in the fixed order leads and the others follow.
+    assert!(
+        reason(&q4, "surrey").starts_with("CAPPED AT PROFILE: ")
+            && reason(&q4, "surrey").ends_with("; also SPEND BEYOND ALLOCATION"),
+        "{}",
+        reason(&q4, "surrey")
+    );
+    for (q, rows) in [("Q2", &q2), ("Q3", &q3), ("Q4", &q4)] {
+        for (force, row) in rows.iter() {
+            let code = row["Reason"]
+                .split(':')
+                .next()
+                .unwrap_or_default()
+                .to_owned();
+            assert!(!code.is_empty(), "{q} {force} has no reason");
+            assert!(
+                row["Explanation"].starts_with(&format!("{code}: ")),
+                "{q} {force}: {}",
+                row["Explanation"]
+            );
+        }
+    }
+}
+
+#[test]
+fn the_terminal_splits_nil_by_reason_and_signs_recoveries_as_the_summary_does() {
+    let out = std::env::temp_dir().join(format!("npg-terminal-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&out);
+    let output = npg()
+        .args(["pay", "--quarter", "Q1-Q4", "--cycle"])
+        .arg(fixture_cycle())
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_dir_all(&out);
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        stdout.contains("(PAY 40, NIL 2 [NO-RETURN 1, TAPER 0% 1], HOLD-NO-MONITORING 1)"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("(PAY 41, NIL 2 [RETURN-INVALID 1, TAPER 0% 1])"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(
+            "payable £62,949,342.17, recoveries -£904,018.79, net payment £62,045,323.38;"
+        ),
+        "{stdout}"
+    );
+    let q4_manifest = year_runs().join("2025-26-Q4").join("manifest.json");
+    let manifest_sha = npg::cycle::load::sha256_hex(&std::fs::read(q4_manifest).unwrap());
+    let q4 = stdout.split("2025-26 Q4:").nth(1).unwrap_or_default();
+    assert!(
+        q4.contains(&format!("manifest.json SHA-256 {manifest_sha}")),
+        "{stdout}"
+    );
+    assert!(q4.contains("input fingerprint "), "{stdout}");
 }
