@@ -95,7 +95,7 @@ fn print_summary(inputs: &CycleInputs, paid: &PaidQuarter) {
         totals.withheld.to_gbp(),
         totals.paid_after.to_gbp(),
         inputs.config.pot.to_gbp(),
-        result.exceptions.len(),
+        result.exceptions_to_act_on(),
     );
     say!("  wrote {}", paid.folder.display());
     say!("  manifest.json SHA-256 {}", paid.manifest_sha256);

@@ -145,6 +145,13 @@ pub struct RunResult {
     pub counted: BTreeMap<ForceId, CountedReturns>,
 }
 
+impl RunResult {
+    /// How many exceptions someone must act on: the count the Summary and the terminal give.
+    pub fn exceptions_to_act_on(&self) -> usize {
+        self.exceptions.len()
+    }
+}
+
 /// The plan and monitoring return that counted for a force.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CountedReturns {

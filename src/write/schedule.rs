@@ -10,6 +10,7 @@ use crate::pay::run::{ForceResult, InputUse, RunResult};
 use crate::rules::payment::{PaymentLine, Status};
 use crate::rules::reason::reason_text;
 
+use super::exceptions::write_exceptions;
 use super::formats;
 use super::table::{Cell, SheetWriter};
 
@@ -36,17 +37,6 @@ pub const SCHEDULE_HEADER: [&str; 21] = [
     "Status",
     "Reason",
     "Explanation",
-];
-
-const EXCEPTIONS_HEADER: [&str; 8] = [
-    "Force id",
-    "Exception",
-    "File",
-    "Sheet",
-    "Cell",
-    "Code",
-    "Severity",
-    "Message",
 ];
 
 const INPUTS_HEADER: [&str; 8] = [
@@ -215,7 +205,7 @@ fn write_summary(
         row,
         &[
             Cell::label("Exceptions listed"),
-            Cell::Count(run.exceptions.len() as i64),
+            Cell::Count(run.exceptions_to_act_on() as i64),
         ],
     )?;
     w.finish()
@@ -301,37 +291,6 @@ fn write_lines(
     sheet.set_freeze_panes(1, 1)?;
     let last_row = u32::try_from(last).map_err(|_| XlsxError::RowColumnLimitError)?;
     sheet.autofilter(0, 0, last_row, explanation as u16)?;
-    w.finish()
-}
-
-fn write_exceptions(
-    sheet: &mut rust_xlsxwriter::Worksheet,
-    run: &RunResult,
-) -> Result<(), XlsxError> {
-    let mut w = SheetWriter::new(sheet, "Exceptions")?;
-    w.header(0, &EXCEPTIONS_HEADER)?;
-    for (index, e) in run.exceptions.iter().enumerate() {
-        let finding = e.finding.as_ref();
-        let cells = [
-            e.force
-                .as_ref()
-                .map_or(Cell::Blank, |f| Cell::text(f.as_str())),
-            Cell::text(e.kind.label()),
-            e.file.as_deref().map_or(Cell::Blank, Cell::text),
-            finding
-                .and_then(|f| f.location.sheet.as_deref())
-                .map_or(Cell::Blank, Cell::text),
-            finding
-                .and_then(|f| f.location.a1())
-                .map_or(Cell::Blank, Cell::text),
-            finding.map_or(Cell::Blank, |f| Cell::text(f.code.to_string())),
-            finding.map_or(Cell::Blank, |f| Cell::text(f.severity.to_string())),
-            Cell::text(e.message.as_str()),
-        ];
-        w.row(index + 1, &cells)?;
-    }
-    w.fix_width(EXCEPTIONS_HEADER.len() - 1, 120.0)?;
-    w.sheet().set_freeze_panes(1, 0)?;
     w.finish()
 }
 
