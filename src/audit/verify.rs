@@ -18,7 +18,7 @@ use crate::cycle::{ALLOCATIONS_FILE, FORCES_FILE, RETURNS_DIR};
 use crate::domain::{FinancialYear, Quarter};
 use crate::ops::replace::{ExtraFile, extra_files};
 use crate::ops::runs::run_files;
-use crate::pay::folder::{LEDGER_FILE, MANIFEST_FILE, run_folder_name};
+use crate::pay::folder::{LEDGER_FILE, MANIFEST_FILE, PAYMENTS_FILE, run_folder_name};
 use crate::pay::inputs::{CycleInputError, ReadProgress, ReturnSet, load_cycle_with};
 use crate::pay::ledger::Ledger;
 use crate::pay::manifest::{InputRecord, Manifest, ManifestError, Tool};
@@ -517,8 +517,44 @@ fn compare_output(
         }
     } else if name == MANIFEST_FILE {
         check.notes = manifest_differences(&held, rerun);
+    } else if name == PAYMENTS_FILE {
+        check.notes = line_differences(&held, rerun);
     }
     Ok(check)
+}
+
+/// Each line of a text output that differs from the re-run's, by line number (at most 20).
+fn line_differences(held: &[u8], rerun: &[u8]) -> Vec<String> {
+    let (was, now) = (
+        String::from_utf8_lossy(held),
+        String::from_utf8_lossy(rerun),
+    );
+    let (was, now): (Vec<&str>, Vec<&str>) = (was.lines().collect(), now.lines().collect());
+    let mut notes: Vec<String> = (0..was.len().max(now.len()))
+        .filter(|&i| was.get(i) != now.get(i))
+        .map(|i| {
+            let shown = |line: Option<&&str>| {
+                line.map_or_else(|| "nothing".to_owned(), |l| crate::text::cut(l))
+            };
+            format!(
+                "line {}: the run folder has {}; the re-run gives {}",
+                i + 1,
+                shown(was.get(i)),
+                shown(now.get(i))
+            )
+        })
+        .collect();
+    if notes.len() > 20 {
+        let more = notes.len() - 20;
+        notes.truncate(20);
+        notes.push(format!("and {more} more lines"));
+    }
+    if notes.is_empty() {
+        notes.push(
+            "every line reads the same; the file differs in bytes a reader does not see (line endings, an encoding)".to_owned(),
+        );
+    }
+    notes
 }
 
 /// The first 12 characters of a hash, for messages.

@@ -68,6 +68,37 @@ impl fmt::Display for ForceId {
 pub struct Force {
     pub id: ForceId,
     pub name: String,
+    /// The force's supplier number in the finance system (`payee_ref`, an optional third
+    /// column of `forces.csv`); `None` where not given.
+    pub payee_ref: Option<String>,
+}
+
+/// The longest payee reference accepted: finance systems' supplier numbers are short.
+pub const MAX_PAYEE_REF_CHARS: usize = 40;
+
+/// Checks a payee reference: letters, digits and ` -/._`, starting with a letter or digit
+/// (so that it can never be read as a formula when the payment file is opened in a
+/// spreadsheet), at most [`MAX_PAYEE_REF_CHARS`] characters.
+fn check_payee_ref(text: &str) -> Result<(), String> {
+    let chars = text.chars().count();
+    if chars > MAX_PAYEE_REF_CHARS {
+        return Err(format!(
+            "is {chars} characters long, more than the {MAX_PAYEE_REF_CHARS} a payee reference may have"
+        ));
+    }
+    if !text.starts_with(|c: char| c.is_ascii_alphanumeric()) {
+        return Err("must start with a letter or digit".to_owned());
+    }
+    if let Some(bad) = text
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || " -/._".contains(*c)))
+    {
+        return Err(format!(
+            "holds {}, which a payee reference may not (letters, digits, spaces and - / . _ only)",
+            crate::text::cut(&bad.to_string())
+        ));
+    }
+    Ok(())
 }
 
 /// The force list of a cycle, sorted by id.
@@ -79,7 +110,7 @@ pub struct ForceList {
 /// A problem with `forces.csv`, naming the file and line.
 #[derive(Debug, Error)]
 pub enum ForceListError {
-    #[error("{file} line 1: the header must be `id,name`, found {}", crate::text::cut(.found))]
+    #[error("{file} line 1: the header must be `id,name` or `id,name,payee_ref`, found {}", crate::text::cut(.found))]
     Header { file: String, found: String },
     #[error("{file} line {line}: {problem}")]
     Line {
@@ -105,18 +136,22 @@ impl ForceList {
             })?
             .clone();
         let names: Vec<&str> = header.iter().map(str::trim).collect();
-        if names != ["id", "name"] {
+        if names != ["id", "name"] && names != ["id", "name", "payee_ref"] {
             return Err(ForceListError::Header {
                 file,
                 found: names.join(","),
             });
         }
+        let fields = names.len();
         let mut forces = BTreeMap::new();
         for record in reader.records() {
             let record = record.map_err(|e| ForceListError::Line {
                 file: file.clone(),
                 line: e.position().map_or(0, |p| p.line()),
-                problem: format!("not a line of two fields: {e}"),
+                problem: format!(
+                    "not a line of {} fields: {e}",
+                    if fields == 2 { "two" } else { "three" }
+                ),
             })?;
             let line = record.position().map_or(0, |p| p.line());
             let fail = |problem: String| ForceListError::Line {
@@ -145,11 +180,22 @@ impl ForceList {
             if forces.contains_key(&id) {
                 return Err(fail(format!("force {id} is listed twice")));
             }
+            let payee_ref = record
+                .get(2)
+                .map(str::trim)
+                .filter(|r| !r.is_empty())
+                .map(|r| {
+                    check_payee_ref(r)
+                        .map(|()| r.to_owned())
+                        .map_err(|why| fail(format!("force {id}'s payee_ref {why}")))
+                })
+                .transpose()?;
             forces.insert(
                 id.clone(),
                 Force {
                     id,
                     name: name.to_owned(),
+                    payee_ref,
                 },
             );
         }
@@ -254,10 +300,47 @@ mod tests {
         let err = ForceList::parse("code,title\nkent,Kent\n", "forces.csv").unwrap_err();
         assert_eq!(
             err.to_string(),
-            "forces.csv line 1: the header must be `id,name`, found \"code,title\""
+            "forces.csv line 1: the header must be `id,name` or `id,name,payee_ref`, found \"code,title\""
         );
         let err = ForceList::parse("id,name\n", "forces.csv").unwrap_err();
         assert_eq!(err.to_string(), "forces.csv: lists no force");
+    }
+
+    #[test]
+    fn a_payee_reference_is_an_optional_third_column_checked_for_safety() {
+        let list = ForceList::parse(
+            "id,name,payee_ref\nkent,Kent Police,SUP-00123\nessex,Essex Police,\n",
+            "forces.csv",
+        )
+        .unwrap();
+        assert_eq!(
+            list.find("kent").unwrap().payee_ref.as_deref(),
+            Some("SUP-00123")
+        );
+        assert_eq!(list.find("essex").unwrap().payee_ref, None);
+        let two = ForceList::parse("id,name\nkent,Kent Police\n", "forces.csv").unwrap();
+        assert_eq!(two.find("kent").unwrap().payee_ref, None);
+        let err = ForceList::parse(
+            "id,name,payee_ref\nkent,Kent Police,=HYPERLINK(1)\n",
+            "forces.csv",
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "forces.csv line 2: force kent's payee_ref must start with a letter or digit"
+        );
+        let err = ForceList::parse("id,name,payee_ref\nkent,Kent Police,A1;2\n", "forces.csv")
+            .unwrap_err();
+        assert!(err.to_string().contains("holds \";\""), "{err}");
+        let long = format!("id,name,payee_ref\nkent,Kent Police,{}\n", "9".repeat(41));
+        let err = ForceList::parse(&long, "forces.csv").unwrap_err();
+        assert!(err.to_string().contains("41 characters"), "{err}");
+        let err = ForceList::parse("id,name\nkent,Kent Police,SUP1\n", "forces.csv").unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("forces.csv line 2: not a line of two fields"),
+            "{err}"
+        );
         let err = ForceList::parse("id,name\nkent,Kent,extra\n", "forces.csv").unwrap_err();
         assert!(
             err.to_string()

@@ -5,11 +5,14 @@ use rust_xlsxwriter::XlsxError;
 
 use crate::domain::Quarter;
 use crate::pay::fingerprint::{FingerprintFile, input_fingerprint};
-use crate::pay::folder::{LEDGER_FILE, MANIFEST_FILE, RECONCILIATION_FILE, SCHEDULE_FILE};
+use crate::pay::folder::{
+    LEDGER_FILE, MANIFEST_FILE, PAYMENTS_FILE, RECONCILIATION_FILE, SCHEDULE_FILE,
+};
 use crate::pay::inputs::{CycleInputs, InputFile};
 use crate::pay::manifest::{
     FileHash, InputRecord, Manifest, OutputRecord, Tool, escape_path_bytes,
 };
+use crate::pay::payments::{payment_rows, payments_csv};
 use crate::pay::prior::PriorRun;
 use crate::pay::quarters::{QuarterRun, next_quarter, reconcile_counted};
 use crate::pay::run::{InputUse, InvariantBreach, RunResult};
@@ -173,6 +176,14 @@ pub fn run_files(inputs: &CycleInputs, run: &QuarterRun) -> Result<Vec<RunFile>,
     );
     let (schedule, reconciliation) = (schedule?, reconciliation?);
     let ledger = result.ledger.to_csv().into_bytes();
+    let payments = payments_csv(&payment_rows(
+        &result.ledger,
+        &inputs.forces,
+        config.year,
+        result.quarter,
+        quarter_config.payment_date,
+    ))
+    .map_err(|e| XlsxError::ParameterError(format!("could not write {PAYMENTS_FILE}: {e}")))?;
     let mut files = vec![
         RunFile {
             name: SCHEDULE_FILE,
@@ -185,6 +196,10 @@ pub fn run_files(inputs: &CycleInputs, run: &QuarterRun) -> Result<Vec<RunFile>,
         RunFile {
             name: LEDGER_FILE,
             bytes: ledger,
+        },
+        RunFile {
+            name: PAYMENTS_FILE,
+            bytes: payments,
         },
     ];
     let manifest = Manifest {

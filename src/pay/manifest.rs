@@ -20,7 +20,7 @@ use crate::read::file::{
     FileReadError, MAX_MANIFEST_BYTES, MAX_OUTPUT_BYTES, hash_limited, read_limited,
 };
 
-use super::folder::{LEDGER_FILE, MANIFEST_FILE, RECONCILIATION_FILE, SCHEDULE_FILE};
+use super::folder::{LEDGER_FILE, MANIFEST_FILE, OUTPUT_FILES};
 
 /// The program that wrote a run.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -279,7 +279,7 @@ impl Manifest {
             ));
         }
         for output in &manifest.outputs {
-            if ![SCHEDULE_FILE, RECONCILIATION_FILE, LEDGER_FILE].contains(&output.path.as_str()) {
+            if !OUTPUT_FILES.contains(&output.path.as_str()) {
                 return Err(outside(
                     "output",
                     &output.path,

@@ -5,6 +5,7 @@ pub mod folder;
 pub mod inputs;
 pub mod ledger;
 pub mod manifest;
+pub mod payments;
 pub mod prior;
 pub mod quarters;
 pub mod run;

@@ -9,9 +9,7 @@ use crate::cycle::load::sha256_hex;
 use crate::domain::{FinancialYear, Quarter};
 use crate::read::file::{MAX_LEDGER_BYTES, read_limited_text};
 
-use super::folder::{
-    LEDGER_FILE, MANIFEST_FILE, RECONCILIATION_FILE, SCHEDULE_FILE, run_folder_name,
-};
+use super::folder::{LEDGER_FILE, MANIFEST_FILE, OUTPUT_FILES, run_folder_name};
 use super::ledger::{Ledger, LedgerError};
 use super::manifest::{Manifest, ManifestError, OutputMismatch};
 
@@ -75,7 +73,8 @@ pub enum PriorRunError {
         found: String,
     },
     #[error(
-        "{folder}: its manifest lists the outputs {found}, not the three a run writes ({SCHEDULE_FILE}, {RECONCILIATION_FILE}, {LEDGER_FILE}); restore the run from its archive, or run {previous} again with --overwrite"
+        "{folder}: its manifest lists the outputs {found}, not the ones a run writes ({}); restore the run from its archive, or run {previous} again with --overwrite",
+        OUTPUT_FILES.join(", ")
     )]
     WrongOutputs {
         folder: PathBuf,
@@ -130,7 +129,7 @@ pub fn read_prior_run(
     // Every output a run writes must be listed, so that none can be changed unseen.
     let mut listed: Vec<&str> = manifest.outputs.iter().map(|o| o.path.as_str()).collect();
     listed.sort_unstable();
-    let mut expected = [SCHEDULE_FILE, RECONCILIATION_FILE, LEDGER_FILE];
+    let mut expected = OUTPUT_FILES;
     expected.sort_unstable();
     if listed != expected {
         return Err(PriorRunError::WrongOutputs {

@@ -62,7 +62,7 @@ fn has_exception(q: &str, force: &str, what: &str) -> bool {
 }
 
 #[test]
-fn the_run_writes_four_folders_of_four_files() {
+fn the_run_writes_four_folders_of_five_files() {
     for q in QUARTERS {
         let files: Vec<String> = tree_bytes(&run_dir(q)).into_keys().collect();
         assert_eq!(
@@ -71,6 +71,7 @@ fn the_run_writes_four_folders_of_four_files() {
                 "ledger.csv",
                 "manifest.json",
                 "payment-schedule.xlsx",
+                "payments.csv",
                 "reconciliation.xlsx"
             ],
             "{q}"
@@ -576,7 +577,12 @@ fn the_manifest_lists_every_input_and_output_with_relative_paths() {
         .collect();
     assert_eq!(
         outputs,
-        ["payment-schedule.xlsx", "reconciliation.xlsx", "ledger.csv"]
+        [
+            "payment-schedule.xlsx",
+            "reconciliation.xlsx",
+            "ledger.csv",
+            "payments.csv"
+        ]
     );
     let root = fixture_cycle().display().to_string();
     assert!(!text.contains(&root), "no absolute path");
@@ -932,7 +938,9 @@ fn a_prior_manifest_with_an_output_left_out_is_refused() {
     std::fs::write(q1.join("payment-schedule.xlsx"), b"not the schedule").unwrap();
     pay(&fixture_cycle(), out.path(), "Q2")
         .code(1)
-        .stderr(predicate::str::contains("not the three a run writes"));
+        .stderr(predicate::str::contains(
+            "not the ones a run writes (payment-schedule.xlsx, reconciliation.xlsx, ledger.csv, payments.csv)",
+        ));
     assert!(!out.path().join("2025-26-Q2").exists());
 }
 
@@ -1105,4 +1113,166 @@ fn the_terminal_splits_nil_by_reason_and_signs_recoveries_as_the_summary_does() 
         "{stdout}"
     );
     assert!(q4.contains("input fingerprint "), "{stdout}");
+}
+
+/// `payments.csv` of a quarter as rows of named fields.
+fn payments(q: &str) -> Vec<BTreeMap<String, String>> {
+    let text = std::fs::read_to_string(run_dir(q).join("payments.csv")).unwrap();
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let header: Vec<String> = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(
+        header,
+        [
+            "force_id",
+            "payee_name",
+            "payee_ref",
+            "payment_reference",
+            "type",
+            "amount",
+            "payment_date",
+            "ledger_line"
+        ],
+        "the columns a finance system's upload is set up against"
+    );
+    reader
+        .records()
+        .map(|r| {
+            header
+                .iter()
+                .cloned()
+                .zip(r.unwrap().iter().map(str::to_owned))
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn payments_csv_sums_to_the_schedule_and_points_at_its_ledger_lines() {
+    for q in QUARTERS {
+        let rows = payments(q);
+        let dump = dump_cells(&run_dir(q).join("payment-schedule.xlsx"));
+        let summary: BTreeMap<String, String> = sheet(&dump, "Summary")
+            .iter()
+            .filter(|r| r.len() >= 2)
+            .map(|r| (r[0].clone(), r[1].clone()))
+            .collect();
+        let sum = |kind: &str| -> Money {
+            rows.iter()
+                .filter(|r| r["type"] == kind)
+                .map(|r| money(&r["amount"]))
+                .sum()
+        };
+        let (paid, recovered) = (sum("PAYMENT"), sum("RECOVERY"));
+        assert!(paid > Money::ZERO && recovered >= Money::ZERO, "{q}");
+        let pennies = |m: Money| i64::try_from(m.to_pence()).unwrap();
+        assert_eq!(
+            pennies(paid),
+            pence(&summary["Payable this quarter"]),
+            "{q}"
+        );
+        assert_eq!(
+            -pennies(recovered),
+            pence(&summary["Recoveries this quarter"]),
+            "{q}"
+        );
+        assert_eq!(
+            pennies(paid - recovered),
+            pence(&summary["Net payment this quarter"]),
+            "{q}"
+        );
+        // Each row is its ledger line's payment, on the quarter's payment date.
+        let ledger_text = std::fs::read_to_string(run_dir(q).join("ledger.csv")).unwrap();
+        let ledger_lines: Vec<&str> = ledger_text.lines().collect();
+        let ledger = ledger(q);
+        for row in &rows {
+            let force = &row["force_id"];
+            let line: usize = row["ledger_line"].parse().unwrap();
+            assert!(
+                ledger_lines[line - 1].starts_with(&format!("{force},")),
+                "{q} {force}"
+            );
+            let payment = money(&ledger[force]["payment"]);
+            let signed = if row["type"] == "RECOVERY" {
+                Money::ZERO - money(&row["amount"])
+            } else {
+                money(&row["amount"])
+            };
+            assert_eq!(signed, payment, "{q} {force}");
+            assert_eq!(row["payment_reference"], format!("NPG-2025-26-{q}-{force}"));
+            assert_eq!(
+                row["payee_ref"], "",
+                "the fixture's forces.csv has no payee_ref"
+            );
+        }
+        let moving = ledger.values().filter(|l| l["payment"] != "0.00").count();
+        assert_eq!(
+            rows.len(),
+            moving,
+            "{q}: one row per force with money to move"
+        );
+    }
+    let q4 = payments("Q4");
+    let recovery = |force: &str| {
+        q4.iter().find(|r| r["force_id"] == force).map(|r| {
+            (
+                r["type"].clone(),
+                r["amount"].clone(),
+                r["payment_date"].clone(),
+            )
+        })
+    };
+    assert_eq!(
+        recovery("cumbria"),
+        Some(("RECOVERY".into(), "180155.20".into(), "2026-05-15".into()))
+    );
+    assert_eq!(
+        recovery("durham"),
+        Some(("RECOVERY".into(), "723863.59".into(), "2026-05-15".into()))
+    );
+    assert_eq!(
+        q4.iter()
+            .find(|r| r["force_id"] == "kent")
+            .map(|r| r["payee_name"].clone()),
+        Some("Kent Police".to_owned())
+    );
+}
+
+#[test]
+fn a_payee_reference_in_forces_csv_reaches_payments_csv() {
+    let cycle = fixture_copy();
+    let forces = cycle.path().join("forces.csv");
+    let text = std::fs::read_to_string(&forces).unwrap();
+    let with_refs: String = text
+        .lines()
+        .enumerate()
+        .map(|(i, line)| match i {
+            0 => format!("{line},payee_ref\n"),
+            _ if line.starts_with("kent,") => format!("{line},SUP-004411\n"),
+            _ => format!("{line},\n"),
+        })
+        .collect();
+    std::fs::write(&forces, with_refs).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    npg()
+        .args(["pay", "--quarter", "Q1", "--cycle"])
+        .arg(cycle.path())
+        .arg("--out")
+        .arg(out.path())
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(out.path().join("2025-26-Q1/payments.csv")).unwrap();
+    let kent = text.lines().find(|l| l.starts_with("kent,")).unwrap();
+    assert!(
+        kent.starts_with("kent,Kent Police,SUP-004411,NPG-2025-26-Q1-kent,PAYMENT,"),
+        "{kent}"
+    );
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("essex,Essex Police,,NPG-"))
+    );
 }
