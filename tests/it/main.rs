@@ -5,6 +5,7 @@ mod audit;
 mod common;
 mod faults;
 mod findings_set;
+mod fingerprint;
 mod fixture_year;
 mod layers;
 mod pay;
