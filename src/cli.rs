@@ -24,6 +24,15 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Write a blank return for a force to fill in.
+    ///
+    /// Every kind needs --force and -o. A plan needs nothing else. A monitoring return takes
+    /// --month for its `Months to` (without it the month is left for the force to fill in).
+    /// A financial return takes --quarter (without it the quarter is left to fill in).
+    /// Without --cycle the template is made on the built-in 2025-26 scheme (its force list
+    /// and expenditure categories), as `npg validate` checks a return without one.
+    ///
+    /// Exit codes: 0 written; 2 it could not be written (usage, an unknown force, a file in
+    /// the way).
     Template(TemplateArgs),
     /// Check returns (and allocations or weights workbooks), reporting every problem with its cell.
     Validate(ValidateArgs),
@@ -181,19 +190,22 @@ pub struct TemplateArgs {
     #[arg(value_enum)]
     pub kind: TemplateKind,
 
-    /// The cycle folder (holds cycle.toml and forces.csv).
+    /// The cycle folder (holds cycle.toml and forces.csv); without it, the built-in 2025-26
+    /// scheme.
     #[arg(long, value_name = "DIR")]
-    pub cycle: PathBuf,
+    pub cycle: Option<PathBuf>,
 
     /// The force the return is for, by id (for example north-wales).
     #[arg(long, value_name = "ID")]
     pub force: String,
 
-    /// The financial return's quarter (Q1..Q4), pre-filled on its About sheet.
+    /// The financial return's quarter (Q1..Q4), pre-filled on its About sheet; without it the
+    /// force fills the quarter in.
     #[arg(long, value_name = "Qn", conflicts_with = "month", value_parser = quarter)]
     pub quarter: Option<Quarter>,
 
-    /// The monitoring return's `Months to` (YYYY-MM), pre-filled on its About sheet.
+    /// The monitoring return's `Months to` (YYYY-MM), pre-filled on its About sheet; without
+    /// it the force fills the month in.
     #[arg(long, value_name = "YYYY-MM", value_parser = month)]
     pub month: Option<Month>,
 

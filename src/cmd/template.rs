@@ -4,6 +4,7 @@ use npg::exit::Exit;
 
 use anyhow::{Context, bail};
 use npg::cycle::Cycle;
+use npg::cycle::defaults::{default_config, default_forces};
 use npg::layout::ReturnKind;
 use npg::write::output::{OwnFile, check_replaceable, write_file_atomically};
 use npg::write::template::{TemplateRequest, write_template};
@@ -33,22 +34,39 @@ pub fn run(args: TemplateArgs) -> anyhow::Result<Exit> {
     }
     // A template is for a force to fill in: it never goes into the cycle folder, which only
     // holds what forces sent.
-    if npg::ops::place::is_inside(&args.output, &args.cycle)? {
+    if let Some(dir) = &args.cycle
+        && npg::ops::place::is_inside(&args.output, dir)?
+    {
         bail!(
             "-o {} is inside the cycle folder {}; write the template elsewhere (the cycle folder holds only what forces sent)",
             args.output.display(),
-            args.cycle.display()
+            dir.display()
         );
     }
-    let cycle = Cycle::open(&args.cycle)?;
-    let year = cycle.config.year;
-    let force = cycle.forces.find(&args.force).with_context(|| {
-        format!(
-            "force {:?} is not in {}: use one of its ids, for example {}",
-            args.force,
-            cycle.forces_path_shown(),
-            cycle.forces.iter().next().map_or("kent", |f| f.id.as_str())
-        )
+    // Without a cycle folder, the built-in scheme: a force can get its template on its own
+    // machine, as it validates a return there.
+    let (config, forces, forces_shown) = match &args.cycle {
+        Some(dir) => {
+            let cycle = Cycle::open(dir)?;
+            let shown = cycle.forces_path_shown();
+            (cycle.config, cycle.forces, shown)
+        }
+        None => (
+            default_config().context("the built-in configuration is malformed")?,
+            default_forces().context("the built-in force list is malformed")?,
+            "the built-in force list of the 2025-26 scheme".to_owned(),
+        ),
+    };
+    let year = config.year;
+    let force = forces.find(&args.force).with_context(|| {
+        let hint = match forces.nearest(&args.force) {
+            Some(near) => format!("did you mean {} ({})?", near.id, near.name),
+            None => format!(
+                "use one of its ids, for example {}",
+                forces.iter().next().map_or("kent", |f| f.id.as_str())
+            ),
+        };
+        format!("force {:?} is not in {forces_shown}: {hint}", args.force)
     })?;
     let quarter = args.quarter;
     let months_to = match args.month {
@@ -68,7 +86,7 @@ pub fn run(args: TemplateArgs) -> anyhow::Result<Exit> {
         kind,
         year,
         force,
-        categories: &cycle.config.categories,
+        categories: &config.categories,
         quarter,
         months_to,
     };

@@ -214,6 +214,20 @@ impl ForceList {
         self.forces.get(id)
     }
 
+    /// The force whose id is nearest `text` by edit distance (Damerau–Levenshtein: a
+    /// transposition is one edit), ties to the lower id; `None` when none is within a third
+    /// of the id's length, since a suggestion further off would mislead.
+    pub fn nearest(&self, text: &str) -> Option<&Force> {
+        let wanted = text.trim().to_lowercase();
+        let limit = (wanted.chars().count() / 3).max(2);
+        self.forces
+            .values()
+            .map(|f| (strsim::damerau_levenshtein(&wanted, f.id.as_str()), f))
+            .filter(|(distance, _)| *distance <= limit)
+            .min_by_key(|(distance, _)| *distance)
+            .map(|(_, f)| f)
+    }
+
     pub fn contains(&self, id: &ForceId) -> bool {
         self.forces.contains_key(id)
     }
@@ -304,6 +318,22 @@ mod tests {
         );
         let err = ForceList::parse("id,name\n", "forces.csv").unwrap_err();
         assert_eq!(err.to_string(), "forces.csv: lists no force");
+    }
+
+    #[test]
+    fn a_mistyped_id_finds_the_nearest_force_and_a_far_one_none() {
+        let text = include_str!("../../fixtures/2025-26/forces.csv");
+        let list = ForceList::parse(text, "forces.csv").unwrap();
+        let nearest = |t: &str| list.nearest(t).map(|f| f.id.as_str().to_owned());
+        assert_eq!(nearest("kentt").as_deref(), Some("kent"));
+        assert_eq!(nearest("Kent").as_deref(), Some("kent"));
+        assert_eq!(nearest("nroth-wales").as_deref(), Some("north-wales"));
+        assert_eq!(
+            nearest("north_yorkshire").as_deref(),
+            Some("north-yorkshire")
+        );
+        assert_eq!(nearest("metropolitn").as_deref(), Some("metropolitan"));
+        assert_eq!(nearest("zzzzzz"), None);
     }
 
     #[test]

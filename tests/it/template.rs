@@ -364,3 +364,51 @@ fn libreoffice_round_trips_every_template() {
         assert_eq!(by_sheet(&dump_cells(&back)), want, "{kind:?} back to .xlsx");
     }
 }
+
+#[test]
+fn a_force_gets_its_template_without_the_cycle_folder_on_the_built_in_scheme() {
+    let dir = tempfile::tempdir().unwrap();
+    for (kind, extra, _) in cases() {
+        let word = kind.command_word();
+        let with = dir.path().join(format!("{word}-cycle.xlsx"));
+        let without = dir.path().join(format!("{word}-built-in.xlsx"));
+        write(kind, extra, "kent", &with);
+        npg()
+            .args(["template", word, "--force", "kent"])
+            .args(extra)
+            .arg("-o")
+            .arg(&without)
+            .assert()
+            .success();
+        // The fixture cycle is the built-in scheme, so the two are the same template.
+        assert_eq!(
+            std::fs::read(&with).unwrap(),
+            std::fs::read(&without).unwrap(),
+            "{word}"
+        );
+    }
+}
+
+#[test]
+fn a_mistyped_force_id_suggests_the_nearest() {
+    let dir = tempfile::tempdir().unwrap();
+    npg()
+        .args(["template", "finance", "--force", "kentt", "-o"])
+        .arg(dir.path().join("t.xlsx"))
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "force \"kentt\" is not in the built-in force list of the 2025-26 scheme: did you mean kent (Kent Police)?",
+        ));
+    npg()
+        .args(["template", "plan", "--force", "nroth-wales", "--cycle"])
+        .arg(fixture_cycle())
+        .arg("-o")
+        .arg(dir.path().join("t.xlsx"))
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "did you mean north-wales (North Wales Police)?",
+        ));
+    assert!(!dir.path().join("t.xlsx").exists());
+}
