@@ -27,16 +27,20 @@ fn late_matters(candidate: &Candidate, end_month: Month) -> bool {
     }
 }
 
-/// The quarter a return first shows in: the first whose cut-off it was submitted by. A return
-/// without a date, or after every cut-off, shows first in the run's own quarter.
-fn first_quarter(config: &CycleConfig, submitted_on: Option<NaiveDate>, run: Quarter) -> Quarter {
-    submitted_on
-        .and_then(|date| {
-            Quarter::ALL
-                .into_iter()
-                .find(|q| date <= config.quarter(*q).cutoff)
-        })
-        .map_or(run, |q| q.min(run))
+/// The quarter a return first shows in: the first run that considers it, the first whose
+/// cut-off it was submitted by (and, for a financial return, not before its own quarter, as
+/// earlier runs do not look at it). A return without a date shows first in the run's quarter.
+fn first_quarter(config: &CycleConfig, candidate: &Candidate, run: Quarter) -> Quarter {
+    let by_cutoff = candidate.submitted_on.and_then(|date| {
+        Quarter::ALL
+            .into_iter()
+            .find(|q| date <= config.quarter(*q).cutoff)
+    });
+    match (by_cutoff, candidate.kind) {
+        (None, _) => run,
+        (Some(q), ReturnKind::Finance) => q.max(candidate.quarter.unwrap_or(q)).min(run),
+        (Some(q), _) => q.min(run),
+    }
 }
 
 /// What the force does about a warning, by its code.
@@ -286,7 +290,7 @@ pub(in crate::pay::run) fn file_exceptions(
                 Outcome::Used | Outcome::Superseded { .. } | Outcome::Duplicate { .. },
                 candidate,
             )) => {
-                let first = first_quarter(config, candidate.submitted_on, quarter);
+                let first = first_quarter(config, candidate, quarter);
                 for finding in findings() {
                     warnings
                         .entry((candidate.force.clone(), finding.code))
@@ -331,5 +335,50 @@ pub(in crate::pay::run) fn file_exceptions(
                 ));
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config() -> CycleConfig {
+        let text = include_str!("../../../../fixtures/2025-26/cycle.toml");
+        CycleConfig::parse(text, "cycle.toml").unwrap()
+    }
+
+    fn candidate(kind: ReturnKind, quarter: Option<Quarter>, submitted: &str) -> Candidate {
+        Candidate {
+            path: "r.xlsx".to_owned(),
+            sha256: String::new(),
+            kind,
+            force: "kent".parse().unwrap(),
+            quarter,
+            version: Some(1),
+            months_to: None,
+            submitted_on: NaiveDate::parse_from_str(submitted, "%Y-%m-%d").ok(),
+            usable: true,
+        }
+    }
+
+    #[test]
+    fn a_return_first_shows_at_the_first_run_that_considers_it() {
+        let config = config();
+        let first = |c: &Candidate, run| first_quarter(&config, c, run);
+        // Submitted by Q1's cut-off (2025-07-31), inclusive: first shown at Q1.
+        let q1 = candidate(ReturnKind::Finance, Some(Quarter::Q1), "2025-07-31");
+        assert_eq!(first(&q1, Quarter::Q3), Quarter::Q1);
+        // A day later: Q2's run is the first to see it.
+        let late = candidate(ReturnKind::Finance, Some(Quarter::Q1), "2025-08-01");
+        assert_eq!(first(&late, Quarter::Q3), Quarter::Q2);
+        // A Q2 return sent early is not looked at before the Q2 run.
+        let early = candidate(ReturnKind::Finance, Some(Quarter::Q2), "2025-07-20");
+        assert_eq!(first(&early, Quarter::Q4), Quarter::Q2);
+        // A plan approved before the year is shown from Q1.
+        let plan = candidate(ReturnKind::Plan, None, "2025-03-26");
+        assert_eq!(first(&plan, Quarter::Q2), Quarter::Q1);
+        // No date: the run's own quarter.
+        let undated = candidate(ReturnKind::Monitoring, None, "not a date");
+        assert_eq!(first(&undated, Quarter::Q3), Quarter::Q3);
     }
 }
