@@ -154,6 +154,19 @@ fn kent_restates_q1_and_the_q2_payment_nets_the_difference() {
         "kent",
         "RESTATED Q1: £992,045.42 → £972,045.42"
     ));
+    let restated = exceptions("Q2")
+        .into_iter()
+        .find(|r| r["Exception"] == "RESTATED Q1: £992,045.42 → £972,045.42")
+        .unwrap();
+    assert_eq!(
+        ["Section", "Who acts", "Action", "Amount"].map(|c| restated[c].as_str()),
+        [
+            "Action",
+            "Home Office finance",
+            "check the restated Q1 return with Kent Police: its eligible spend falls by £20,000.00, netted in this quarter's payment",
+            "-20000"
+        ]
+    );
     assert!(
         !exceptions("Q3")
             .iter()

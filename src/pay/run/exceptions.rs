@@ -394,8 +394,9 @@ pub(super) fn force_exceptions(
                 },
                 Actor::HomeOfficeFinance,
                 format!(
-                    "check the restated {k} return with {name}: the difference of {} in eligible spend is netted in this quarter's payment",
-                    (new - old).to_gbp()
+                    "check the restated {k} return with {name}: its eligible spend {} by {}, netted in this quarter's payment",
+                    if new < old { "falls" } else { "rises" },
+                    if new < old { old - new } else { new - old }.to_gbp()
                 ),
                 Some(new - old),
                 format!(
