@@ -8,15 +8,18 @@ use thiserror::Error;
 use crate::cycle::config::CycleConfig;
 use crate::cycle::load::LoadedFile;
 use crate::domain::returns::{DeliveryPlan, FinancialReturn, MonitoringReturn, Return};
-use crate::domain::{ForceId, ForceList, Money, Month, Quarter};
-use crate::findings::{Code, Finding, Severity};
+use crate::domain::{ForceId, ForceList, Money, Quarter};
+use crate::findings::{Code, Finding};
 use crate::layout::ReturnKind;
 use crate::rules::payment::{PaymentInputs, PaymentLine, PlanFigures, compute_payment, explain};
 use crate::rules::reason::{Reason, ReasonFacts, ReturnState, lead_explanation, reasons};
 use crate::rules::select::{Candidate, ForceSelection, Outcome, Selection, select};
-use crate::rules::validate::cycle::{ambiguous_at_cutoff, received_late};
 
 use super::ledger::Ledger;
+
+mod exceptions;
+
+pub use exceptions::{Actor, Exception, ExceptionKind, Section};
 
 /// What a run reads.
 #[derive(Clone, Copy, Debug)]
@@ -30,78 +33,6 @@ pub struct RunInputs<'a> {
     pub quarter: Quarter,
     /// The previous quarter's ledger; `None` for Q1.
     pub prior: Option<&'a Ledger>,
-}
-
-/// The kinds of exception listed with the schedule (rules §7).
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum ExceptionKind {
-    /// The quarter's financial return is missing.
-    NoReturn,
-    /// A return with errors, not used.
-    ReturnInvalid,
-    /// Two different returns claim the same version (X13); neither is used.
-    Ambiguous,
-    /// A prior quarter's eligible spend differs from the figure the previous run used.
-    Restated {
-        quarter: Quarter,
-        old: Money,
-        new: Money,
-    },
-    /// A prior quarter's return that the previous run did not count (it came after that
-    /// quarter's cut-off) counts now.
-    LateCounted {
-        quarter: Quarter,
-        old: Money,
-        new: Money,
-    },
-    /// A return received after the cut-off (X14).
-    Late,
-    /// `CS > A`: spend beyond the allocation, not payable.
-    SpendBeyondAllocation,
-    /// The force's allocation differs from the one in the previous run's ledger.
-    AllocationChanged,
-    /// A finding of a return the run considered (warnings such as X06, X10, C09).
-    Finding,
-    /// A payment hold (HOLD-NO-PLAN, HOLD-NO-MONITORING).
-    Hold,
-}
-
-impl ExceptionKind {
-    /// The short label of the Exceptions sheet.
-    pub fn label(&self) -> String {
-        match self {
-            ExceptionKind::NoReturn => "NO-RETURN".to_owned(),
-            ExceptionKind::ReturnInvalid => "RETURN-INVALID".to_owned(),
-            ExceptionKind::Ambiguous => "AMBIGUOUS (X13)".to_owned(),
-            ExceptionKind::Restated { quarter, old, new } => {
-                format!("RESTATED {quarter}: {} → {}", old.to_gbp(), new.to_gbp())
-            }
-            ExceptionKind::LateCounted { quarter, old, new } => {
-                format!(
-                    "LATE {quarter} RETURN COUNTED: {} → {}",
-                    old.to_gbp(),
-                    new.to_gbp()
-                )
-            }
-            ExceptionKind::Late => "RECEIVED AFTER CUT-OFF (X14)".to_owned(),
-            ExceptionKind::SpendBeyondAllocation => "SPEND BEYOND ALLOCATION".to_owned(),
-            ExceptionKind::AllocationChanged => "ALLOCATION CHANGED".to_owned(),
-            ExceptionKind::Finding => "FINDING".to_owned(),
-            ExceptionKind::Hold => "HOLD".to_owned(),
-        }
-    }
-}
-
-/// One line of the Exceptions sheet.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Exception {
-    pub force: Option<ForceId>,
-    pub kind: ExceptionKind,
-    /// The file it concerns, as shown in the cycle folder.
-    pub file: Option<String>,
-    /// The finding behind it, where there is one.
-    pub finding: Option<Finding>,
-    pub message: String,
 }
 
 /// One force's result.
@@ -147,8 +78,9 @@ pub struct RunResult {
 
 impl RunResult {
     /// How many exceptions someone must act on: the count the Summary and the terminal give.
+    /// Carried-over warnings and information are listed but not counted.
     pub fn exceptions_to_act_on(&self) -> usize {
-        self.exceptions.len()
+        self.exceptions.iter().filter(|e| e.is_to_act_on()).count()
     }
 }
 
@@ -367,12 +299,17 @@ pub fn run_quarter(inputs: &RunInputs) -> Result<RunResult, InvariantBreach> {
         );
         let this_quarter = selected.financial_state(force, quarter);
         let changes = spend_changes(force, &line, inputs.prior, previously.as_ref());
-        force_exceptions(
-            force,
-            &line,
-            inputs.prior,
-            this_quarter == ReturnState::Counted,
-            &changes,
+        exceptions::force_exceptions(
+            &exceptions::ForceFacts {
+                force,
+                name: &name,
+                line: &line,
+                prior: inputs.prior,
+                this_quarter,
+                changes: &changes,
+            },
+            config,
+            &selected,
             &mut exceptions,
         );
         let facts = ReasonFacts {
@@ -407,21 +344,8 @@ pub fn run_quarter(inputs: &RunInputs) -> Result<RunResult, InvariantBreach> {
         });
     }
 
-    file_exceptions(inputs, &selected, end_month, &mut exceptions);
-    exceptions.sort_by(|a, b| {
-        (
-            a.force.as_ref().map(ForceId::as_str),
-            &a.kind,
-            &a.file,
-            &a.message,
-        )
-            .cmp(&(
-                b.force.as_ref().map(ForceId::as_str),
-                &b.kind,
-                &b.file,
-                &b.message,
-            ))
-    });
+    exceptions::file_exceptions(inputs, &selected, &mut exceptions);
+    exceptions::sort(&mut exceptions);
 
     let inputs_used = input_uses(&selected);
     check_invariants(config.pot, inputs.allocations, &ledger)?;
@@ -514,188 +438,6 @@ fn spend_changes(
             })
         })
         .collect()
-}
-
-/// The exceptions that come from a force's figures: NO-RETURN, RESTATED, holds, CS > A.
-fn force_exceptions(
-    force: &ForceId,
-    line: &PaymentLine,
-    prior: Option<&Ledger>,
-    has_return: bool,
-    changes: &[SpendChange],
-    exceptions: &mut Vec<Exception>,
-) {
-    let quarter = line.quarter;
-    let mut add = |kind: ExceptionKind, message: String| {
-        exceptions.push(Exception {
-            force: Some(force.clone()),
-            kind,
-            file: None,
-            finding: None,
-            message,
-        });
-    };
-    if !has_return {
-        add(
-            ExceptionKind::NoReturn,
-            format!(
-                "no usable financial return for {quarter} was received by the cut-off; its spend counts as £0.00"
-            ),
-        );
-    }
-    if let Some(prior) = prior {
-        let before = prior.lines.get(force);
-        if let Some(old) = before
-            .map(|l| l.allocation)
-            .filter(|a| *a != line.allocation)
-        {
-            add(
-                ExceptionKind::AllocationChanged,
-                format!(
-                    "the allocation was {} in the previous run and is {} now; check that the allocations workbook is the one intended",
-                    old.to_gbp(),
-                    line.allocation.to_gbp()
-                ),
-            );
-        }
-    }
-    for change in changes {
-        let (k, old, new) = (change.quarter, change.old, change.new);
-        let before_words = if change.in_prior_ledger {
-            format!("was {} in the previous run", old.to_gbp())
-        } else {
-            "was not in the previous run's ledger (counted as £0.00)".to_owned()
-        };
-        if change.late {
-            add(
-                ExceptionKind::LateCounted {
-                    quarter: k,
-                    old,
-                    new,
-                },
-                format!(
-                    "the {k} financial return came after {k}'s cut-off and counts now: eligible spend for {k} {before_words} and is {} now; the difference is netted in this quarter's payment",
-                    new.to_gbp()
-                ),
-            );
-        } else {
-            add(
-                ExceptionKind::Restated {
-                    quarter: k,
-                    old,
-                    new,
-                },
-                format!(
-                    "eligible spend for {k} {before_words} and is {} now; the difference is netted in this quarter's payment",
-                    new.to_gbp()
-                ),
-            );
-        }
-    }
-    if line.status.is_hold() {
-        add(
-            ExceptionKind::Hold,
-            format!("{}: payment held, nothing paid or recovered", line.status),
-        );
-    }
-    if line.spend_to_date > line.allocation {
-        add(
-            ExceptionKind::SpendBeyondAllocation,
-            format!(
-                "eligible spend to date {} is beyond the allocation {}; the excess is not payable",
-                line.spend_to_date.to_gbp(),
-                line.allocation.to_gbp()
-            ),
-        );
-    }
-}
-
-/// Whether a late return concerns what this run covers (and so belongs in Exceptions, not
-/// only in Inputs): a plan, a financial return for a quarter up to the run's, or a
-/// monitoring return reaching no further than the run's quarter-end month.
-fn late_matters(candidate: &Candidate, end_month: Month) -> bool {
-    match candidate.kind {
-        ReturnKind::Plan | ReturnKind::Finance => true,
-        ReturnKind::Monitoring => candidate.months_to.is_some_and(|m| m <= end_month),
-    }
-}
-
-/// The exceptions that come from files: invalid, ambiguous and late returns, unreadable
-/// files, and the findings of every return the run considered.
-fn file_exceptions(
-    inputs: &RunInputs,
-    selected: &CycleSelection,
-    end_month: Month,
-    exceptions: &mut Vec<Exception>,
-) {
-    let mut outcome_of: BTreeMap<usize, (&Outcome, &Candidate)> = BTreeMap::new();
-    for (index, outcome) in selected.selection.outcomes.iter().enumerate() {
-        outcome_of.insert(
-            selected.candidate_file[index],
-            (outcome, &selected.candidates[index]),
-        );
-    }
-    for (index, file) in inputs.files.iter().enumerate() {
-        let force = file.read.key.force.clone();
-        let with = |kind: ExceptionKind, finding: Option<Finding>, message: String| Exception {
-            force: force.clone(),
-            kind,
-            file: Some(file.shown.clone()),
-            finding,
-            message,
-        };
-        let findings = || {
-            file.read
-                .findings
-                .iter()
-                .filter(|f| !is_selection_finding(f))
-                .cloned()
-        };
-        match outcome_of.get(&index) {
-            None => {
-                // Not a return of any known force: unreadable, unclassified or X01.
-                for finding in findings() {
-                    exceptions.push(with(
-                        ExceptionKind::ReturnInvalid,
-                        Some(finding.clone()),
-                        finding.message.clone(),
-                    ));
-                }
-            }
-            Some((Outcome::NotDue, _)) => {}
-            Some((Outcome::Late, candidate)) => {
-                if late_matters(candidate, end_month) {
-                    let cutoff = inputs.config.quarter(inputs.quarter).cutoff;
-                    let finding = received_late(&file.shown, candidate.submitted_on, cutoff);
-                    let message = finding.message.clone();
-                    exceptions.push(with(ExceptionKind::Late, Some(finding), message));
-                }
-            }
-            Some((Outcome::Invalid, _)) => {
-                for finding in findings().filter(|f| f.severity == Severity::Error) {
-                    exceptions.push(with(
-                        ExceptionKind::ReturnInvalid,
-                        Some(finding.clone()),
-                        finding.message.clone(),
-                    ));
-                }
-            }
-            Some((Outcome::Ambiguous { with: other }, _)) => {
-                let finding = ambiguous_at_cutoff(&file.shown, other);
-                let message = finding.message.clone();
-                exceptions.push(with(ExceptionKind::Ambiguous, Some(finding), message));
-            }
-            Some((Outcome::Used | Outcome::Superseded { .. } | Outcome::Duplicate { .. }, _)) => {
-                for finding in findings() {
-                    exceptions.push(with(
-                        ExceptionKind::Finding,
-                        Some(finding.clone()),
-                        finding.message.clone(),
-                    ));
-                }
-            }
-        }
-    }
 }
 
 fn input_uses(selected: &CycleSelection) -> Vec<InputUse> {

@@ -49,16 +49,32 @@ fn money(text: &str) -> Money {
         .unwrap_or_else(|e| panic!("{text:?} is not money: {e:?}"))
 }
 
-/// The Exceptions sheet of a quarter as (force, exception, file, cell, code, message) rows.
-fn exceptions(q: &str) -> Vec<Vec<String>> {
-    let dump = dump_cells(&run_dir(q).join("payment-schedule.xlsx"));
-    sheet(&dump, "Exceptions")[1..].to_vec()
+/// The rows of an Exceptions sheet, each by its header (`Section`, `Force id`, `Exception`,
+/// `Who acts`, `Action`, `Amount`, `File`, `Sheet`, `Cell`, `Code`, `Severity`, `Message`).
+fn exception_rows(dump: &crate::common::CellDump) -> Vec<BTreeMap<String, String>> {
+    let rows = sheet(dump, "Exceptions");
+    let header = &rows[0];
+    rows[1..]
+        .iter()
+        .map(|row| {
+            header
+                .iter()
+                .enumerate()
+                .map(|(i, h)| (h.clone(), row.get(i).cloned().unwrap_or_default()))
+                .collect()
+        })
+        .collect()
+}
+
+/// The Exceptions sheet of a quarter, each row by its header.
+fn exceptions(q: &str) -> Vec<BTreeMap<String, String>> {
+    exception_rows(&dump_cells(&run_dir(q).join("payment-schedule.xlsx")))
 }
 
 fn has_exception(q: &str, force: &str, what: &str) -> bool {
     exceptions(q)
         .iter()
-        .any(|row| row.first().is_some_and(|f| f == force) && row.get(1).is_some_and(|e| e == what))
+        .any(|row| row["Force id"] == force && row["Exception"] == what)
 }
 
 #[test]
@@ -139,10 +155,23 @@ fn kent_restates_q1_and_the_q2_payment_nets_the_difference() {
         "kent",
         "RESTATED Q1: £992,045.42 → £972,045.42"
     ));
+    let restated = exceptions("Q2")
+        .into_iter()
+        .find(|r| r["Exception"] == "RESTATED Q1: £992,045.42 → £972,045.42")
+        .unwrap();
+    assert_eq!(
+        ["Section", "Who acts", "Action", "Amount"].map(|c| restated[c].as_str()),
+        [
+            "Action",
+            "Home Office finance",
+            "check the restated Q1 return with Kent Police: its eligible spend falls by £20,000.00, netted in this quarter's payment",
+            "-20000"
+        ]
+    );
     assert!(
         !exceptions("Q3")
             .iter()
-            .any(|r| r[0] == "kent" && r[1].starts_with("RESTATED"))
+            .any(|r| r["Force id"] == "kent" && r["Exception"].starts_with("RESTATED"))
     );
 }
 
@@ -154,9 +183,9 @@ fn essex_has_no_q2_return_at_q2_and_catches_up_at_q3() {
     assert!(has_exception("Q2", "essex", "NO-RETURN"));
     let late = exceptions("Q2")
         .into_iter()
-        .find(|r| r[0] == "essex" && r[1] == "RECEIVED AFTER CUT-OFF (X14)");
+        .find(|r| r["Force id"] == "essex" && r["Exception"] == "RECEIVED AFTER CUT-OFF (X14)");
     assert_eq!(
-        late.map(|r| r[2].clone()).as_deref(),
+        late.map(|r| r["File"].clone()).as_deref(),
         Some("returns/finance/essex-2025-26-Q2-v1.xlsx")
     );
     let q3 = ledger("Q3");
@@ -170,7 +199,7 @@ fn essex_has_no_q2_return_at_q2_and_catches_up_at_q3() {
     assert!(
         !exceptions("Q3")
             .iter()
-            .any(|r| r[0] == "essex" && r[1].starts_with("RESTATED"))
+            .any(|r| r["Force id"] == "essex" && r["Exception"].starts_with("RESTATED"))
     );
     assert!(!has_exception("Q3", "essex", "NO-RETURN"));
 }
@@ -226,10 +255,88 @@ fn surrey_is_capped_at_its_profile_and_spends_beyond_its_allocation() {
     );
     assert!(has_exception("Q4", "surrey", "SPEND BEYOND ALLOCATION"));
     assert!(!has_exception("Q3", "surrey", "SPEND BEYOND ALLOCATION"));
-    let x10 = exceptions("Q1")
+}
+
+/// A quarter's surrey X10 lines as (section, file) pairs.
+fn surrey_x10(q: &str) -> Vec<(String, String)> {
+    exceptions(q)
         .into_iter()
-        .any(|r| r[0] == "surrey" && r.get(5).is_some_and(|c| c == "X10"));
-    assert!(x10, "surrey's X10 warning is listed");
+        .filter(|r| r["Force id"] == "surrey" && r["Code"] == "X10")
+        .map(|r| (r["Section"].clone(), r["File"].clone()))
+        .collect()
+}
+
+#[test]
+fn surrey_x10_is_listed_in_full_at_q1_and_carried_over_in_one_line_after() {
+    let q1 = exceptions("Q1");
+    let x10: Vec<_> = q1
+        .iter()
+        .filter(|r| r["Force id"] == "surrey" && r["Code"] == "X10")
+        .collect();
+    assert_eq!(x10.len(), 1, "{x10:?}");
+    let row = x10[0];
+    assert_eq!(
+        (
+            row["Section"].as_str(),
+            row["Exception"].as_str(),
+            row["Who acts"].as_str(),
+            row["File"].as_str(),
+            row["Severity"].as_str()
+        ),
+        (
+            "Action",
+            "WARNING",
+            "Force",
+            "returns/finance/surrey-2025-26-Q1-v1.xlsx",
+            "warning"
+        )
+    );
+    assert!(
+        row["Message"].starts_with("eligible spend to date £592,682.83 plus the forecast"),
+        "{}",
+        row["Message"]
+    );
+    // Each later run has one line for surrey's X10, from its latest return, marked as
+    // carried over from Q1 (each of the returns has its own X10).
+    for q in ["Q2", "Q3", "Q4"] {
+        assert_eq!(
+            surrey_x10(q),
+            [(
+                "Carried over from Q1".to_owned(),
+                format!("returns/finance/surrey-2025-26-{q}-v1.xlsx")
+            )],
+            "{q}"
+        );
+        let carried = exceptions(q)
+            .into_iter()
+            .find(|r| r["Force id"] == "surrey" && r["Code"] == "X10")
+            .unwrap();
+        assert!(
+            carried["Message"].starts_with("carried over from Q1"),
+            "{}",
+            carried["Message"]
+        );
+    }
+    // Suffolk's X06 and X10 first show at Q2 (its Q2 return): in full there, carried after.
+    for (q, section) in [
+        ("Q1", None),
+        ("Q2", Some("Action")),
+        ("Q3", Some("Carried over from Q2")),
+        ("Q4", Some("Carried over from Q2")),
+    ] {
+        for code in ["X06", "X10"] {
+            let sections: Vec<String> = exceptions(q)
+                .into_iter()
+                .filter(|r| r["Force id"] == "suffolk" && r["Code"] == code)
+                .map(|r| r["Section"].clone())
+                .collect();
+            assert_eq!(
+                sections,
+                section.into_iter().collect::<Vec<_>>(),
+                "{q} {code}"
+            );
+        }
+    }
 }
 
 #[test]
@@ -255,7 +362,7 @@ fn norfolk_dorset_and_suffolk() {
     // Suffolk: the `other` spend without a note is X06, and not eligible.
     let x06 = exceptions("Q2")
         .into_iter()
-        .any(|r| r[0] == "suffolk" && r.get(5).is_some_and(|c| c == "X06"));
+        .any(|r| r["Force id"] == "suffolk" && r["Code"] == "X06");
     assert!(x06);
     assert_eq!(field(&ledger("Q2"), "suffolk", "s_q2"), "437305.98");
 }
@@ -265,16 +372,31 @@ fn wiltshire_q3_return_is_invalid_with_its_c02_cell_and_counts_as_absent() {
     let q3 = ledger("Q3");
     assert_eq!(field(&q3, "wiltshire", "s_q3"), "0.00");
     assert_eq!(field(&q3, "wiltshire", "status"), "NIL");
-    let invalid: Vec<Vec<String>> = exceptions("Q3")
+    let invalid: Vec<BTreeMap<String, String>> = exceptions("Q3")
         .into_iter()
-        .filter(|r| r[0] == "wiltshire" && r[1] == "RETURN-INVALID")
+        .filter(|r| r["Force id"] == "wiltshire" && r["Exception"] == "RETURN-INVALID")
         .collect();
     assert_eq!(invalid.len(), 1, "{invalid:?}");
     let row = &invalid[0];
-    assert_eq!(row[2], "returns/finance/wiltshire-2025-26-Q3-v1.xlsx");
-    assert_eq!((row[3].as_str(), row[5].as_str()), ("Expenditure", "C02"));
-    assert!(!row[4].is_empty(), "the cell is named");
-    assert!(row[7].contains("12,500.00"), "{}", row[7]);
+    assert_eq!(row["File"], "returns/finance/wiltshire-2025-26-Q3-v1.xlsx");
+    assert_eq!(
+        (
+            row["Sheet"].as_str(),
+            row["Cell"].as_str(),
+            row["Code"].as_str()
+        ),
+        ("Expenditure", "C6", "C02")
+    );
+    assert!(row["Message"].contains("12,500.00"), "{}", row["Message"]);
+    // The force corrects the cell named and sends the return again, by the next cut-off.
+    assert_eq!(
+        (row["Section"].as_str(), row["Who acts"].as_str()),
+        ("Action", "Force")
+    );
+    assert_eq!(
+        row["Action"],
+        "correct Expenditure!C6 and send the return again as v2 by the Q4 cut-off (2026-04-30) to count at that run"
+    );
     assert!(has_exception("Q3", "wiltshire", "NO-RETURN"));
 }
 
@@ -850,7 +972,7 @@ fn resubmit(path: &Path, to: &Path, submitted: &str, cell: (&str, u32, u32, f64)
 fn q1_with_a_second_v1(
     force: &str,
     submitted: &str,
-) -> (BTreeMap<String, String>, Vec<Vec<String>>) {
+) -> (BTreeMap<String, String>, Vec<BTreeMap<String, String>>) {
     let cycle = fixture_copy();
     let finance = cycle.path().join("returns/finance");
     resubmit(
@@ -863,10 +985,9 @@ fn q1_with_a_second_v1(
     pay(cycle.path(), out.path(), "Q1").success();
     let mut rows = read_ledger(&out.path().join("2025-26-Q1/ledger.csv"));
     let dump = dump_cells(&out.path().join("2025-26-Q1/payment-schedule.xlsx"));
-    let exceptions = sheet(&dump, "Exceptions")
-        .iter()
-        .filter(|r| r.first().is_some_and(|f| f == force))
-        .cloned()
+    let exceptions = exception_rows(&dump)
+        .into_iter()
+        .filter(|r| r["Force id"] == force)
         .collect();
     (rows.remove(force).unwrap(), exceptions)
 }
@@ -881,13 +1002,27 @@ fn a_return_arriving_after_the_cut_off_never_makes_the_one_that_counted_ambiguou
     // Only the two late returns (the new one and kent's own restatement, v2), as X14 info.
     assert_eq!(exceptions.len(), 2, "{exceptions:?}");
     for row in &exceptions {
-        assert_eq!(row[1], "RECEIVED AFTER CUT-OFF (X14)", "{row:?}");
-        assert_eq!((row[5].as_str(), row[6].as_str()), ("X14", "info"));
+        assert_eq!(row["Exception"], "RECEIVED AFTER CUT-OFF (X14)", "{row:?}");
+        assert_eq!(
+            (row["Code"].as_str(), row["Severity"].as_str()),
+            ("X14", "info")
+        );
     }
-    assert!(
+    let section = |file: &str| {
         exceptions
             .iter()
-            .any(|r| r[2] == "returns/finance/kent-2025-26-Q1-v1-again.xlsx")
+            .find(|r| r["File"] == file)
+            .map(|r| r["Section"].clone())
+    };
+    // The second v1 changes nothing (v1 counted; v2 outranks both at Q2): information. The
+    // v2 restates Q1 at the Q2 run, so finance approves Q1 knowing it (an action).
+    assert_eq!(
+        section("returns/finance/kent-2025-26-Q1-v1-again.xlsx").as_deref(),
+        Some("Information")
+    );
+    assert_eq!(
+        section("returns/finance/kent-2025-26-Q1-v2.xlsx").as_deref(),
+        Some("Action")
     );
 }
 
@@ -897,7 +1032,7 @@ fn two_different_returns_of_one_version_by_the_cut_off_are_ambiguous_and_neither
     assert_eq!(essex["s_q1"], "0.00");
     let ambiguous = exceptions
         .iter()
-        .filter(|r| r[1] == "AMBIGUOUS (X13)")
+        .filter(|r| r["Exception"] == "AMBIGUOUS (X13)" && r["Section"] == "Action")
         .count();
     assert_eq!(ambiguous, 2, "{exceptions:?}");
 }
@@ -1113,6 +1248,233 @@ fn the_terminal_splits_nil_by_reason_and_signs_recoveries_as_the_summary_does() 
         "{stdout}"
     );
     assert!(q4.contains("input fingerprint "), "{stdout}");
+}
+
+/// The Summary sheet of a quarter: its labels and values.
+fn summary(q: &str) -> BTreeMap<String, String> {
+    let dump = dump_cells(&run_dir(q).join("payment-schedule.xlsx"));
+    sheet(&dump, "Summary")
+        .iter()
+        .filter(|r| r.len() >= 2)
+        .map(|r| (r[0].clone(), r[1].clone()))
+        .collect()
+}
+
+/// The rows of one kind of exception in a quarter.
+fn rows_of(q: &str, exception: &str) -> Vec<BTreeMap<String, String>> {
+    exceptions(q)
+        .into_iter()
+        .filter(|r| r["Exception"] == exception)
+        .collect()
+}
+
+#[test]
+fn q4_has_an_action_line_per_recovery_with_its_amount() {
+    let got: Vec<[String; 5]> = rows_of("Q4", "RECOVERY")
+        .into_iter()
+        .map(|r| ["Section", "Force id", "Who acts", "Action", "Amount"].map(|c| r[c].clone()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            [
+                "Action",
+                "cumbria",
+                "Home Office finance",
+                "invoice Cumbria Constabulary for £180,155.20 and record it against the grant",
+                "-180155.2"
+            ],
+            [
+                "Action",
+                "durham",
+                "Home Office finance",
+                "invoice Durham Constabulary for £723,863.59 and record it against the grant",
+                "-723863.59"
+            ],
+        ]
+        .map(|row| row.map(str::to_owned))
+    );
+    let total: i64 = rows_of("Q4", "RECOVERY")
+        .iter()
+        .map(|r| pence(&r["Amount"]))
+        .sum();
+    assert_eq!(total, pence(&summary("Q4")["Recoveries this quarter"]));
+    assert_eq!(total, -90_401_879);
+    for q in ["Q1", "Q2", "Q3"] {
+        assert!(rows_of(q, "RECOVERY").is_empty(), "{q}");
+    }
+}
+
+#[test]
+fn each_amount_withheld_is_an_action_line_saying_why() {
+    let q2 = rows_of("Q2", "WITHHELD");
+    assert_eq!(q2.len(), 1, "{q2:?}");
+    let bedfordshire = &q2[0];
+    assert_eq!(
+        ["Section", "Force id", "Who acts", "Amount"].map(|c| bedfordshire[c].as_str()),
+        ["Action", "bedfordshire", "Home Office finance", "826875.13"]
+    );
+    assert_eq!(
+        bedfordshire["Message"],
+        "progress 68.42% of planned uplift (band below 75.01%: 0% payable): entitlement to date £0.00 of profiled actuals £826,875.13; £826,875.13 withheld"
+    );
+    assert!(
+        bedfordshire["Action"].starts_with("tell Bedfordshire Police that £826,875.13 is withheld"),
+        "{}",
+        bedfordshire["Action"]
+    );
+    // Every quarter's withheld lines add up to the Summary's withheld, force by force.
+    let forces = |q: &str| -> Vec<String> {
+        rows_of(q, "WITHHELD")
+            .into_iter()
+            .map(|r| r["Force id"].clone())
+            .collect()
+    };
+    assert_eq!(forces("Q1"), Vec::<String>::new());
+    assert_eq!(forces("Q3"), ["bedfordshire", "durham", "norfolk"]);
+    assert_eq!(forces("Q4"), ["cumbria", "durham"]);
+    for q in QUARTERS {
+        let total: i64 = rows_of(q, "WITHHELD")
+            .iter()
+            .map(|r| pence(&r["Amount"]))
+            .sum();
+        assert_eq!(
+            total,
+            pence(&summary(q)["Withheld (held lines not counted)"]),
+            "{q}"
+        );
+    }
+}
+
+#[test]
+fn holds_and_unusable_returns_say_what_unblocks_them() {
+    let hold = rows_of("Q2", "HOLD");
+    assert_eq!(hold.len(), 1);
+    assert_eq!(hold[0]["Force id"], "lancashire");
+    assert_eq!(
+        hold[0]["Action"],
+        "nothing to pay now: a monitoring return with months to 2025-09 (returns/monitoring/lancashire-2025-09.xlsx) came after the cut-off; it counts at the Q3 run (cut-off 2026-01-31), which pays what is due"
+    );
+    let no_return: Vec<[String; 3]> = ["Q2", "Q3"]
+        .into_iter()
+        .flat_map(|q| rows_of(q, "NO-RETURN"))
+        .map(|r| ["Force id", "Who acts", "Action"].map(|c| r[c].clone()))
+        .collect();
+    assert_eq!(
+        no_return,
+        [
+            [
+                "essex",
+                "Home Office finance",
+                "nothing to pay on its Q2 spend now: the return came after the cut-off and counts at the Q3 run (cut-off 2026-01-31), which pays it"
+            ],
+            [
+                "wiltshire",
+                "Force",
+                "send a corrected Q3 financial return (see RETURN-INVALID) by the Q4 cut-off (2026-04-30) to count at that run"
+            ],
+        ]
+        .map(|row| row.map(str::to_owned))
+    );
+    // Essex's late Q2 return is an action at Q2 (nothing of Q2 counted without it) and its
+    // catch-up at Q3 is labelled as late, with the spend it brings.
+    let late = rows_of("Q2", "RECEIVED AFTER CUT-OFF (X14)")
+        .into_iter()
+        .find(|r| r["Force id"] == "essex")
+        .unwrap();
+    assert_eq!(late["Section"], "Action");
+    let caught_up = rows_of("Q3", "LATE Q2 RETURN COUNTED: £0.00 → £1,179,323.62");
+    assert_eq!(caught_up.len(), 1);
+    assert_eq!(caught_up[0]["Amount"], "1179323.62");
+}
+
+#[test]
+fn late_files_when_another_return_counted_are_information_and_not_counted() {
+    // North Wales's plan v2 came after the Q1 and Q2 cut-offs while v1 counted: information.
+    for q in ["Q1", "Q2"] {
+        let info: Vec<[String; 4]> = exceptions(q)
+            .into_iter()
+            .filter(|r| r["Section"] == "Information")
+            .map(|r| ["Force id", "Exception", "Who acts", "File"].map(|c| r[c].clone()))
+            .collect();
+        assert_eq!(
+            info,
+            [[
+                "north-wales",
+                "RECEIVED AFTER CUT-OFF (X14)",
+                "No one",
+                "returns/plans/north-wales-plan-v2.xlsx"
+            ]
+            .map(str::to_owned)],
+            "{q}"
+        );
+    }
+    // Kent's Q1 v2 came after Q1's cut-off too, but it restates Q1 at the Q2 run: an action,
+    // with the change it brings.
+    let kent = rows_of("Q1", "RECEIVED AFTER CUT-OFF (X14)")
+        .into_iter()
+        .find(|r| r["Force id"] == "kent")
+        .unwrap();
+    assert_eq!(
+        ["Section", "Who acts", "Amount"].map(|c| kent[c].as_str()),
+        ["Action", "Home Office finance", "-20000"]
+    );
+    assert_eq!(
+        kent["Action"],
+        "approve this run on v1; v2 replaces it at the Q2 run (cut-off 2025-10-31), where Q1 eligible spend goes from £992,045.42 to £972,045.42 and the difference is netted"
+    );
+    // The Summary counts the Action lines only: not carried-over warnings, not information.
+    let mut counts = Vec::new();
+    for q in QUARTERS {
+        let rows = exceptions(q);
+        let actions = rows.iter().filter(|r| r["Section"] == "Action").count();
+        assert_eq!(summary(q)["Exceptions listed"], actions.to_string(), "{q}");
+        counts.push((rows.len(), actions));
+    }
+    assert_eq!(counts, [(3, 2), (10, 8), (9, 6), (9, 6)]);
+}
+
+#[test]
+fn the_terminal_counts_the_action_lines_only() {
+    let out = tempfile::tempdir().unwrap();
+    let output = npg()
+        .args(["pay", "--quarter", "Q1", "--cycle"])
+        .arg(fixture_cycle())
+        .arg("--out")
+        .arg(out.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    // Q1 lists kent's late v2 and surrey's X10 to act on, and north-wales's plan v2 as
+    // information.
+    assert!(
+        stdout.contains("of £200,000,000.00; 2 exceptions"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn the_exceptions_sheet_wraps_its_sentences_and_freezes_its_header() {
+    let path = run_dir("Q4").join("payment-schedule.xlsx");
+    let sheets = zip_part(&path, "xl/workbook.xml");
+    let position = sheets
+        .split("<sheet ")
+        .skip(1)
+        .position(|s| s.contains("name=\"Exceptions\""))
+        .unwrap();
+    let xml = zip_part(&path, &format!("xl/worksheets/sheet{}.xml", position + 1));
+    assert!(xml.contains("<pane ySplit=\"1\""), "the header is frozen");
+    let styles = zip_part(&path, "xl/styles.xml");
+    assert!(styles.contains("wrapText=\"1\""), "long text wraps");
+    // Action (E) and Message (L) wrap at fixed widths; the other columns fit what they hold.
+    for (col, width) in [(5, "60.7109375"), (12, "70.7109375")] {
+        assert!(
+            xml.contains(&format!(
+                "<col min=\"{col}\" max=\"{col}\" width=\"{width}\""
+            )),
+            "column {col}: {xml:.900}"
+        );
+    }
 }
 
 /// `payments.csv` of a quarter as rows of named fields.

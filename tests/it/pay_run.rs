@@ -6,8 +6,9 @@ use std::collections::BTreeMap;
 use npg::cycle::Cycle;
 use npg::cycle::load::{files_under, load_returns};
 use npg::domain::{ForceId, Money, Quarter};
+use npg::findings::Code;
 use npg::pay::ledger::Ledger;
-use npg::pay::run::{ExceptionKind, RunInputs, RunResult, run_quarter};
+use npg::pay::run::{Actor, ExceptionKind, RunInputs, RunResult, Section, run_quarter};
 use npg::read::open::read_workbook;
 use npg::read::returns::ReadContext;
 use npg::read::tables::read_allocations;
@@ -164,4 +165,87 @@ fn plan_v2_counts_from_the_run_after_its_approval() {
     assert!(!uses(1, "north-wales-plan-v2.xlsx"));
     assert!(uses(2, "north-wales-plan-v2.xlsx"));
     assert!(!uses(2, "north-wales-plan-v1.xlsx"));
+}
+
+#[test]
+fn the_exceptions_are_an_action_list_with_who_acts_and_the_amount() {
+    let year = run_year();
+    let money = |text: &str| -> Money { text.parse().unwrap() };
+    // Q4: one action per recovery, for Home Office finance, with the amount as the Schedule
+    // shows it (negative) and the invoice to raise.
+    let recoveries: Vec<(String, Option<Money>, String)> = year[3]
+        .exceptions
+        .iter()
+        .filter(|e| e.kind == ExceptionKind::Recovery)
+        .map(|e| (e.force.as_ref().unwrap().to_string(), e.amount, e.to_do()))
+        .collect();
+    assert_eq!(
+        recoveries,
+        [
+            (
+                "cumbria".to_owned(),
+                Some(money("-180155.20")),
+                "Home Office finance: invoice Cumbria Constabulary for £180,155.20 and record it against the grant".to_owned()
+            ),
+            (
+                "durham".to_owned(),
+                Some(money("-723863.59")),
+                "Home Office finance: invoice Durham Constabulary for £723,863.59 and record it against the grant".to_owned()
+            ),
+        ]
+    );
+    // Q2: bedfordshire's withheld money, and why.
+    let withheld: Vec<_> = year[1]
+        .exceptions
+        .iter()
+        .filter(|e| e.kind == ExceptionKind::Withheld)
+        .collect();
+    assert_eq!(withheld.len(), 1);
+    assert_eq!(withheld[0].force, Some(id("bedfordshire")));
+    assert_eq!(withheld[0].amount, Some(money("826875.13")));
+    assert_eq!(
+        (withheld[0].section, withheld[0].who),
+        (Section::Action, Actor::HomeOfficeFinance)
+    );
+    assert!(
+        withheld[0]
+            .message
+            .starts_with("progress 68.42% of planned uplift (band below 75.01%: 0% payable)")
+    );
+    // The label a statement shows is kept for every line.
+    assert_eq!(withheld[0].kind.label(), "WITHHELD");
+    // Surrey's X10: in full at Q1 (an action), then one carried-over line a quarter.
+    let x10 = |q: usize| -> Vec<Section> {
+        year[q]
+            .exceptions
+            .iter()
+            .filter(|e| {
+                e.force == Some(id("surrey"))
+                    && e.finding.as_ref().is_some_and(|f| f.code == Code::X10)
+            })
+            .map(|e| e.section)
+            .collect()
+    };
+    assert_eq!(x10(0), [Section::Action]);
+    for q in 1..4 {
+        assert_eq!(x10(q), [Section::CarriedOver { from: Quarter::Q1 }], "{q}");
+    }
+    // Only Action lines are counted.
+    let counts: Vec<(usize, usize)> = year
+        .iter()
+        .map(|r| (r.exceptions.len(), r.exceptions_to_act_on()))
+        .collect();
+    assert_eq!(counts, [(3, 2), (10, 8), (9, 6), (9, 6)]);
+    for r in &year {
+        assert_eq!(
+            r.exceptions_to_act_on(),
+            r.exceptions.iter().filter(|e| e.is_to_act_on()).count()
+        );
+        assert!(
+            r.exceptions
+                .iter()
+                .filter(|e| e.section != Section::Action)
+                .all(|e| matches!(e.kind, ExceptionKind::Finding | ExceptionKind::Late))
+        );
+    }
 }
