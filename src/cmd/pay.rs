@@ -84,7 +84,7 @@ fn print_summary(inputs: &CycleInputs, paid: &PaidQuarter) {
         })
         .collect();
     say!(
-        "{} {}: {} forces ({}); payable {}, recoveries {}, net payment {}; withheld {}; paid to date {} of {}; {} exceptions",
+        "{} {}: {} forces ({}); payable {}, recoveries {}, net payment {}; withheld {}; paid to date {} of {}; {} to act on",
         inputs.config.year,
         result.quarter,
         lines.len(),
@@ -95,7 +95,10 @@ fn print_summary(inputs: &CycleInputs, paid: &PaidQuarter) {
         totals.withheld.to_gbp(),
         totals.paid_after.to_gbp(),
         inputs.config.pot.to_gbp(),
-        result.exceptions_to_act_on(),
+        match result.exceptions_to_act_on() {
+            1 => "1 exception".to_owned(),
+            n => format!("{n} exceptions"),
+        },
     );
     say!("  wrote {}", paid.folder.display());
     say!("  manifest.json SHA-256 {}", paid.manifest_sha256);

@@ -1014,15 +1014,15 @@ fn a_return_arriving_after_the_cut_off_never_makes_the_one_that_counted_ambiguou
             .find(|r| r["File"] == file)
             .map(|r| r["Section"].clone())
     };
-    // The second v1 changes nothing (v1 counted; v2 outranks both at Q2): information. The
-    // v2 restates Q1 at the Q2 run, so finance approves Q1 knowing it (an action).
+    // Both came after the cut-off while v1 counted: information (issue 13), the v2's line
+    // saying it restates Q1 at the Q2 run, which lists the restatement as an exception.
     assert_eq!(
         section("returns/finance/kent-2025-26-Q1-v1-again.xlsx").as_deref(),
         Some("Information")
     );
     assert_eq!(
         section("returns/finance/kent-2025-26-Q1-v2.xlsx").as_deref(),
-        Some("Action")
+        Some("Information")
     );
 }
 
@@ -1391,37 +1391,45 @@ fn holds_and_unusable_returns_say_what_unblocks_them() {
 #[test]
 fn late_files_when_another_return_counted_are_information_and_not_counted() {
     // North Wales's plan v2 came after the Q1 and Q2 cut-offs while v1 counted: information.
+    // So is kent's Q1 v2 at Q1 (v1 counted): the Q2 run lists the restatement it brings.
     for q in ["Q1", "Q2"] {
         let info: Vec<[String; 4]> = exceptions(q)
             .into_iter()
             .filter(|r| r["Section"] == "Information")
             .map(|r| ["Force id", "Exception", "Who acts", "File"].map(|c| r[c].clone()))
             .collect();
-        assert_eq!(
-            info,
-            [[
-                "north-wales",
-                "RECEIVED AFTER CUT-OFF (X14)",
-                "No one",
-                "returns/plans/north-wales-plan-v2.xlsx"
-            ]
-            .map(str::to_owned)],
-            "{q}"
-        );
+        let north_wales = [
+            "north-wales",
+            "RECEIVED AFTER CUT-OFF (X14)",
+            "No one",
+            "returns/plans/north-wales-plan-v2.xlsx",
+        ]
+        .map(str::to_owned);
+        let kent = [
+            "kent",
+            "RECEIVED AFTER CUT-OFF (X14)",
+            "No one",
+            "returns/finance/kent-2025-26-Q1-v2.xlsx",
+        ]
+        .map(str::to_owned);
+        let expected = if q == "Q1" {
+            vec![kent, north_wales]
+        } else {
+            vec![north_wales]
+        };
+        assert_eq!(info, expected, "{q}");
     }
-    // Kent's Q1 v2 came after Q1's cut-off too, but it restates Q1 at the Q2 run: an action,
-    // with the change it brings.
     let kent = rows_of("Q1", "RECEIVED AFTER CUT-OFF (X14)")
         .into_iter()
         .find(|r| r["Force id"] == "kent")
         .unwrap();
     assert_eq!(
         ["Section", "Who acts", "Amount"].map(|c| kent[c].as_str()),
-        ["Action", "Home Office finance", "-20000"]
+        ["Information", "No one", "-20000"]
     );
     assert_eq!(
         kent["Action"],
-        "approve this run on v1; v2 replaces it at the Q2 run (cut-off 2025-10-31), where Q1 eligible spend goes from £992,045.42 to £972,045.42 and the difference is netted"
+        "none now: v1 counts for this run; v2 replaces it at the Q2 run (cut-off 2025-10-31), where Q1 eligible spend goes from £992,045.42 to £972,045.42 and the difference is netted"
     );
     // The Summary counts the Action lines only: not carried-over warnings, not information.
     let mut counts = Vec::new();
@@ -1431,7 +1439,7 @@ fn late_files_when_another_return_counted_are_information_and_not_counted() {
         assert_eq!(summary(q)["Exceptions listed"], actions.to_string(), "{q}");
         counts.push((rows.len(), actions));
     }
-    assert_eq!(counts, [(3, 2), (10, 8), (9, 6), (9, 6)]);
+    assert_eq!(counts, [(3, 1), (10, 8), (9, 6), (9, 6)]);
 }
 
 #[test]
@@ -1445,10 +1453,10 @@ fn the_terminal_counts_the_action_lines_only() {
         .output()
         .unwrap();
     let stdout = String::from_utf8(output.stdout).unwrap();
-    // Q1 lists kent's late v2 and surrey's X10 to act on, and north-wales's plan v2 as
+    // Q1 lists surrey's X10 to act on, and kent's late v2 and north-wales's plan v2 as
     // information.
     assert!(
-        stdout.contains("of £200,000,000.00; 2 exceptions"),
+        stdout.contains("of £200,000,000.00; 1 exception to act on"),
         "{stdout}"
     );
 }

@@ -98,12 +98,15 @@ fn late_line(
                 eligible_spend(counted, config),
                 eligible_spend(late, config),
             );
+            // Another usable return for the quarter counted, so the late one is information
+            // (issue 13), even when it will restate the quarter at the next run: that run
+            // lists the restatement as an exception of its own.
             if late.version > counted.version && old != new {
                 (
-                    Section::Action,
-                    Actor::HomeOfficeFinance,
+                    Section::Information,
+                    Actor::NoOne,
                     format!(
-                        "approve this run on v{}; v{} replaces it at {next}, where {k} eligible spend goes from {} to {} and the difference is netted",
+                        "none now: v{} counts for this run; v{} replaces it at {next}, where {k} eligible spend goes from {} to {} and the difference is netted",
                         counted.version,
                         late.version,
                         old.to_gbp(),
