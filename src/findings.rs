@@ -60,6 +60,7 @@ pub enum Code {
     X12,
     X13,
     X14,
+    X15,
 }
 
 impl Code {
@@ -69,7 +70,7 @@ impl Code {
     pub fn default_severity(self) -> Severity {
         use Code::*;
         match self {
-            F05 | C09 | X06 | X10 => Severity::Warning,
+            F05 | C09 | X06 | X10 | X15 => Severity::Warning,
             X14 => Severity::Info,
             _ => Severity::Error,
         }
@@ -352,6 +353,7 @@ mod tests {
         assert_eq!(Code::X06.default_severity(), Severity::Warning);
         assert_eq!(Code::X10.default_severity(), Severity::Warning);
         assert_eq!(Code::X14.default_severity(), Severity::Info);
+        assert_eq!(Code::X15.default_severity(), Severity::Warning);
         for code in [
             Code::F01,
             Code::F02,

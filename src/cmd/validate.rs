@@ -5,15 +5,17 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
+use chrono::NaiveDate;
 use npg::cycle::Cycle;
 use npg::cycle::defaults::{default_config, default_forces};
 use npg::cycle::load::{RawFile, SourceFile, files_under, load_raw_returns, read_raw, shown_name};
-use npg::domain::{ForceId, Money};
+use npg::domain::{ForceId, Money, Quarter};
 use npg::findings::{Finding, Severity, sort_for_report};
 use npg::read::grid::WorkbookData;
 use npg::read::open::is_spreadsheet_name;
 use npg::read::returns::{ReadContext, about_sheet_name};
 use npg::read::tables::{read_allocations, read_weights};
+use npg::rules::validate::cycle::{dated_after_cutoff, due_quarter};
 use rayon::prelude::*;
 
 use crate::cli::{OutputFormat, ValidateArgs};
@@ -89,9 +91,22 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<Exit> {
         allocations: allocations.as_ref(),
         baselines: None,
     };
+    // With a cycle, a return dated after the cut-off of the run it belongs to is told so
+    // before it is sent (X15).
+    let cutoffs: Vec<(Quarter, NaiveDate)> = Quarter::ALL
+        .into_iter()
+        .map(|q| (q, config.quarter(q).cutoff))
+        .collect();
     for loaded in load_raw_returns(returns, ctx) {
         if reported.contains(&loaded.shown) {
+            let key = &loaded.read.key;
+            let late = match (&cycle, key.kind, key.submitted_on) {
+                (Some(_), Some(kind), Some(dated)) => due_quarter(kind, key.quarter, key.months_to)
+                    .and_then(|due| dated_after_cutoff(&loaded.shown, kind, due, dated, &cutoffs)),
+                _ => None,
+            };
             findings.extend(loaded.read.findings);
+            findings.extend(late);
         }
     }
 

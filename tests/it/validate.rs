@@ -1,9 +1,12 @@
 //! `npg validate`: every finding code on its fixture, bad inputs, JSON, exit codes.
 
 use crate::common::{fixture_cycle, npg};
+use predicates::prelude::*;
 
 /// scenarios.md: validating the whole fixture year gives exactly suffolk's X06 and X10,
-/// surrey's X10 and wiltshire's C02, and nothing else.
+/// surrey's X10 and wiltshire's C02, and the X15 of the year's four deliberately late
+/// returns (essex Q2, kent Q1 v2, lancashire 2025-09, north-wales plan v2; issue 14), and
+/// nothing else.
 #[test]
 fn the_fixture_year_gives_exactly_the_intended_findings() {
     let cycle = fixture_cycle();
@@ -41,6 +44,8 @@ fn the_fixture_year_gives_exactly_the_intended_findings() {
         })
         .collect();
     let expected = [
+        ("warning", "X15", "essex-2025-26-Q2-v1.xlsx"),
+        ("warning", "X15", "kent-2025-26-Q1-v2.xlsx"),
         ("warning", "X10", "suffolk-2025-26-Q2-v1.xlsx"),
         ("warning", "X06", "suffolk-2025-26-Q2-v1.xlsx"),
         ("warning", "X10", "surrey-2025-26-Q1-v1.xlsx"),
@@ -48,6 +53,8 @@ fn the_fixture_year_gives_exactly_the_intended_findings() {
         ("warning", "X10", "surrey-2025-26-Q3-v1.xlsx"),
         ("warning", "X10", "surrey-2025-26-Q4-v1.xlsx"),
         ("error", "C02", "wiltshire-2025-26-Q3-v1.xlsx"),
+        ("warning", "X15", "lancashire-2025-09.xlsx"),
+        ("warning", "X15", "north-wales-plan-v2.xlsx"),
     ];
     let expected: Vec<(String, String, String)> = expected
         .iter()
@@ -266,4 +273,38 @@ fn a_blank_template_reports_every_blank_input() {
     };
     assert_eq!(blanks("About"), 7, "{text}");
     assert_eq!(blanks("Profile"), 12 * 4, "{text}");
+}
+
+/// Issue 14: a return dated after the cut-off it belongs to is flagged before it is sent,
+/// with the run it misses and the run that will consider it; without a cycle there is no
+/// cut-off to judge it by.
+#[test]
+fn a_return_dated_after_its_cut_off_is_x15_with_the_cycle_only() {
+    let essex = fixture_cycle().join("returns/finance/essex-2025-26-Q2-v1.xlsx");
+    npg()
+        .args(["validate", "--cycle"])
+        .arg(fixture_cycle())
+        .arg(&essex)
+        .assert()
+        .code(0)
+        .stdout(predicates::str::contains(
+            "warning X15 ",
+        ))
+        .stdout(predicates::str::contains(
+            "the Q2 financial return is dated 2025-11-12, after the Q2 cut-off 2025-10-31; it misses the Q2 payment run and will be considered at the Q3 run instead (cut-off 2026-01-31)",
+        ));
+    npg()
+        .arg("validate")
+        .arg(&essex)
+        .assert()
+        .code(0)
+        .stdout(predicates::str::contains("X15").not());
+    // A return dated on time is not flagged.
+    npg()
+        .args(["validate", "--cycle"])
+        .arg(fixture_cycle())
+        .arg(fixture_cycle().join("returns/finance/essex-2025-26-Q1-v1.xlsx"))
+        .assert()
+        .code(0)
+        .stdout(predicates::str::contains("X15").not());
 }

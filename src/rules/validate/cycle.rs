@@ -149,6 +149,56 @@ pub fn received_late(file: &str, submitted_on: Option<NaiveDate>, cutoff: NaiveD
     )
 }
 
+/// The payment run a return belongs to: a financial return its quarter's, a monitoring
+/// return the run of the quarter holding its `Months to`, a delivery plan the first run's
+/// (a plan is due before any payment is made; a revision counts from the run after it).
+pub fn due_quarter(
+    kind: ReturnKind,
+    quarter: Option<Quarter>,
+    months_to: Option<Month>,
+) -> Option<Quarter> {
+    match kind {
+        ReturnKind::Finance => quarter,
+        ReturnKind::Monitoring => months_to.map(Month::quarter),
+        ReturnKind::Plan => Some(Quarter::Q1),
+    }
+}
+
+/// X15 (validate with a cycle): a return dated after the cut-off of the run it belongs to
+/// misses that run. Says when it will be considered instead: at the first run whose cut-off
+/// is on or after its date, or at none of the year's. `cutoffs` are the year's, Q1 to Q4.
+pub fn dated_after_cutoff(
+    file: &str,
+    kind: ReturnKind,
+    due: Quarter,
+    dated: NaiveDate,
+    cutoffs: &[(Quarter, NaiveDate)],
+) -> Option<Finding> {
+    let (_, due_cutoff) = cutoffs.iter().find(|(q, _)| *q == due)?;
+    if dated <= *due_cutoff {
+        return None;
+    }
+    let what = match kind {
+        ReturnKind::Finance => format!("the {due} financial return"),
+        ReturnKind::Monitoring => format!("a monitoring return for {due}"),
+        ReturnKind::Plan => "a delivery plan".to_owned(),
+    };
+    let instead = match cutoffs.iter().find(|(_, cutoff)| dated <= *cutoff) {
+        Some((q, cutoff)) if kind == ReturnKind::Plan => format!(
+            "it counts from the {q} payment run (cut-off {cutoff}); the runs before it use the plan that counted then"
+        ),
+        Some((q, cutoff)) => format!(
+            "it misses the {due} payment run and will be considered at the {q} run instead (cut-off {cutoff}), which nets any difference"
+        ),
+        None => "it misses the year's last payment run: no run of this year will consider it; talk to the Home Office grant team".to_owned(),
+    };
+    Some(Finding::new(
+        Code::X15,
+        Location::file(file),
+        format!("{what} is dated {dated}, after the {due} cut-off {due_cutoff}; {instead}"),
+    ))
+}
+
 /// X13 at a cut-off: the selection found another return with the same claim and other
 /// contents, so neither is used.
 pub fn ambiguous_at_cutoff(file: &str, other: &str) -> Finding {
@@ -164,6 +214,83 @@ pub fn ambiguous_at_cutoff(file: &str, other: &str) -> Finding {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn cutoffs() -> Vec<(Quarter, NaiveDate)> {
+        [
+            (Quarter::Q1, (2025, 7, 31)),
+            (Quarter::Q2, (2025, 10, 31)),
+            (Quarter::Q3, (2026, 1, 31)),
+            (Quarter::Q4, (2026, 4, 30)),
+        ]
+        .map(|(q, (y, m, d))| (q, NaiveDate::from_ymd_opt(y, m, d).unwrap()))
+        .to_vec()
+    }
+
+    fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn a_return_dated_after_its_cut_off_is_x15_saying_when_it_counts() {
+        let late = dated_after_cutoff(
+            "f.xlsx",
+            ReturnKind::Finance,
+            Quarter::Q2,
+            date(2025, 11, 5),
+            &cutoffs(),
+        )
+        .unwrap();
+        assert_eq!(late.code, Code::X15);
+        assert_eq!(late.severity, crate::findings::Severity::Warning);
+        assert_eq!(
+            late.message,
+            "the Q2 financial return is dated 2025-11-05, after the Q2 cut-off 2025-10-31; it misses the Q2 payment run and will be considered at the Q3 run instead (cut-off 2026-01-31), which nets any difference"
+        );
+        // On the cut-off itself it counts.
+        assert!(
+            dated_after_cutoff(
+                "f.xlsx",
+                ReturnKind::Finance,
+                Quarter::Q2,
+                date(2025, 10, 31),
+                &cutoffs()
+            )
+            .is_none()
+        );
+        let plan = dated_after_cutoff(
+            "p.xlsx",
+            ReturnKind::Plan,
+            Quarter::Q1,
+            date(2025, 11, 20),
+            &cutoffs(),
+        )
+        .unwrap();
+        assert!(
+            plan.message.ends_with(
+                "it counts from the Q3 payment run (cut-off 2026-01-31); the runs before it use the plan that counted then"
+            ),
+            "{}",
+            plan.message
+        );
+        let too_late = dated_after_cutoff(
+            "f.xlsx",
+            ReturnKind::Finance,
+            Quarter::Q4,
+            date(2026, 5, 1),
+            &cutoffs(),
+        )
+        .unwrap();
+        assert!(
+            too_late
+                .message
+                .contains("no run of this year will consider it")
+        );
+        assert_eq!(
+            due_quarter(ReturnKind::Monitoring, None, Month::new(2025, 9)),
+            Some(Quarter::Q2)
+        );
+        assert_eq!(due_quarter(ReturnKind::Plan, None, None), Some(Quarter::Q1));
+    }
 
     fn force() -> ForceId {
         "kent".parse().unwrap()
