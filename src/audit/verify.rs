@@ -342,9 +342,22 @@ pub fn verify_run(
 
     if report.not_rerun.is_none() {
         for run in &run_quarters(&inputs, &[quarter], prior)? {
-            for file in run_files(&inputs, run)? {
-                let check = compare_output(run_dir, &manifest, file.name, &file.bytes)?;
-                report.outputs.push(check);
+            let files = run_files(&inputs, run)?;
+            // Each compared on whichever core is free: a run folder holds a statement per
+            // force, each a workbook to read again where it differs.
+            let checks: Vec<Result<OutputCheck, VerifyError>> = files
+                .par_iter()
+                .map(|file| compare_output(run_dir, &manifest, &file.name, &file.bytes))
+                .collect();
+            for check in checks {
+                report.outputs.push(check?);
+            }
+            // An output the manifest lists that the re-run does not write (a statement of
+            // a force no longer in the run, or one added to the manifest by hand).
+            for output in &manifest.outputs {
+                if !files.iter().any(|f| f.name == output.path) {
+                    report.outputs.push(not_rewritten(run_dir, &output.path));
+                }
             }
         }
     }
@@ -412,6 +425,20 @@ fn prior_of(
         Ok(ledger) => PriorState::Read(PriorRun::from_ledger(year, previous, ledger, &text), check),
         Err(error) => PriorState::Damaged(check, error.to_string()),
     })
+}
+
+/// An output the manifest lists and the re-run does not write: it does not verify.
+fn not_rewritten(run_dir: &Path, path: &str) -> OutputCheck {
+    let present = std::fs::symlink_metadata(run_dir.join(path)).is_ok();
+    OutputCheck {
+        path: path.to_owned(),
+        present,
+        matches_manifest: present,
+        matches_rerun: false,
+        cells: Vec::new(),
+        ledger: Vec::new(),
+        notes: vec!["the manifest lists it, and the re-run writes no such file".to_owned()],
+    }
 }
 
 /// One output: the run folder's file against its manifest hash and against the re-run.
@@ -578,9 +605,28 @@ fn manifest_differences(held: &[u8], rerun: &[u8]) -> Vec<String> {
         notes.push("prior_run: the prior ledger differs".to_owned());
     }
     if was.outputs != now.outputs {
-        for (a, b) in was.outputs.iter().zip(&now.outputs) {
-            if a != b {
-                notes.push(format!("output {}: its hash differs", a.path));
+        let hash_of = |m: &Manifest, path: &str| {
+            m.outputs
+                .iter()
+                .find(|o| o.path == path)
+                .map(|o| (o.sha256.clone(), o.bytes))
+        };
+        let paths: BTreeSet<&str> = was
+            .outputs
+            .iter()
+            .chain(&now.outputs)
+            .map(|o| o.path.as_str())
+            .collect();
+        for path in paths {
+            match (hash_of(&was, path), hash_of(&now, path)) {
+                (Some(_), None) => notes.push(format!(
+                    "output {path}: listed by the run, not written by the re-run"
+                )),
+                (None, Some(_)) => notes.push(format!(
+                    "output {path}: written by the re-run, not listed by the run"
+                )),
+                (a, b) if a != b => notes.push(format!("output {path}: its hash differs")),
+                _ => {}
             }
         }
     }

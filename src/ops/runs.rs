@@ -1,10 +1,14 @@
 //! Each quarter's run folder built in memory: the payment schedule, the reconciliation,
-//! the ledger and the manifest over them, from a quarter worked out by `pay::quarters`.
+//! the ledger, a statement per force and the manifest over them, from a quarter worked out
+//! by `pay::quarters`.
 
+use rayon::prelude::*;
 use rust_xlsxwriter::XlsxError;
 
 use crate::domain::Quarter;
-use crate::pay::folder::{LEDGER_FILE, MANIFEST_FILE, RECONCILIATION_FILE, SCHEDULE_FILE};
+use crate::pay::folder::{
+    LEDGER_FILE, MANIFEST_FILE, RECONCILIATION_FILE, SCHEDULE_FILE, statement_path,
+};
 use crate::pay::inputs::{CycleInputs, InputFile};
 use crate::pay::manifest::{
     FileHash, InputRecord, Manifest, OutputRecord, Tool, escape_path_bytes,
@@ -14,6 +18,7 @@ use crate::pay::quarters::{QuarterRun, next_quarter, reconcile_counted};
 use crate::pay::run::{InputUse, InvariantBreach, RunResult};
 use crate::write::reconciliation::{ReconciliationFacts, write_reconciliation};
 use crate::write::schedule::write_schedule;
+use crate::write::statement::write_statement;
 
 /// A quarter's run with the files of its run folder, built and not yet written.
 #[derive(Clone, Debug)]
@@ -35,10 +40,11 @@ pub enum BuildError {
     },
 }
 
-/// One file of a run folder.
+/// One file of a run folder. Its name is its path inside the folder, `/` between names
+/// (`statements/kent-2025-26-Q2.xlsx`), as the manifest records it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RunFile {
-    pub name: &'static str,
+    pub name: String,
     pub bytes: Vec<u8>,
 }
 
@@ -125,15 +131,46 @@ pub fn all_inputs(inputs: &CycleInputs, run: &RunResult) -> Vec<InputUse> {
     all
 }
 
+/// One statement per force of the run, sorted by path (the forces are in id order, but a
+/// path sorts by its bytes), each with that force's exceptions.
+pub fn statement_files(
+    inputs: &CycleInputs,
+    result: &RunResult,
+) -> Result<Vec<RunFile>, XlsxError> {
+    let config = &inputs.config;
+    let mut files = result
+        .forces
+        .par_iter()
+        .map(|force| {
+            let exceptions: Vec<_> = result
+                .exceptions
+                .iter()
+                .filter(|e| e.force.as_ref() == Some(&force.force))
+                .collect();
+            Ok(RunFile {
+                name: statement_path(&force.force, config.year, result.quarter),
+                bytes: write_statement(force, &exceptions, config, result.quarter)?,
+            })
+        })
+        .collect::<Result<Vec<_>, XlsxError>>()?;
+    files.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(files)
+}
+
 /// The files of one quarter's run folder, the manifest last (it fingerprints the others).
 pub fn run_files(inputs: &CycleInputs, run: &QuarterRun) -> Result<Vec<RunFile>, XlsxError> {
     let config = &inputs.config;
     let result = &run.result;
     let quarter_config = config.quarter(result.quarter);
     let every_input = all_inputs(inputs, result);
-    // The two workbooks are independent: each is built on whichever core is free.
-    let (schedule, reconciliation) = rayon::join(
-        || write_schedule(result, config, &every_input),
+    // The workbooks are independent: each is built on whichever core is free.
+    let ((schedule, statements), reconciliation) = rayon::join(
+        || {
+            rayon::join(
+                || write_schedule(result, config, &every_input),
+                || statement_files(inputs, result),
+            )
+        },
         || {
             let reconciled = reconcile_counted(
                 inputs,
@@ -157,18 +194,19 @@ pub fn run_files(inputs: &CycleInputs, run: &QuarterRun) -> Result<Vec<RunFile>,
     let ledger = result.ledger.to_csv().into_bytes();
     let mut files = vec![
         RunFile {
-            name: SCHEDULE_FILE,
+            name: SCHEDULE_FILE.to_owned(),
             bytes: schedule,
         },
         RunFile {
-            name: RECONCILIATION_FILE,
+            name: RECONCILIATION_FILE.to_owned(),
             bytes: reconciliation,
         },
         RunFile {
-            name: LEDGER_FILE,
+            name: LEDGER_FILE.to_owned(),
             bytes: ledger,
         },
     ];
+    files.extend(statements?);
     let manifest = Manifest {
         tool: Tool::this(),
         rules_version: config.rules_version.clone(),
@@ -195,11 +233,11 @@ pub fn run_files(inputs: &CycleInputs, run: &QuarterRun) -> Result<Vec<RunFile>,
         }),
         outputs: files
             .iter()
-            .map(|f| OutputRecord::of(f.name, &f.bytes))
+            .map(|f| OutputRecord::of(&f.name, &f.bytes))
             .collect(),
     };
     files.push(RunFile {
-        name: MANIFEST_FILE,
+        name: MANIFEST_FILE.to_owned(),
         bytes: manifest.to_json().into_bytes(),
     });
     Ok(files)
