@@ -464,7 +464,8 @@ mod tests {
         ] {
             let err = with_output(path).unwrap_err();
             assert!(
-                err.to_string().contains("which is not one of the files a run writes"),
+                err.to_string()
+                    .contains("which is not one of the files a run writes"),
                 "{path}: {err}"
             );
         }
