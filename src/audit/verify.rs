@@ -343,14 +343,9 @@ pub fn verify_run(
     if report.not_rerun.is_none() {
         for run in &run_quarters(&inputs, &[quarter], prior)? {
             let files = run_files(&inputs, run)?;
-            // Each compared on whichever core is free: a run folder holds a statement per
-            // force, each a workbook to read again where it differs.
-            let checks: Vec<Result<OutputCheck, VerifyError>> = files
-                .par_iter()
-                .map(|file| compare_output(run_dir, &manifest, &file.name, &file.bytes))
-                .collect();
-            for check in checks {
-                report.outputs.push(check?);
+            for file in &files {
+                let check = compare_output(run_dir, &manifest, &file.name, &file.bytes)?;
+                report.outputs.push(check);
             }
             // An output the manifest lists that the re-run does not write (a statement of
             // a force no longer in the run, or one added to the manifest by hand).

@@ -266,6 +266,41 @@ fn an_edited_missing_or_added_statement_is_reported_by_its_path() {
 }
 
 #[test]
+fn a_statement_the_manifest_lists_and_the_re_run_does_not_write_fails_the_verify() {
+    let a = Archive::new();
+    let q2 = a.run("Q2");
+    // A statement for a force not in the run, put in with its hash in the manifest.
+    let bytes = std::fs::read(q2.join("statements/kent-2025-26-Q2.xlsx")).unwrap();
+    std::fs::write(q2.join("statements/nowhere-2025-26-Q2.xlsx"), &bytes).unwrap();
+    let path = q2.join("manifest.json");
+    let mut manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    manifest["outputs"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({
+            "path": "statements/nowhere-2025-26-Q2.xlsx",
+            "sha256": npg::cycle::load::sha256_hex(&bytes),
+            "bytes": bytes.len(),
+        }));
+    std::fs::write(&path, serde_json::to_string_pretty(&manifest).unwrap()).unwrap();
+    let out = a.stdout(&q2, 1);
+    assert!(
+        out.contains(
+            "statements/nowhere-2025-26-Q2.xlsx: DIFFERS from the re-run\n      the manifest lists it, and the re-run writes no such file"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "output statements/nowhere-2025-26-Q2.xlsx: listed by the run, not written by the re-run"
+        ),
+        "{out}"
+    );
+    assert!(!out.contains("other files in the run folder"), "{out}");
+}
+
+#[test]
 fn an_edited_ledger_is_reported_with_the_rows_that_differ() {
     let a = Archive::new();
     let ledger = a.run("Q4").join("ledger.csv");
