@@ -10,7 +10,7 @@ use crate::pay::run::{Exception, ForceResult};
 use crate::text::fit_cell;
 
 use super::formats;
-use super::table::{Cell, SheetWriter};
+use super::table::{Cell, SheetWriter, to_number};
 
 /// The sheet's one name.
 pub const STATEMENT_SHEET: &str = "Statement";
@@ -101,6 +101,8 @@ fn outcome<'a>(force: &'a ForceResult, payment_date: &str) -> Vec<Line<'a>> {
             force.name,
             l.payment.to_gbp()
         )
+    } else if l.status.is_hold() {
+        "Nothing is paid this quarter: the payment is held (see the exceptions below).".to_owned()
     } else {
         "Nothing is paid this quarter, and nothing is owed.".to_owned()
     };
@@ -137,6 +139,10 @@ struct Formats {
     subtitle: Format,
     label: Format,
     wrapped: Format,
+    /// Text among the figures, aligned with them.
+    figure_text: Format,
+    money: Format,
+    ratio: Format,
 }
 
 impl Formats {
@@ -146,6 +152,9 @@ impl Formats {
             title: Format::new().set_bold().set_font_size(14),
             subtitle: Format::new().set_bold().set_font_size(12),
             label: top.clone().set_bold().set_text_wrap(),
+            figure_text: top.clone().set_text_wrap().set_align(FormatAlign::Right),
+            money: top.clone().set_num_format(formats::NUMBER_FORMAT_MONEY),
+            ratio: top.clone().set_num_format(formats::NUMBER_FORMAT_RATIO),
             wrapped: top.set_text_wrap(),
         }
     }
@@ -203,23 +212,30 @@ fn write_page(
         ),
         line("Rules version", Cell::text(config.rules_version.as_str())),
     ];
-    row = write_lines(&mut w, &f, row, &facts)?;
+    row = write_lines(&mut w, &f, row, &facts, &f.wrapped)?;
     row += 1;
     w.header(row, &["Figure to date", "Amount"])?;
-    row = write_lines(&mut w, &f, row + 1, &figures(force))?;
+    row = write_lines(&mut w, &f, row + 1, &figures(force), &f.figure_text)?;
     row += 1;
     w.header(row, &["Outcome", ""])?;
-    row = write_lines(&mut w, &f, row + 1, &outcome(force, &payment_date))?;
+    row = write_lines(
+        &mut w,
+        &f,
+        row + 1,
+        &outcome(force, &payment_date),
+        &f.wrapped,
+    )?;
     row += 1;
     w.header(row, &["Exceptions for this force", "What it says"])?;
     row += 1;
     if exceptions.is_empty() {
         w.row(row, &[Cell::text("None"), Cell::Blank])?;
+        w.sheet().set_row_height(row32(row)?, row_height(1))?;
         row += 1;
     }
     for e in exceptions {
         let label = e.kind.label();
-        write_wrapped(&mut w, &f, row, &label, &f.wrapped, &e.message)?;
+        write_wrapped(&mut w, row, (&label, &f.wrapped), (&e.message, &f.wrapped))?;
         row += 1;
     }
     w.fix_width(0, LABEL_WIDTH)?;
@@ -228,19 +244,35 @@ fn write_page(
     row32(row - 1)
 }
 
-/// Writes labelled lines from `row`; returns the row after the last.
+/// Writes labelled lines from `row`, a text value in `text_format`; returns the row after
+/// the last.
 fn write_lines(
     w: &mut SheetWriter,
     f: &Formats,
     mut row: usize,
     lines: &[Line],
+    text_format: &Format,
 ) -> Result<usize, XlsxError> {
     for line in lines {
         match &line.value {
-            Cell::Text(text) => write_wrapped(w, f, row, &line.label, &f.label, text)?,
+            Cell::Text(text) => {
+                write_wrapped(w, row, (&line.label, &f.label), (text, text_format))?;
+            }
             value => {
-                w.cell(row, 0, &Cell::label(line.label.as_str()), false)?;
-                w.cell(row, 1, value, false)?;
+                // Aligned to the top, as the wrapped rows are, so that rows read evenly.
+                let (number, format) = match value {
+                    Cell::Money(m) => (Some(m.as_decimal()), &f.money),
+                    Cell::Ratio(x) => (Some(x.as_decimal()), &f.ratio),
+                    Cell::Fraction(x) => (Some(x.as_decimal()), &f.ratio),
+                    _ => (None, &f.wrapped),
+                };
+                let r = row32(row)?;
+                let sheet = w.sheet();
+                sheet.write_string_with_format(r, 0, fit_cell(&line.label).as_ref(), &f.label)?;
+                if let Some(number) = number {
+                    sheet.write_number_with_format(r, 1, to_number(number)?, format)?;
+                }
+                sheet.set_row_height(r, row_height(1))?;
             }
         }
         row += 1;
@@ -248,25 +280,28 @@ fn write_lines(
     Ok(row)
 }
 
-/// A row of two wrapped texts, as tall as the longer needs, so that no reader draws it over
-/// the next row (LibreOffice does not grow a row to fit wrapped text it did not write).
+/// The height of a row of `lines` lines, in points: every row of the page is given its own,
+/// so that rows are evenly spaced and none is drawn over the next (LibreOffice does not
+/// grow a row to fit wrapped text it did not write). Excel's rows are at most 409 points: a
+/// longer text is cut off on the page, not lost (the cell holds it all).
+fn row_height(lines: usize) -> f64 {
+    (LINE_HEIGHT * lines as f64 + 3.0).min(409.0)
+}
+
+/// A row of two wrapped texts, each with its format, as tall as the longer needs.
 fn write_wrapped(
     w: &mut SheetWriter,
-    f: &Formats,
     row: usize,
-    label: &str,
-    label_format: &Format,
-    text: &str,
+    (label, label_format): (&str, &Format),
+    (text, text_format): (&str, &Format),
 ) -> Result<(), XlsxError> {
     let r = row32(row)?;
     let (label, text) = (fit_cell(label), fit_cell(text));
     let sheet = w.sheet();
     sheet.write_string_with_format(r, 0, label.as_ref(), label_format)?;
-    sheet.write_string_with_format(r, 1, text.as_ref(), &f.wrapped)?;
+    sheet.write_string_with_format(r, 1, text.as_ref(), text_format)?;
     let lines = lines_of(&label, LABEL_LINE).max(lines_of(&text, VALUE_LINE));
-    // Excel's rows are at most 409 points: a longer text is cut off at the page, not lost
-    // (the cell holds it all).
-    sheet.set_row_height(r, (LINE_HEIGHT * lines as f64 + 2.0).min(409.0))?;
+    sheet.set_row_height(r, row_height(lines))?;
     Ok(())
 }
 
