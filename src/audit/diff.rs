@@ -423,6 +423,40 @@ pub fn ledger_changes(was: &str, now: &str) -> Vec<LedgerChange> {
     changes
 }
 
+/// Each line of a text output that differs from the re-run's, by line number (at most 20).
+pub fn line_differences(held: &[u8], rerun: &[u8]) -> Vec<String> {
+    let (was, now) = (
+        String::from_utf8_lossy(held),
+        String::from_utf8_lossy(rerun),
+    );
+    let (was, now): (Vec<&str>, Vec<&str>) = (was.lines().collect(), now.lines().collect());
+    let mut notes: Vec<String> = (0..was.len().max(now.len()))
+        .filter(|&i| was.get(i) != now.get(i))
+        .map(|i| {
+            let shown = |line: Option<&&str>| {
+                line.map_or_else(|| "nothing".to_owned(), |l| crate::text::cut(l))
+            };
+            format!(
+                "line {}: the run folder has {}; the re-run gives {}",
+                i + 1,
+                shown(was.get(i)),
+                shown(now.get(i))
+            )
+        })
+        .collect();
+    if notes.len() > 20 {
+        let more = notes.len() - 20;
+        notes.truncate(20);
+        notes.push(format!("and {more} more lines"));
+    }
+    if notes.is_empty() {
+        notes.push(
+            "every line reads the same; the file differs in bytes a reader does not see (line endings, an encoding)".to_owned(),
+        );
+    }
+    notes
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

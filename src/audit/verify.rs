@@ -31,7 +31,8 @@ use crate::read::file::{
 };
 
 use super::diff::{
-    CellChange, LedgerChange, WorkbookDiff, ledger_changes, output_size_limit, workbook_changes,
+    CellChange, LedgerChange, WorkbookDiff, ledger_changes, line_differences, output_size_limit,
+    workbook_changes,
 };
 
 /// A file in the cycle folder now that the run did not read.
@@ -342,9 +343,17 @@ pub fn verify_run(
 
     if report.not_rerun.is_none() {
         for run in &run_quarters(&inputs, &[quarter], prior)? {
-            for file in run_files(&inputs, run)? {
-                let check = compare_output(run_dir, &manifest, file.name, &file.bytes)?;
+            let files = run_files(&inputs, run)?;
+            for file in &files {
+                let check = compare_output(run_dir, &manifest, &file.name, &file.bytes)?;
                 report.outputs.push(check);
+            }
+            // An output the manifest lists that the re-run does not write (a statement of
+            // a force no longer in the run, or one added to the manifest by hand).
+            for output in &manifest.outputs {
+                if !files.iter().any(|f| f.name == output.path) {
+                    report.outputs.push(not_rewritten(run_dir, &output.path));
+                }
             }
         }
     }
@@ -412,6 +421,20 @@ fn prior_of(
         Ok(ledger) => PriorState::Read(PriorRun::from_ledger(year, previous, ledger, &text), check),
         Err(error) => PriorState::Damaged(check, error.to_string()),
     })
+}
+
+/// An output the manifest lists and the re-run does not write: it does not verify.
+fn not_rewritten(run_dir: &Path, path: &str) -> OutputCheck {
+    let present = std::fs::symlink_metadata(run_dir.join(path)).is_ok();
+    OutputCheck {
+        path: path.to_owned(),
+        present,
+        matches_manifest: present,
+        matches_rerun: false,
+        cells: Vec::new(),
+        ledger: Vec::new(),
+        notes: vec!["the manifest lists it, and the re-run writes no such file".to_owned()],
+    }
 }
 
 /// One output: the run folder's file against its manifest hash and against the re-run.
@@ -523,40 +546,6 @@ fn compare_output(
     Ok(check)
 }
 
-/// Each line of a text output that differs from the re-run's, by line number (at most 20).
-fn line_differences(held: &[u8], rerun: &[u8]) -> Vec<String> {
-    let (was, now) = (
-        String::from_utf8_lossy(held),
-        String::from_utf8_lossy(rerun),
-    );
-    let (was, now): (Vec<&str>, Vec<&str>) = (was.lines().collect(), now.lines().collect());
-    let mut notes: Vec<String> = (0..was.len().max(now.len()))
-        .filter(|&i| was.get(i) != now.get(i))
-        .map(|i| {
-            let shown = |line: Option<&&str>| {
-                line.map_or_else(|| "nothing".to_owned(), |l| crate::text::cut(l))
-            };
-            format!(
-                "line {}: the run folder has {}; the re-run gives {}",
-                i + 1,
-                shown(was.get(i)),
-                shown(now.get(i))
-            )
-        })
-        .collect();
-    if notes.len() > 20 {
-        let more = notes.len() - 20;
-        notes.truncate(20);
-        notes.push(format!("and {more} more lines"));
-    }
-    if notes.is_empty() {
-        notes.push(
-            "every line reads the same; the file differs in bytes a reader does not see (line endings, an encoding)".to_owned(),
-        );
-    }
-    notes
-}
-
 /// The first 12 characters of a hash, for messages.
 fn short(sha256: &str) -> String {
     sha256.chars().take(12).collect()
@@ -614,9 +603,28 @@ fn manifest_differences(held: &[u8], rerun: &[u8]) -> Vec<String> {
         notes.push("prior_run: the prior ledger differs".to_owned());
     }
     if was.outputs != now.outputs {
-        for (a, b) in was.outputs.iter().zip(&now.outputs) {
-            if a != b {
-                notes.push(format!("output {}: its hash differs", a.path));
+        let hash_of = |m: &Manifest, path: &str| {
+            m.outputs
+                .iter()
+                .find(|o| o.path == path)
+                .map(|o| (o.sha256.clone(), o.bytes))
+        };
+        let paths: BTreeSet<&str> = was
+            .outputs
+            .iter()
+            .chain(&now.outputs)
+            .map(|o| o.path.as_str())
+            .collect();
+        for path in paths {
+            match (hash_of(&was, path), hash_of(&now, path)) {
+                (Some(_), None) => notes.push(format!(
+                    "output {path}: listed by the run, not written by the re-run"
+                )),
+                (None, Some(_)) => notes.push(format!(
+                    "output {path}: written by the re-run, not listed by the run"
+                )),
+                (a, b) if a != b => notes.push(format!("output {path}: its hash differs")),
+                _ => {}
             }
         }
     }

@@ -11,7 +11,7 @@ use npg::audit::verify::{
 };
 use npg::cycle::config::{CONFIG_FILE, CycleConfig};
 use npg::domain::{FinancialYear, Quarter};
-use npg::pay::folder::MANIFEST_FILE;
+use npg::pay::folder::{MANIFEST_FILE, STATEMENTS_DIR};
 
 use super::progress::ReadingBar;
 use crate::cli::{OutputFormat, VerifyArgs};
@@ -177,7 +177,20 @@ fn print_run(r: &RunVerification, cycle: &str) {
         say!("  NOT RE-RUN: {why}");
     }
     say!("  outputs, the run folder against a re-run on the manifest's inputs:");
+    // A statement per force: those identical are one line, any other is shown in full.
+    let is_statement = |o: &&npg::audit::verify::OutputCheck| {
+        o.path.starts_with(&format!("{STATEMENTS_DIR}/")) && o.is_identical()
+    };
+    let same_statements = r.outputs.iter().filter(is_statement).count();
+    let mut said_statements = false;
     for o in &r.outputs {
+        if is_statement(&o) {
+            if !said_statements {
+                say!("    {STATEMENTS_DIR}/: {same_statements} statements identical");
+                said_statements = true;
+            }
+            continue;
+        }
         let mut state = if o.is_identical() {
             "identical".to_owned()
         } else if !o.present {

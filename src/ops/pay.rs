@@ -10,7 +10,7 @@ use tracing::info;
 
 use crate::cycle::load::sha256_hex;
 use crate::domain::{FinancialYear, Quarter, QuarterRange};
-use crate::pay::folder::{MANIFEST_FILE, RUN_FILES, run_folder_name};
+use crate::pay::folder::{MANIFEST_FILE, is_run_path, run_folder_name};
 use crate::pay::inputs::{CycleInputError, CycleInputs, ReadProgress, load_cycle};
 use crate::pay::prior::{PriorRunError, read_prior_run};
 use crate::pay::quarters::QuarterRun;
@@ -207,11 +207,11 @@ pub fn pay(request: &PayRequest, progress: &dyn ReadProgress) -> Result<PayOutco
                 .files
                 .iter()
                 .map(|f| FolderFile {
-                    name: f.name,
+                    name: &f.name,
                     bytes: &f.bytes,
                 })
                 .collect();
-            stage_folder(&target, &folder_files)
+            stage_folder(&target, &folder_files, is_run_path)
         })
         .collect::<Result<Vec<_>, _>>()?;
     let kept = commit_folders(staged, request.overwrite)?;
@@ -273,7 +273,7 @@ fn check_targets(
         let target = request.out.join(run_folder_name(year, q));
         check_not_cycle(&target, request.cycle)?;
         if request.out.is_dir() {
-            prepare_target(&target, &RUN_FILES)?;
+            prepare_target(&target, is_run_path)?;
         }
         if std::fs::symlink_metadata(&target).is_ok() {
             if !request.overwrite {

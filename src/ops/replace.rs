@@ -9,7 +9,7 @@ use thiserror::Error;
 
 use crate::cycle::load::shown_name;
 
-use crate::pay::folder::MANIFEST_FILE;
+use crate::pay::folder::{MANIFEST_FILE, STATEMENTS_DIR};
 use crate::pay::manifest::{Manifest, OutputMismatch};
 
 /// Why a folder in the way of a run is not replaced (the run cannot go on: exit 2).
@@ -170,17 +170,47 @@ pub fn extra_file_note(name: &str, is_file: bool) -> String {
     "not a file the run wrote: added to the run folder since".to_owned()
 }
 
-/// The files of a run folder that its manifest does not name, by name.
+/// [`extra_file_note`] for an entry of a run folder, a link said to be one.
+fn entry_note(name: &str, kind: std::fs::FileType) -> String {
+    if kind.is_symlink() {
+        return "a symbolic link: a run writes no links, and npg never follows one to replace what it leads to".to_owned();
+    }
+    extra_file_note(name, kind.is_file())
+}
+
+/// The files of a run folder that its manifest does not name, by name. The `statements/`
+/// folder is looked into when it is a real folder (not a link) and the manifest names
+/// statements: each entry there is named by its path (`statements/notes.txt`) and must be a
+/// statement the manifest lists. Any other folder, link or entry is extra, at either level.
 pub fn extra_files(run_dir: &Path, manifest: &Manifest) -> std::io::Result<Vec<ExtraFile>> {
+    let named = |path: &str| manifest.outputs.iter().any(|o| o.path == path);
+    let has_statements = manifest
+        .outputs
+        .iter()
+        .any(|o| o.path.starts_with(&format!("{STATEMENTS_DIR}/")));
     let mut extra = Vec::new();
     for entry in std::fs::read_dir(run_dir)? {
         let entry = entry?;
         let name = shown_name(&entry.file_name());
-        let is_file = entry.file_type()?.is_file();
-        let named = name == MANIFEST_FILE || manifest.outputs.iter().any(|o| o.path == name);
-        if !named || !is_file {
+        let kind = entry.file_type()?;
+        if kind.is_dir() && name == STATEMENTS_DIR && has_statements {
+            for inner in std::fs::read_dir(entry.path())? {
+                let inner = inner?;
+                let file_name = shown_name(&inner.file_name());
+                let path = format!("{STATEMENTS_DIR}/{file_name}");
+                let inner_kind = inner.file_type()?;
+                if !inner_kind.is_file() || !named(&path) {
+                    extra.push(ExtraFile {
+                        note: entry_note(&file_name, inner_kind),
+                        name: path,
+                    });
+                }
+            }
+            continue;
+        }
+        if !(name == MANIFEST_FILE || named(&name)) || !kind.is_file() {
             extra.push(ExtraFile {
-                note: extra_file_note(&name, is_file),
+                note: entry_note(&name, kind),
                 name,
             });
         }

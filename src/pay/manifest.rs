@@ -20,7 +20,7 @@ use crate::read::file::{
     FileReadError, MAX_MANIFEST_BYTES, MAX_OUTPUT_BYTES, hash_limited, read_limited,
 };
 
-use super::folder::{LEDGER_FILE, MANIFEST_FILE, OUTPUT_FILES};
+use super::folder::{LEDGER_FILE, MANIFEST_FILE, OUTPUT_FILES, parse_statement_path};
 
 /// The program that wrote a run.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -279,13 +279,25 @@ impl Manifest {
             ));
         }
         for output in &manifest.outputs {
-            if !OUTPUT_FILES.contains(&output.path.as_str()) {
+            let path = output.path.as_str();
+            // A statement is of the manifest's own quarter: `statements/kent-2025-26-Q2.xlsx`.
+            let statement = parse_statement_path(path)
+                .is_some_and(|(_, _, quarter)| quarter.to_string() == manifest.quarter);
+            if !statement && !OUTPUT_FILES.contains(&path) {
                 return Err(outside(
                     "output",
-                    &output.path,
+                    path,
                     "one of the files a run writes into its folder",
                 ));
             }
+        }
+        let mut paths: Vec<&str> = manifest.outputs.iter().map(|o| o.path.as_str()).collect();
+        paths.sort_unstable();
+        if let Some(twice) = paths.windows(2).find(|w| w[0] == w[1]) {
+            return Err(fail(format!(
+                "it names the output {} twice: the manifest was edited",
+                cut(twice[0])
+            )));
         }
         Ok(manifest)
     }
@@ -431,6 +443,39 @@ mod tests {
         assert!(
             err.to_string()
                 .contains("the sha256 of \"returns/a.xlsx\" is \"aéé"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_statement_of_the_manifests_quarter_is_an_output_and_nothing_else_is() {
+        let with_output = |path: &str| {
+            let mut m = manifest();
+            m.outputs.push(OutputRecord::of(path, b"s"));
+            Manifest::parse(&m.to_json(), "m.json")
+        };
+        with_output("statements/kent-2025-26-Q2.xlsx").unwrap();
+        for path in [
+            "statements/kent-2025-26-Q3.xlsx",
+            "statements/notes.txt",
+            "statements/../kent-2025-26-Q2.xlsx",
+            "statements/old/kent-2025-26-Q2.xlsx",
+            "/statements/kent-2025-26-Q2.xlsx",
+            "../2025-26-Q1/statements/kent-2025-26-Q1.xlsx",
+            "statements",
+            "/etc/passwd",
+        ] {
+            let err = with_output(path).unwrap_err();
+            assert!(
+                err.to_string()
+                    .contains("which is not one of the files a run writes"),
+                "{path}: {err}"
+            );
+        }
+        let err = with_output("ledger.csv").unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("it names the output \"ledger.csv\" twice"),
             "{err}"
         );
     }

@@ -8,5 +8,6 @@ pub mod output;
 pub mod reconciliation;
 pub mod run_folder;
 pub mod schedule;
+pub mod statement;
 pub mod table;
 pub mod template;

@@ -18,11 +18,18 @@ const PARTIAL_PREFIX: &str = ".npg-partial-";
 /// The prefix under which an old folder waits during a two-step swap.
 const OLD_PREFIX: &str = ".npg-old-";
 
-/// One file to write into the folder.
+/// One file to write into the folder. Its name is a path inside the folder with `/` between
+/// names (`statements/kent-2025-26-Q2.xlsx`): a subfolder is made for it as it is written.
 pub struct FolderFile<'a> {
     pub name: &'a str,
     pub bytes: &'a [u8],
 }
+
+/// Which paths a folder of a kind holds, relative to it with `/` between names; a
+/// subfolder's path ends in `/` (`statements/`). A folder npg staged or swapped out is
+/// removed only when everything in it is known (see [`holds_only`]), so this must say yes
+/// to nothing npg does not write there itself.
+pub type KnownPaths = fn(&str) -> bool;
 
 fn io(path: &Path) -> impl Fn(std::io::Error) -> OutputError + '_ {
     move |cause| OutputError::Io {
@@ -39,8 +46,8 @@ pub struct StagedFolder {
     /// Removed when dropped: with the new files if never placed, with the old folder after
     /// a swap, empty after a plain rename.
     staging: tempfile::TempDir,
-    /// The names of the files written, all a folder of this kind holds.
-    known: Vec<String>,
+    /// What a folder of this kind holds.
+    known: KnownPaths,
 }
 
 /// How a staged folder was put in place, so that it can be taken back.
@@ -50,9 +57,9 @@ enum Placed {
 }
 
 /// Readies `target` to be written: finishes a swap interrupted there, and refuses a target
-/// that is a file. `known` names the files a folder of this kind holds: an old folder left
-/// aside is removed only when it holds nothing else.
-pub fn prepare_target(target: &Path, known: &[&str]) -> Result<(), OutputError> {
+/// that is a file. `known` says what a folder of this kind holds: an old folder left aside
+/// is removed only when it holds nothing else.
+pub fn prepare_target(target: &Path, known: KnownPaths) -> Result<(), OutputError> {
     let (parent, name) = split(target)?;
     finish_interrupted_swap(&parent, &name, known)?;
     if target.exists() && !target.is_dir() {
@@ -63,20 +70,52 @@ pub fn prepare_target(target: &Path, known: &[&str]) -> Result<(), OutputError> 
     Ok(())
 }
 
-/// Writes `files` into a hidden folder beside `target`, every file and the folder synced.
-pub fn stage_folder(target: &Path, files: &[FolderFile]) -> Result<StagedFolder, OutputError> {
+/// Writes `files` into a hidden folder beside `target`, every file and folder synced. Each
+/// file, and each subfolder it is in, must be one `known` accepts, so that what is staged
+/// can always be removed again.
+pub fn stage_folder(
+    target: &Path,
+    files: &[FolderFile],
+    known: KnownPaths,
+) -> Result<StagedFolder, OutputError> {
     let (parent, name) = split(target)?;
-    let known: Vec<&str> = files.iter().map(|f| f.name).collect();
-    remove_abandoned_partials(&parent, &known);
+    for file in files {
+        let subfolders = file
+            .name
+            .match_indices('/')
+            .map(|(at, _)| &file.name[..=at]);
+        if !known(file.name) || subfolders.clone().any(|sub| !known(sub)) {
+            let path = target.join(file.name);
+            return Err(OutputError::Io {
+                cause: std::io::Error::new(
+                    std::io::ErrorKind::InvalidInput,
+                    "not a file a folder of this kind holds",
+                ),
+                path,
+            });
+        }
+    }
+    remove_abandoned_partials(&parent, known);
     let prefix = format!("{PARTIAL_PREFIX}{}-", std::process::id());
     let staging = usual_mode(tempfile::Builder::new().prefix(&prefix), true)
         .tempdir_in(&parent)
         .map_err(io(&parent))?;
+    // Subfolders in the order first needed, each made once and synced after its files.
+    let mut subfolders: Vec<PathBuf> = Vec::new();
     for file in files {
         let path = staging.path().join(file.name);
+        if let Some(folder) = path.parent().filter(|f| *f != staging.path())
+            && !subfolders.iter().any(|s| s == folder)
+        {
+            std::fs::create_dir_all(folder).map_err(io(folder))?;
+            subfolders.push(folder.to_owned());
+        }
         let mut out = std::fs::File::create(&path).map_err(io(&path))?;
         out.write_all(file.bytes).map_err(io(&path))?;
         out.sync_all().map_err(io(&path))?;
+    }
+    for folder in subfolders.iter().rev() {
+        sync_folder(folder).map_err(io(folder))?;
     }
     sync_folder(staging.path()).map_err(io(staging.path()))?;
     Ok(StagedFolder {
@@ -84,7 +123,7 @@ pub fn stage_folder(target: &Path, files: &[FolderFile]) -> Result<StagedFolder,
         parent,
         name,
         staging,
-        known: known.iter().map(|n| (*n).to_owned()).collect(),
+        known,
     })
 }
 
@@ -128,12 +167,12 @@ pub fn commit_folders(
     // when its files were made read-only, if it holds only what a run writes.
     let mut kept = Vec::new();
     for s in staged {
-        let known: Vec<&str> = s.known.iter().map(String::as_str).collect();
+        let known = s.known;
         let old = s.staging.keep();
         if std::fs::symlink_metadata(&old).is_err() {
             continue; // renamed into place: nothing was replaced
         }
-        if holds_only(&old, &known) {
+        if holds_only(&old, known) {
             remove_folder(&old);
         } else {
             let mut n = 1;
@@ -198,15 +237,15 @@ pub fn write_folder_atomically(
     target: &Path,
     files: &[FolderFile],
     overwrite: bool,
+    known: KnownPaths,
 ) -> Result<(), OutputError> {
-    let known: Vec<&str> = files.iter().map(|f| f.name).collect();
-    prepare_target(target, &known)?;
+    prepare_target(target, known)?;
     if !overwrite && target.exists() {
         return Err(OutputError::Exists {
             path: target.to_owned(),
         });
     }
-    commit_folders(vec![stage_folder(target, files)?], overwrite).map(|_| ())
+    commit_folders(vec![stage_folder(target, files, known)?], overwrite).map(|_| ())
 }
 
 fn split(target: &Path) -> Result<(PathBuf, String), OutputError> {
@@ -286,8 +325,12 @@ fn swap_in_two_steps(
 
 /// A swap interrupted between its two steps: if the new folder is in place the old one is
 /// removed (the swap completes); if not, the old one goes back (the swap is undone). An old
-/// folder holding anything but files of the `known` names is left where it is, and named.
-fn finish_interrupted_swap(parent: &Path, name: &str, known: &[&str]) -> Result<(), OutputError> {
+/// folder holding anything but what is `known` is left where it is, and named.
+fn finish_interrupted_swap(
+    parent: &Path,
+    name: &str,
+    known: KnownPaths,
+) -> Result<(), OutputError> {
     let aside = parent.join(format!("{OLD_PREFIX}{name}"));
     if std::fs::symlink_metadata(&aside).is_err() {
         return Ok(());
@@ -308,34 +351,49 @@ fn finish_interrupted_swap(parent: &Path, name: &str, known: &[&str]) -> Result<
     Ok(())
 }
 
-/// True when `folder` is a real folder (not a link) holding only regular files whose names
-/// are among `known`: what npg itself puts in a folder it stages.
-fn holds_only(folder: &Path, known: &[&str]) -> bool {
+/// True when `folder` is a real folder (not a link) holding only regular files and real
+/// subfolders whose paths are `known`, and the subfolders likewise: what npg itself puts in
+/// a folder it stages. A link, a pipe, a name that is not UTF-8 or any path not `known`
+/// (a stray file in a known subfolder, a folder nested where none is written) makes it
+/// false.
+pub(crate) fn holds_only(folder: &Path, known: KnownPaths) -> bool {
     let Ok(meta) = std::fs::symlink_metadata(folder) else {
         return false;
     };
-    if !meta.is_dir() {
-        return false;
-    }
+    meta.is_dir() && holds_only_under(folder, "", known)
+}
+
+/// [`holds_only`] for the entries of `folder`, whose path inside the folder checked is
+/// `prefix` (empty, or ending in `/`).
+fn holds_only_under(folder: &Path, prefix: &str, known: KnownPaths) -> bool {
     let Ok(entries) = std::fs::read_dir(folder) else {
         return false;
     };
     entries.into_iter().all(|entry| {
-        entry.is_ok_and(|entry| {
-            entry.file_type().is_ok_and(|t| t.is_file())
-                && entry
-                    .file_name()
-                    .to_str()
-                    .is_some_and(|name| known.contains(&name))
-        })
+        let Ok(entry) = entry else {
+            return false;
+        };
+        let file_name = entry.file_name();
+        let (Ok(kind), Some(name)) = (entry.file_type(), file_name.to_str()) else {
+            return false;
+        };
+        // `file_type` does not follow links: a link is neither a file nor a folder here.
+        if kind.is_file() {
+            known(&format!("{prefix}{name}"))
+        } else if kind.is_dir() {
+            let sub = format!("{prefix}{name}/");
+            known(&sub) && holds_only_under(&entry.path(), &sub, known)
+        } else {
+            false
+        }
     })
 }
 
 /// Removes temporary folders left by runs that were killed while writing. A folder is
 /// abandoned when the process named in it no longer runs (checked where `/proc` exists),
-/// and removed only when it holds nothing but files of the `known` names (what a run
-/// stages, or the old run folder a swap moved into it).
-fn remove_abandoned_partials(parent: &Path, known: &[&str]) {
+/// and removed only when it holds nothing but what is `known` (what a run stages, or the
+/// old run folder a swap moved into it).
+fn remove_abandoned_partials(parent: &Path, known: KnownPaths) {
     let Ok(entries) = std::fs::read_dir(parent) else {
         return;
     };
@@ -422,6 +480,11 @@ mod tests {
         ]
     }
 
+    /// The folder of the tests: `a.txt`, `b.txt`, and `sub/` holding `c.txt`.
+    fn known(path: &str) -> bool {
+        ["a.txt", "b.txt", "sub/", "sub/c.txt"].contains(&path)
+    }
+
     fn names(dir: &Path) -> Vec<String> {
         let mut names: Vec<String> = std::fs::read_dir(dir)
             .unwrap()
@@ -435,9 +498,9 @@ mod tests {
     fn writes_a_new_folder_and_refuses_to_replace_it_without_overwrite() {
         let dir = tempfile::tempdir().unwrap();
         let target = dir.path().join("2025-26-Q1");
-        write_folder_atomically(&target, &files(b"one"), false).unwrap();
+        write_folder_atomically(&target, &files(b"one"), false, known).unwrap();
         assert_eq!(names(&target), ["a.txt", "b.txt"]);
-        let err = write_folder_atomically(&target, &files(b"two"), false).unwrap_err();
+        let err = write_folder_atomically(&target, &files(b"two"), false, known).unwrap_err();
         assert!(matches!(err, OutputError::Exists { .. }), "{err}");
         assert_eq!(std::fs::read(target.join("a.txt")).unwrap(), b"one");
         assert_eq!(
@@ -451,8 +514,8 @@ mod tests {
     fn a_replaced_folder_that_gained_a_file_while_the_run_wrote_is_kept_whole() {
         let dir = tempfile::tempdir().unwrap();
         let target = dir.path().join("run");
-        write_folder_atomically(&target, &files(b"one"), false).unwrap();
-        let staged = stage_folder(&target, &files(b"two")).unwrap();
+        write_folder_atomically(&target, &files(b"one"), false, known).unwrap();
+        let staged = stage_folder(&target, &files(b"two"), known).unwrap();
         // Someone drops a note into the old folder after it was checked.
         std::fs::write(target.join("notes.txt"), b"mine").unwrap();
         let kept = commit_folders(vec![staged], true).unwrap();
@@ -466,14 +529,14 @@ mod tests {
     fn overwrite_swaps_the_folder_in_whole() {
         let dir = tempfile::tempdir().unwrap();
         let target = dir.path().join("run");
-        write_folder_atomically(&target, &files(b"one"), false).unwrap();
-        write_folder_atomically(&target, &files(b"two"), true).unwrap();
+        write_folder_atomically(&target, &files(b"one"), false, known).unwrap();
+        write_folder_atomically(&target, &files(b"two"), true, known).unwrap();
         assert_eq!(std::fs::read(target.join("a.txt")).unwrap(), b"two");
         assert_eq!(names(&target), ["a.txt", "b.txt"]);
         assert_eq!(names(dir.path()), ["run"], "the old folder is gone whole");
         // One holding a file left by hand is swapped out, and kept whole beside.
         std::fs::write(target.join("stale.txt"), b"left by hand").unwrap();
-        write_folder_atomically(&target, &files(b"three"), true).unwrap();
+        write_folder_atomically(&target, &files(b"three"), true, known).unwrap();
         assert_eq!(names(&target), ["a.txt", "b.txt"]);
         assert_eq!(names(dir.path()), ["run", "run.replaced-1"]);
         assert_eq!(
@@ -489,12 +552,12 @@ mod tests {
         // Killed after moving the old folder aside, before the new one arrived: undone.
         std::fs::create_dir(dir.path().join(".npg-old-run")).unwrap();
         std::fs::write(dir.path().join(".npg-old-run/a.txt"), b"old").unwrap();
-        let err = write_folder_atomically(&target, &files(b"new"), false).unwrap_err();
+        let err = write_folder_atomically(&target, &files(b"new"), false, known).unwrap_err();
         assert!(matches!(err, OutputError::Exists { .. }), "{err}");
         assert_eq!(std::fs::read(target.join("a.txt")).unwrap(), b"old");
         // Killed after the new folder arrived, before the old one was removed: completed.
         std::fs::create_dir(dir.path().join(".npg-old-run")).unwrap();
-        write_folder_atomically(&target, &files(b"newer"), true).unwrap();
+        write_folder_atomically(&target, &files(b"newer"), true, known).unwrap();
         assert_eq!(names(dir.path()), ["run"]);
         assert_eq!(std::fs::read(target.join("a.txt")).unwrap(), b"newer");
     }
@@ -505,7 +568,7 @@ mod tests {
         // No process has id 4294967295, so this folder's writer is certainly gone.
         let abandoned = dir.path().join(".npg-partial-4294967295-abc");
         std::fs::create_dir(&abandoned).unwrap();
-        write_folder_atomically(&dir.path().join("run"), &files(b"x"), false).unwrap();
+        write_folder_atomically(&dir.path().join("run"), &files(b"x"), false, known).unwrap();
         if Path::new("/proc").is_dir() {
             assert!(!abandoned.exists());
         }
@@ -515,12 +578,12 @@ mod tests {
     fn a_set_of_folders_lands_together_or_not_at_all() {
         let dir = tempfile::tempdir().unwrap();
         let (q1, q2) = (dir.path().join("Q1"), dir.path().join("Q2"));
-        write_folder_atomically(&q1, &files(b"old Q1"), false).unwrap();
+        write_folder_atomically(&q1, &files(b"old Q1"), false, known).unwrap();
         // Q2's place is taken by a file, so the set cannot land: Q1 keeps its old folder.
         std::fs::write(&q2, b"in the way").unwrap();
         let staged = vec![
-            stage_folder(&q1, &files(b"new Q1")).unwrap(),
-            stage_folder(&q2, &files(b"new Q2")).unwrap(),
+            stage_folder(&q1, &files(b"new Q1"), known).unwrap(),
+            stage_folder(&q2, &files(b"new Q2"), known).unwrap(),
         ];
         let err = commit_folders(staged, true).unwrap_err();
         assert!(matches!(err, OutputError::NotAFolder { .. }), "{err}");
@@ -529,8 +592,8 @@ mod tests {
         // Cleared, both land.
         std::fs::remove_file(&q2).unwrap();
         let staged = vec![
-            stage_folder(&q1, &files(b"new Q1")).unwrap(),
-            stage_folder(&q2, &files(b"new Q2")).unwrap(),
+            stage_folder(&q1, &files(b"new Q1"), known).unwrap(),
+            stage_folder(&q2, &files(b"new Q2"), known).unwrap(),
         ];
         commit_folders(staged, true).unwrap();
         assert_eq!(std::fs::read(q1.join("a.txt")).unwrap(), b"new Q1");
@@ -542,10 +605,10 @@ mod tests {
     fn a_placed_folder_is_taken_back_when_a_later_one_fails() {
         let dir = tempfile::tempdir().unwrap();
         let (q1, q2) = (dir.path().join("Q1"), dir.path().join("Q2"));
-        write_folder_atomically(&q1, &files(b"old Q1"), false).unwrap();
+        write_folder_atomically(&q1, &files(b"old Q1"), false, known).unwrap();
         let staged = vec![
-            stage_folder(&q1, &files(b"new Q1")).unwrap(),
-            stage_folder(&q2, &files(b"new Q2")).unwrap(),
+            stage_folder(&q1, &files(b"new Q1"), known).unwrap(),
+            stage_folder(&q2, &files(b"new Q2"), known).unwrap(),
         ];
         // Q2 appears between the checks and its rename (another process, say).
         std::fs::create_dir(&q2).unwrap();
@@ -628,17 +691,132 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let target = dir.path().join("run");
         std::fs::write(&target, b"a file").unwrap();
-        let err = write_folder_atomically(&target, &files(b"x"), true).unwrap_err();
+        let err = write_folder_atomically(&target, &files(b"x"), true, known).unwrap_err();
         assert!(matches!(err, OutputError::NotAFolder { .. }), "{err}");
         assert_eq!(std::fs::read(&target).unwrap(), b"a file");
         assert_eq!(names(dir.path()), ["run"]);
     }
 
+    fn with_sub(text: &[u8]) -> Vec<FolderFile<'_>> {
+        let mut all = files(text);
+        all.push(FolderFile {
+            name: "sub/c.txt",
+            bytes: b"c",
+        });
+        all
+    }
+
+    #[test]
+    fn files_in_a_subfolder_are_written_and_the_folder_is_replaced_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("run");
+        write_folder_atomically(&target, &with_sub(b"one"), false, known).unwrap();
+        assert_eq!(names(&target), ["a.txt", "b.txt", "sub"]);
+        assert_eq!(std::fs::read(target.join("sub/c.txt")).unwrap(), b"c");
+        write_folder_atomically(&target, &with_sub(b"two"), true, known).unwrap();
+        assert_eq!(std::fs::read(target.join("a.txt")).unwrap(), b"two");
+        assert_eq!(names(dir.path()), ["run"], "the old folder is gone whole");
+    }
+
+    #[test]
+    fn a_file_the_kind_does_not_hold_is_never_staged() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in ["notes.txt", "other/c.txt", "sub/d.txt"] {
+            let odd = [FolderFile { name, bytes: b"x" }];
+            let err = stage_folder(&dir.path().join("run"), &odd, known)
+                .err()
+                .unwrap();
+            assert!(matches!(err, OutputError::Io { .. }), "{name}: {err}");
+        }
+        assert!(names(dir.path()).is_empty(), "nothing was made");
+    }
+
+    #[test]
+    fn holds_only_accepts_a_known_subfolder_of_known_files_and_nothing_else() {
+        let dir = tempfile::tempdir().unwrap();
+        let run = dir.path().join("run");
+        std::fs::create_dir_all(run.join("sub")).unwrap();
+        std::fs::write(run.join("a.txt"), b"a").unwrap();
+        std::fs::write(run.join("sub/c.txt"), b"c").unwrap();
+        assert!(holds_only(&run, known));
+        // An empty known subfolder (a run killed before writing into it) is npg's too.
+        std::fs::remove_file(run.join("sub/c.txt")).unwrap();
+        assert!(holds_only(&run, known));
+        std::fs::write(run.join("sub/c.txt"), b"c").unwrap();
+        // A stray file in the subfolder, a folder nested in it, a link in it or as it.
+        let refused = |what: &str, make: &dyn Fn(), undo: &dyn Fn()| {
+            make();
+            assert!(!holds_only(&run, known), "{what}");
+            undo();
+            assert!(holds_only(&run, known), "{what}: undone");
+        };
+        refused(
+            "a stray file",
+            &|| std::fs::write(run.join("sub/notes.txt"), b"mine").unwrap(),
+            &|| std::fs::remove_file(run.join("sub/notes.txt")).unwrap(),
+        );
+        refused(
+            "a nested folder",
+            &|| std::fs::create_dir(run.join("sub/deeper")).unwrap(),
+            &|| std::fs::remove_dir(run.join("sub/deeper")).unwrap(),
+        );
+        refused(
+            "a known name that is a folder",
+            &|| std::fs::create_dir(run.join("b.txt")).unwrap(),
+            &|| std::fs::remove_dir(run.join("b.txt")).unwrap(),
+        );
+        let elsewhere = dir.path().join("elsewhere");
+        std::fs::create_dir(&elsewhere).unwrap();
+        std::fs::write(elsewhere.join("keep.txt"), b"mine").unwrap();
+        refused(
+            "a link in the subfolder",
+            &|| {
+                std::os::unix::fs::symlink(elsewhere.join("keep.txt"), run.join("sub/b.txt"))
+                    .unwrap()
+            },
+            &|| std::fs::remove_file(run.join("sub/b.txt")).unwrap(),
+        );
+        let moved = dir.path().join("moved-sub");
+        refused(
+            "a link as the subfolder",
+            &|| {
+                std::fs::rename(run.join("sub"), &moved).unwrap();
+                std::os::unix::fs::symlink(&moved, run.join("sub")).unwrap();
+            },
+            &|| {
+                std::fs::remove_file(run.join("sub")).unwrap();
+                std::fs::rename(&moved, run.join("sub")).unwrap();
+            },
+        );
+    }
+
+    #[test]
+    fn an_abandoned_partial_with_a_stray_file_in_its_subfolder_is_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let abandoned = dir.path().join(".npg-partial-4294967295-abc");
+        std::fs::create_dir_all(abandoned.join("sub")).unwrap();
+        std::fs::write(abandoned.join("sub/c.txt"), b"c").unwrap();
+        std::fs::write(abandoned.join("sub/notes.txt"), b"mine").unwrap();
+        write_folder_atomically(&dir.path().join("run"), &with_sub(b"x"), false, known).unwrap();
+        assert_eq!(
+            std::fs::read(abandoned.join("sub/notes.txt")).unwrap(),
+            b"mine"
+        );
+        std::fs::remove_file(abandoned.join("sub/notes.txt")).unwrap();
+        write_folder_atomically(&dir.path().join("run2"), &with_sub(b"x"), false, known).unwrap();
+        if Path::new("/proc").is_dir() {
+            assert!(
+                !abandoned.exists(),
+                "holding only what a run stages: removed"
+            );
+        }
+    }
+
     #[test]
     fn a_missing_parent_is_an_error_naming_it() {
         let dir = tempfile::tempdir().unwrap();
-        let err =
-            write_folder_atomically(&dir.path().join("no/run"), &files(b"x"), false).unwrap_err();
+        let err = write_folder_atomically(&dir.path().join("no/run"), &files(b"x"), false, known)
+            .unwrap_err();
         assert!(matches!(err, OutputError::NoFolder { .. }), "{err}");
     }
 }

@@ -188,6 +188,119 @@ fn an_edited_schedule_is_reported_with_the_cells_that_differ() {
 }
 
 #[test]
+fn an_edited_missing_or_added_statement_is_reported_by_its_path() {
+    let a = Archive::new();
+    let kent_path = a.run("Q2").join("statements/kent-2025-26-Q2.xlsx");
+    let kent = kent_path.clone();
+    let original = std::fs::read(&kent).unwrap();
+    // Kent's payment on its statement (row 17, column B) made £100.00 higher by hand.
+    edit_cell(&kent, "Statement", 16, 1, CellValue::Number(1_247_713.60));
+    let out = a.stdout(&a.run("Q2"), 1);
+    assert!(
+        out.contains(
+            "statements/kent-2025-26-Q2.xlsx: DIFFERS from the re-run; EDITED after the run"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("Statement!B17: 1247713.60 → 1247613.60"),
+        "{out}"
+    );
+    assert!(
+        out.contains("statements/: 42 statements identical"),
+        "{out}"
+    );
+    assert!(out.contains("payment-schedule.xlsx: identical"), "{out}");
+    assert!(out.contains("result: DIFFERENT"), "{out}");
+    // Removed, and a file added beside the statements: both named, both fail the verify.
+    std::fs::remove_file(&kent).unwrap();
+    std::fs::write(
+        a.run("Q2").join("statements/kent (sent).txt"),
+        b"sent to kent",
+    )
+    .unwrap();
+    let out = a.stdout(&a.run("Q2"), 1);
+    assert!(
+        out.contains("statements/kent-2025-26-Q2.xlsx: MISSING"),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "extra     statements/kent (sent).txt (not a file the run wrote: added to the run folder since)"
+        ),
+        "{out}"
+    );
+    let json = npg()
+        .args(["audit", "verify", "--format", "json"])
+        .arg(a.run("Q2"))
+        .arg("--cycle")
+        .arg(&a.cycle)
+        .assert()
+        .code(1);
+    let report: serde_json::Value = serde_json::from_slice(&json.get_output().stdout).unwrap();
+    assert_eq!(
+        report["extra_files"][0]["name"],
+        "statements/kent (sent).txt"
+    );
+    let outputs = report["outputs"].as_array().unwrap();
+    assert_eq!(
+        outputs.len(),
+        4 + 43 + 1,
+        "every output, each statement included"
+    );
+    let kent = outputs
+        .iter()
+        .find(|o| o["path"] == "statements/kent-2025-26-Q2.xlsx")
+        .unwrap();
+    assert_eq!(kent["present"], false);
+    // The statement put back: the added file alone still fails the verify; without it, the
+    // run is identical again.
+    std::fs::write(&kent_path, &original).unwrap();
+    let out = a.stdout(&a.run("Q2"), 1);
+    assert!(
+        out.contains("statements/: 43 statements identical"),
+        "{out}"
+    );
+    std::fs::remove_file(a.run("Q2").join("statements/kent (sent).txt")).unwrap();
+    a.stdout(&a.run("Q2"), 0);
+}
+
+#[test]
+fn a_statement_the_manifest_lists_and_the_re_run_does_not_write_fails_the_verify() {
+    let a = Archive::new();
+    let q2 = a.run("Q2");
+    // A statement for a force not in the run, put in with its hash in the manifest.
+    let bytes = std::fs::read(q2.join("statements/kent-2025-26-Q2.xlsx")).unwrap();
+    std::fs::write(q2.join("statements/nowhere-2025-26-Q2.xlsx"), &bytes).unwrap();
+    let path = q2.join("manifest.json");
+    let mut manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    manifest["outputs"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({
+            "path": "statements/nowhere-2025-26-Q2.xlsx",
+            "sha256": npg::cycle::load::sha256_hex(&bytes),
+            "bytes": bytes.len(),
+        }));
+    std::fs::write(&path, serde_json::to_string_pretty(&manifest).unwrap()).unwrap();
+    let out = a.stdout(&q2, 1);
+    assert!(
+        out.contains(
+            "statements/nowhere-2025-26-Q2.xlsx: DIFFERS from the re-run\n      the manifest lists it, and the re-run writes no such file"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "output statements/nowhere-2025-26-Q2.xlsx: listed by the run, not written by the re-run"
+        ),
+        "{out}"
+    );
+    assert!(!out.contains("other files in the run folder"), "{out}");
+}
+
+#[test]
 fn an_edited_ledger_is_reported_with_the_rows_that_differ() {
     let a = Archive::new();
     let ledger = a.run("Q4").join("ledger.csv");

@@ -77,20 +77,35 @@ fn has_exception(q: &str, force: &str, what: &str) -> bool {
         .any(|row| row["Force id"] == force && row["Exception"] == what)
 }
 
+/// `statements/<force>-2025-26-<q>.xlsx` for every force of the quarter's ledger, sorted.
+fn statement_paths(q: &str) -> Vec<String> {
+    ledger(q)
+        .keys()
+        .map(|force| format!("statements/{force}-2025-26-{q}.xlsx"))
+        .collect()
+}
+
+// Issue 13, items 3 and 4: a run folder now holds payments.csv and a statement per force in
+// `statements/` beside its four files (the test's name and expected list changed with it).
 #[test]
-fn the_run_writes_four_folders_of_five_files() {
+fn the_run_writes_four_folders_of_five_files_and_a_statement_per_force() {
     for q in QUARTERS {
         let files: Vec<String> = tree_bytes(&run_dir(q)).into_keys().collect();
+        let mut expected: Vec<String> = [
+            "ledger.csv",
+            "manifest.json",
+            "payment-schedule.xlsx",
+            "payments.csv",
+            "reconciliation.xlsx",
+        ]
+        .map(String::from)
+        .to_vec();
+        expected.extend(statement_paths(q));
+        assert_eq!(files, expected, "{q}");
         assert_eq!(
-            files,
-            [
-                "ledger.csv",
-                "manifest.json",
-                "payment-schedule.xlsx",
-                "payments.csv",
-                "reconciliation.xlsx"
-            ],
-            "{q}"
+            files.len(),
+            5 + 43,
+            "{q}: a statement for each of the 43 forces"
         );
     }
     let names: Vec<String> = std::fs::read_dir(year_runs())
@@ -697,15 +712,16 @@ fn the_manifest_lists_every_input_and_output_with_relative_paths() {
         .iter()
         .map(|o| o["path"].as_str().unwrap())
         .collect();
-    assert_eq!(
-        outputs,
-        [
-            "payment-schedule.xlsx",
-            "reconciliation.xlsx",
-            "ledger.csv",
-            "payments.csv"
-        ]
-    );
+    // Issue 13, items 3 and 4: the statements follow the four files, sorted by path.
+    let mut expected = vec![
+        "payment-schedule.xlsx".to_owned(),
+        "reconciliation.xlsx".to_owned(),
+        "ledger.csv".to_owned(),
+        "payments.csv".to_owned(),
+    ];
+    expected.extend(statement_paths("Q2"));
+    assert_eq!(outputs, expected);
+    assert!(outputs.contains(&"statements/kent-2025-26-Q2.xlsx"));
     let root = fixture_cycle().display().to_string();
     assert!(!text.contains(&root), "no absolute path");
     assert!(!text.contains("\\\\"));
@@ -1074,7 +1090,27 @@ fn a_prior_manifest_with_an_output_left_out_is_refused() {
     pay(&fixture_cycle(), out.path(), "Q2")
         .code(1)
         .stderr(predicate::str::contains(
-            "not the ones a run writes (payment-schedule.xlsx, reconciliation.xlsx, ledger.csv, payments.csv)",
+            "not the files a run writes (payment-schedule.xlsx, reconciliation.xlsx, ledger.csv, payments.csv and in statements/",
+        ));
+    assert!(!out.path().join("2025-26-Q2").exists());
+    // A statement left out of the manifest (and its file with it) is refused too: every
+    // force of the ledger has its statement listed, so none can be changed unseen.
+    let out = tempfile::tempdir().unwrap();
+    pay(&fixture_cycle(), out.path(), "Q1").success();
+    let q1 = out.path().join("2025-26-Q1");
+    let path = q1.join("manifest.json");
+    let mut manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    manifest["outputs"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|o| o["path"] != "statements/kent-2025-26-Q1.xlsx");
+    std::fs::write(&path, serde_json::to_string_pretty(&manifest).unwrap()).unwrap();
+    std::fs::remove_file(q1.join("statements/kent-2025-26-Q1.xlsx")).unwrap();
+    pay(&fixture_cycle(), out.path(), "Q2")
+        .code(1)
+        .stderr(predicate::str::contains(
+            "and in statements/ a statement for each force of its ledger",
         ));
     assert!(!out.path().join("2025-26-Q2").exists());
 }
@@ -1645,4 +1681,176 @@ fn a_payee_reference_in_forces_csv_reaches_payments_csv() {
         text.lines()
             .any(|l| l.starts_with("essex,Essex Police,,NPG-"))
     );
+}
+
+/// A statement's labelled rows (column A → column B) and its exceptions (kind, message),
+/// as calamine reads them.
+struct Statement {
+    fields: BTreeMap<String, String>,
+    exceptions: Vec<(String, String)>,
+}
+
+fn statement(q: &str, force: &str) -> Statement {
+    let path = run_dir(q).join(format!("statements/{force}-2025-26-{q}.xlsx"));
+    let dump = dump_cells(&path);
+    assert_eq!(dump.len(), 1, "one sheet");
+    let rows = sheet(&dump, "Statement");
+    let cell = |row: &Vec<String>, col: usize| row.get(col).cloned().unwrap_or_default();
+    let at = rows
+        .iter()
+        .position(|r| cell(r, 0) == "Exceptions for this force")
+        .expect("an exceptions section");
+    let fields = rows[..at]
+        .iter()
+        .filter(|r| !cell(r, 0).is_empty())
+        .map(|r| (cell(r, 0), cell(r, 1)))
+        .collect();
+    let exceptions = rows[at + 1..]
+        .iter()
+        .map(|r| (cell(r, 0), cell(r, 1)))
+        .collect();
+    Statement { fields, exceptions }
+}
+
+#[test]
+fn each_forces_statement_has_the_figures_of_its_schedule_row_and_its_exceptions() {
+    // The statement's label, and the Schedule column it must equal.
+    const SAME: [(&str, &str); 14] = [
+        ("Allocation (A)", "Allocation (A)"),
+        ("Eligible spend to date (CS)", "Eligible spend to date (CS)"),
+        ("Profiled spend to date (CP)", "Profiled spend to date (CP)"),
+        ("Profiled actuals (B)", "Profiled actuals (B)"),
+        ("Progress (P)", "Progress (P)"),
+        ("Band: the fraction paid (φ)", "Fraction paid (φ)"),
+        ("Entitlement to date (E)", "Entitlement to date (E)"),
+        ("Paid before (PTD)", "Paid before (PTD)"),
+        ("Paid after", "Paid after"),
+        ("Withheld (B − E)", "Withheld (B − E)"),
+        ("Remaining (A − paid after)", "Remaining (A − paid after)"),
+        ("Status", "Status"),
+        ("Reason", "Reason"),
+        ("Explanation", "Explanation"),
+    ];
+    let (mut recoveries, mut holds) = (0, 0);
+    for q in QUARTERS {
+        let schedule = schedule_rows(q);
+        assert_eq!(schedule.len(), 43, "{q}");
+        let listed = exceptions(q);
+        for (force, row) in &schedule {
+            let s = statement(q, force);
+            for (label, column) in SAME {
+                let want = match row[column].as_str() {
+                    "" => "not worked out: the payment is held",
+                    figure => figure,
+                };
+                assert_eq!(
+                    s.fields[label], want,
+                    "{q} {force}: {label} against {column}"
+                );
+            }
+            let payment: f64 = row["Payment this quarter"].parse().unwrap();
+            if payment < 0.0 {
+                recoveries += 1;
+                assert!(
+                    !s.fields.contains_key("Payment this quarter"),
+                    "{q} {force}"
+                );
+                let owed: f64 = s.fields["Recovery this quarter (the force owes)"]
+                    .parse()
+                    .unwrap();
+                assert_eq!(owed, -payment, "{q} {force}: the recovery, as owed");
+                assert!(s.fields["This quarter"].contains("owes the Home Office"));
+            } else {
+                assert_eq!(
+                    s.fields["Payment this quarter"], row["Payment this quarter"],
+                    "{q} {force}"
+                );
+            }
+            if row["Status"].starts_with("HOLD") {
+                holds += 1;
+            }
+            let theirs: Vec<(String, String)> = listed
+                .iter()
+                .filter(|e| e["Force id"] == *force)
+                .map(|e| {
+                    let to_do = format!("{}: {}", e["Who acts"], e["Action"]);
+                    (
+                        e["Exception"].clone(),
+                        format!("{}\nTo do: {to_do}", e["Message"]),
+                    )
+                })
+                .collect();
+            if theirs.is_empty() {
+                assert_eq!(
+                    s.exceptions,
+                    [("None".to_owned(), String::new())],
+                    "{q} {force}"
+                );
+            } else {
+                assert_eq!(s.exceptions, theirs, "{q} {force}");
+            }
+        }
+    }
+    assert_eq!(recoveries, 2, "cumbria and durham at Q4");
+    assert!(holds >= 1, "a held line is among them");
+    // Exact figures, from scenarios.md.
+    let kent = statement("Q2", "kent");
+    assert_eq!(kent.fields["Payment this quarter"], "1247613.6");
+    assert_eq!(kent.fields["Paid before (PTD)"], "992045.42");
+    assert!(
+        kent.exceptions
+            .iter()
+            .any(|(kind, _)| kind == "RESTATED Q1: £992,045.42 → £972,045.42"),
+        "{:?}",
+        kent.exceptions
+    );
+    let cumbria = statement("Q4", "cumbria");
+    assert_eq!(
+        cumbria.fields["Recovery this quarter (the force owes)"],
+        "180155.2"
+    );
+    assert_eq!(cumbria.fields["Status"], "RECOVERY");
+    assert_eq!(
+        cumbria.fields["This quarter"],
+        "Cumbria Constabulary owes the Home Office £180,155.20: it will be invoiced for this amount."
+    );
+    assert_eq!(
+        statement("Q4", "durham").fields["Recovery this quarter (the force owes)"],
+        "723863.59"
+    );
+    let essex = statement("Q2", "essex");
+    assert_eq!(essex.fields["Status"], "NIL");
+    assert_eq!(essex.exceptions[0].0, "NO-RETURN");
+}
+
+#[test]
+fn a_statement_prints_on_one_a4_page_with_its_header_and_footer() {
+    let path = run_dir("Q2").join("statements/essex-2025-26-Q2.xlsx");
+    let xml = zip_part(&path, "xl/worksheets/sheet1.xml");
+    for part in [
+        "<pageSetUpPr fitToPage=\"1\"/>",
+        "paperSize=\"9\"",
+        "orientation=\"portrait\"",
+        "<oddHeader>&amp;LNeighbourhood Policing Grant&amp;R2025-26 Q2</oddHeader>",
+        "&amp;RPage &amp;P of &amp;N</oddFooter>",
+        "customHeight=\"1\"",
+    ] {
+        assert!(xml.contains(part), "{part}\n{xml}");
+    }
+    assert!(
+        zip_part(&path, "xl/workbook.xml").contains("name=\"_xlnm.Print_Area\""),
+        "a print area"
+    );
+    let Some(soffice) = crate::common::soffice_or_skip(
+        "a_statement_prints_on_one_a4_page_with_its_header_and_footer",
+    ) else {
+        return;
+    };
+    let out = tempfile::tempdir().unwrap();
+    let pdf = crate::common::soffice_convert(&soffice, &path, "pdf", out.path());
+    let bytes = std::fs::read(pdf).unwrap();
+    let text = String::from_utf8_lossy(&bytes);
+    let pages = text.matches("/Type/Page").count() - text.matches("/Type/Pages").count();
+    assert_eq!(pages, 1, "one page");
+    assert!(text.contains("MediaBox[0 0 595.30"), "A4 portrait");
 }

@@ -97,8 +97,37 @@ fn overwrite_replaces_only_a_run_folder_npg_wrote_still_as_it_wrote_it() {
     refused("a link", "is a symbolic link");
     std::fs::remove_file(&q1).unwrap();
     std::fs::rename(&elsewhere, &q1).unwrap();
+    // Issue 13, item 4: inside `statements/` as at the top: a file someone added there, a
+    // statement edited, one removed, a folder nested in it, and a link as the folder.
+    let statements = q1.join("statements");
+    std::fs::write(statements.join("kent (sent).txt"), b"sent to kent").unwrap();
+    refused("a file added to statements/", "statements/kent (sent).txt");
+    std::fs::remove_file(statements.join("kent (sent).txt")).unwrap();
+    std::fs::create_dir(statements.join("old")).unwrap();
+    refused("a folder in statements/", "statements/old");
+    std::fs::remove_dir(statements.join("old")).unwrap();
+    let kent = statements.join("kent-2025-26-Q1.xlsx");
+    let kept = std::fs::read(&kent).unwrap();
+    std::fs::write(&kent, [&kept[..], b"\0"].concat()).unwrap();
+    refused(
+        "an edited statement",
+        "statements/kent-2025-26-Q1.xlsx has changed since the run wrote it",
+    );
+    std::fs::remove_file(&kent).unwrap();
+    refused(
+        "a statement removed",
+        "statements/kent-2025-26-Q1.xlsx is missing",
+    );
+    std::fs::write(&kent, &kept).unwrap();
+    let moved = ws.out.path().join("statements-elsewhere");
+    std::fs::rename(&statements, &moved).unwrap();
+    std::os::unix::fs::symlink(&moved, &statements).unwrap();
+    refused("a link as statements/", "\"statements\" (a symbolic link");
+    std::fs::remove_file(&statements).unwrap();
+    std::fs::rename(&moved, &statements).unwrap();
     // As npg wrote it: replaced.
     pay_over(ws.cycle(), &runs, "Q1").success();
+    assert!(moved.symlink_metadata().is_err());
 }
 
 #[test]
@@ -121,6 +150,38 @@ fn a_leftover_staging_folder_is_removed_only_when_it_holds_nothing_but_run_files
     std::fs::write(aside.join("keep.txt"), b"mine").unwrap();
     pay_over(ws.cycle(), &runs, "Q1").code(2);
     assert_eq!(std::fs::read(aside.join("keep.txt")).unwrap(), b"mine");
+    std::fs::remove_dir_all(&aside).unwrap();
+    std::fs::remove_dir_all(&staged).unwrap();
+    // Issue 13, item 4: a leftover holding a run folder's files and `statements/` is
+    // npg's own and removed; one with a stray file in `statements/` is kept, and so is an
+    // old folder of a swap with one.
+    let q1 = runs.join("2025-26-Q1");
+    let leftover = |name: &str| {
+        let path = runs.join(name);
+        crate::common::copy_dir(&q1, &path);
+        path
+    };
+    let partial = leftover(".npg-partial-4294967295-run");
+    pay_over(ws.cycle(), &runs, "Q1").success();
+    assert!(!partial.exists(), "a leftover of run files only is removed");
+    let partial = leftover(".npg-partial-4294967295-notes");
+    std::fs::write(partial.join("statements/notes.txt"), b"mine").unwrap();
+    pay_over(ws.cycle(), &runs, "Q1").success();
+    assert_eq!(
+        std::fs::read(partial.join("statements/notes.txt")).unwrap(),
+        b"mine"
+    );
+    let aside = leftover(".npg-old-2025-26-Q1");
+    std::fs::write(aside.join("statements/notes.txt"), b"mine").unwrap();
+    pay_over(ws.cycle(), &runs, "Q1").code(2);
+    assert_eq!(
+        std::fs::read(aside.join("statements/notes.txt")).unwrap(),
+        b"mine"
+    );
+    // Without the stray file, the interrupted swap is completed: the old folder goes.
+    std::fs::remove_file(aside.join("statements/notes.txt")).unwrap();
+    pay_over(ws.cycle(), &runs, "Q1").success();
+    assert!(!aside.exists());
 }
 
 fn fixtures_command(out: &Path) -> assert_cmd::assert::Assert {
