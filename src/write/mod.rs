@@ -5,6 +5,7 @@ pub mod exceptions;
 pub mod formats;
 pub mod lock;
 pub mod output;
+pub mod print;
 pub mod reconciliation;
 pub mod run_folder;
 pub mod schedule;
