@@ -151,7 +151,15 @@ pub fn run_files(inputs: &CycleInputs, run: &QuarterRun) -> Result<Vec<RunFile>,
     let fingerprint = fingerprint_of(config.rules_version.as_str(), run, &every_input);
     // The two workbooks are independent: each is built on whichever core is free.
     let (schedule, reconciliation) = rayon::join(
-        || write_schedule(result, config, &every_input, &fingerprint),
+        || {
+            write_schedule(
+                result,
+                config,
+                &every_input,
+                &fingerprint,
+                run.prior.as_ref().map(|p| &p.ledger),
+            )
+        },
         || {
             let reconciled = reconcile_counted(
                 inputs,

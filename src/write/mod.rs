@@ -1,6 +1,7 @@
 //! Adapters that turn domain results into files: workbooks (rust_xlsxwriter) and atomic writes.
 
 pub mod allocations;
+pub mod approval;
 pub mod exceptions;
 pub mod formats;
 pub mod lock;
