@@ -392,16 +392,23 @@ fn the_charts_have_legends_and_axis_titles_month_labels_below_the_plot_and_no_pa
     assert!(book.contains("Charts!$A$1:$P$360"), "{book}");
 }
 
-/// pdftotext, when installed (poppler-utils); like LibreOffice, required under CI.
-fn pdftotext_or_skip(test: &str) -> bool {
-    let found = Command::new("pdftotext").arg("-v").output().is_ok();
+/// pdftotext (poppler-utils) and the Carlito font (the metric twin of the workbooks' Calibri,
+/// without which LibreOffice lays pages out in a wider font than Excel would), when
+/// installed; like LibreOffice, required under CI.
+fn pdf_tools_or_skip(test: &str) -> bool {
+    let pdftotext = Command::new("pdftotext").arg("-v").output().is_ok();
+    let carlito = Command::new("fc-list")
+        .arg("Carlito")
+        .output()
+        .is_ok_and(|o| !o.stdout.is_empty());
+    let found = pdftotext && carlito;
     if !found {
         assert!(
             std::env::var_os("NPG_REQUIRE_LIBREOFFICE").is_none(),
-            "{test}: pdftotext is required here (NPG_REQUIRE_LIBREOFFICE is set) but is not installed"
+            "{test}: pdftotext and the Carlito font are required here (NPG_REQUIRE_LIBREOFFICE is set) but are not installed"
         );
         eprintln!(
-            "SKIPPED {test}: pdftotext is not installed; `apt-get install poppler-utils` to run it"
+            "SKIPPED {test}: needs pdftotext and the Carlito font; `apt-get install poppler-utils fonts-crosextra-carlito` to run it"
         );
     }
     found
@@ -413,7 +420,7 @@ fn the_q2_schedule_exported_to_pdf_has_force_names_on_every_page_of_the_schedule
     let Some(soffice) = crate::common::soffice_or_skip(test) else {
         return;
     };
-    if !pdftotext_or_skip(test) {
+    if !pdf_tools_or_skip(test) {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
