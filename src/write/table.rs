@@ -259,7 +259,11 @@ impl<'s> SheetWriter<'s> {
     /// Writes a header row whose labels wrap within their columns, aligned to the top; the
     /// labels do not widen the columns (the values do).
     pub fn header_wrapped(&mut self, row: usize, labels: &[&str]) -> Result<(), XlsxError> {
-        let format = header_format().set_text_wrap().set_align(FormatAlign::Top);
+        let format = header_format()
+            .set_text_wrap()
+            .set_align(FormatAlign::Top)
+            .set_align(FormatAlign::Left)
+            .set_indent(1);
         for (col, label) in labels.iter().enumerate() {
             self.sheet
                 .write_string_with_format(row32(row)?, col16(col)?, *label, &format)?;
