@@ -189,7 +189,15 @@ pub fn run_files(inputs: &CycleInputs, run: &QuarterRun) -> Result<Vec<RunFile>,
     let ((schedule, statements), reconciliation) = rayon::join(
         || {
             rayon::join(
-                || write_schedule(result, config, &every_input, &fingerprint),
+                || {
+                    write_schedule(
+                        result,
+                        config,
+                        &every_input,
+                        &fingerprint,
+                        run.prior.as_ref().map(|p| &p.ledger),
+                    )
+                },
                 || statement_files(inputs, result),
             )
         },

@@ -11,6 +11,7 @@ use crate::layout::{TableLayout, ValueKind, layouts};
 use crate::rules::allocate::{Allocation, WeightLine};
 
 use super::formats::{self, NUMBER_FORMAT_HEADCOUNT, NUMBER_FORMAT_MONEY};
+use super::print::{Heading, Orientation, PageSetup, Paper, Scaling, set_up_page};
 use super::table::{header_format, width};
 
 /// One cell of a table row.
@@ -44,13 +45,21 @@ pub fn write_allocations(
             ]
         })
         .collect();
+    let year_text = year.to_string();
+    let heading = heading(&year_text, "allocations");
     let sheet = workbook.add_worksheet();
     write_table(sheet, layout, &rows)?;
     sheet.set_active(true);
+    set_up_page(sheet, &heading, &table_page())?;
 
     let check_name = layout.check_sheet.as_deref().unwrap_or("Check");
     let check = workbook.add_worksheet();
     write_check(check, check_name, allocation)?;
+    set_up_page(
+        check,
+        &heading,
+        &PageSetup::page(Paper::A4, Orientation::Portrait, Scaling::PagesWide(1)),
+    )?;
     workbook.save_to_buffer()
 }
 
@@ -75,11 +84,36 @@ pub fn write_weights(
             ]
         })
         .collect();
+    let year_text = year.to_string();
     let sheet = workbook.add_worksheet();
     write_table(sheet, layout, &rows)?;
     sheet.set_active(true);
+    set_up_page(
+        sheet,
+        &heading(&year_text, "allocation weights"),
+        &table_page(),
+    )?;
     workbook.save_to_buffer()
 }
+
+/// The header and footer of the year's allocation workbooks (no run, so no fingerprint).
+fn heading<'a>(year: &'a str, what: &'a str) -> Heading<'a> {
+    Heading {
+        scheme: SCHEME,
+        year,
+        quarter: None,
+        what,
+        fingerprint: None,
+    }
+}
+
+/// A table of forces: A4 portrait, one page wide, the header row on every page.
+fn table_page() -> PageSetup {
+    PageSetup::table(Paper::A4, Orientation::Portrait, Scaling::PagesWide(1))
+}
+
+/// The scheme these workbooks are of, as their titles name it.
+const SCHEME: &str = "Neighbourhood Policing Grant";
 
 /// A workbook whose properties are fixed by the year (its creation date the year's first
 /// day), so that the same figures always give the same bytes; `what` ends its title.
@@ -87,7 +121,7 @@ fn new_workbook(year: FinancialYear, what: &str) -> Result<Workbook, XlsxError> 
     let mut workbook = Workbook::new();
     workbook.set_properties(&formats::fixed_properties(
         year.first_day(),
-        &format!("Neighbourhood Policing Grant {year}: {what}"),
+        &format!("{SCHEME} {year}: {what}"),
     )?);
     Ok(workbook)
 }

@@ -1,10 +1,12 @@
 //! Adapters that turn domain results into files: workbooks (rust_xlsxwriter) and atomic writes.
 
 pub mod allocations;
+pub mod approval;
 pub mod exceptions;
 pub mod formats;
 pub mod lock;
 pub mod output;
+pub mod print;
 pub mod reconciliation;
 pub mod run_folder;
 pub mod schedule;

@@ -4,12 +4,15 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use rust_xlsxwriter::{Chart, ChartFont, ChartType, Worksheet, XlsxError};
+use rust_xlsxwriter::{
+    Chart, ChartAxisLabelPosition, ChartFont, ChartLegendPosition, ChartType, Worksheet, XlsxError,
+};
 
 use crate::domain::{ForceId, ForceList, Month};
 use crate::rules::reconcile::{MonthLine, NationalLine, Reconciliation};
 
 use super::formats;
+use super::print::{Heading, Orientation, PageSetup, Paper, Scaling, set_up_page};
 use super::table::{Cell, SheetWriter};
 
 /// What a month with no monitoring row shows instead of figures (never zero).
@@ -130,12 +133,51 @@ pub fn write_reconciliation(
             .map_or_else(|| id.to_string(), |f| f.name.clone())
     };
 
+    let year = last.financial_year().to_string();
+    // A quarter's reconciliation (a payment run's) names its quarter; a month's does not.
+    let quarter = last.quarter();
+    let quarter = (quarter.end_month(last.financial_year()) == last).then(|| quarter.to_string());
+    let what = format!("reconciliation to {last}");
+    let heading = Heading {
+        scheme: facts.scheme,
+        year: &year,
+        quarter: quarter.as_deref(),
+        what: &what,
+        fingerprint: None,
+    };
+
     let summary = workbook.add_worksheet();
-    write_summary(summary, recon, last, &name, facts)?;
+    let summary_rows = write_summary(summary, recon, last, &name, facts)?;
     summary.set_active(true);
-    write_monthly(workbook.add_worksheet_with_constant_memory()?, recon, &name)?;
-    write_national(workbook.add_worksheet(), &recon.national)?;
-    write_charts(workbook.add_worksheet(), recon, &ids, &name)?;
+    let header_row =
+        u32::try_from(SUMMARY_HEADER_ROW).map_err(|_| XlsxError::RowColumnLimitError)?;
+    // One page wide, so that each force's figures print beside its name.
+    set_up_page(
+        summary,
+        &heading,
+        &PageSetup::page(Paper::A4, Orientation::Landscape, Scaling::PagesWide(1))
+            .repeat_rows(header_row, header_row)
+            .print_area(summary_rows, (SUMMARY_HEADER.len() - 1) as u16),
+    )?;
+    let monthly = workbook.add_worksheet_with_constant_memory()?;
+    write_monthly(monthly, recon, &name)?;
+    // 29 columns: A3, two pages wide, each page with the force and month.
+    set_up_page(
+        monthly,
+        &heading,
+        &PageSetup::table(Paper::A3, Orientation::Landscape, Scaling::PagesWide(2))
+            .repeat_columns(0, MONTHLY_MONTH),
+    )?;
+    let national = workbook.add_worksheet();
+    write_national(national, &recon.national)?;
+    set_up_page(
+        national,
+        &heading,
+        &PageSetup::table(Paper::A4, Orientation::Landscape, Scaling::PagesWide(1)),
+    )?;
+    let charts = workbook.add_worksheet();
+    let chart_pages = write_charts(charts, recon, &ids, &name)?;
+    set_up_page(charts, &heading, &chart_pages)?;
     workbook.save_to_buffer()
 }
 
@@ -150,28 +192,20 @@ fn write_summary(
     last: Month,
     name: &dyn Fn(&ForceId) -> String,
     facts: &ReconciliationFacts,
-) -> Result<(), XlsxError> {
+) -> Result<u32, XlsxError> {
     let mut w = SheetWriter::new(sheet, "Summary")?;
+    // The title and facts run across the empty cells to their right rather than widening
+    // column A, so that the table below prints one page wide at a legible size.
     let title = format!("{}: delivery against plan to {last}", facts.scheme);
-    w.row(0, &[Cell::label(title)])?;
-    w.row(
-        1,
-        &[
-            Cell::label("Returns counted if submitted by"),
-            Cell::text(facts.cutoff.to_string()),
-        ],
-    )?;
-    w.row(
-        2,
-        &[Cell::label("As at"), Cell::text(facts.as_at.to_string())],
-    )?;
-    w.row(
-        3,
-        &[
-            Cell::label("Rules version"),
-            Cell::text(facts.rules_version),
-        ],
-    )?;
+    w.title(0, &title)?;
+    let facts_lines = [
+        format!("Returns counted if submitted by {}", facts.cutoff),
+        format!("As at {}", facts.as_at),
+        format!("Rules version {}", facts.rules_version),
+    ];
+    for (row, line) in facts_lines.iter().enumerate() {
+        w.note(row + 1, line)?;
+    }
     w.header(SUMMARY_HEADER_ROW, &SUMMARY_HEADER)?;
     let mut row = SUMMARY_HEADER_ROW + 1;
     for line in recon.lines.iter().filter(|l| l.month == last) {
@@ -231,7 +265,8 @@ fn write_summary(
     let header_row =
         u32::try_from(SUMMARY_HEADER_ROW).map_err(|_| XlsxError::RowColumnLimitError)?;
     sheet.set_freeze_panes(header_row + 1, 1)?;
-    w.finish()
+    w.finish()?;
+    u32::try_from(row).map_err(|_| XlsxError::RowColumnLimitError)
 }
 
 /// The cells of one force-month, in the order of `MONTHLY_HEADER`.
@@ -329,7 +364,23 @@ fn write_national(sheet: &mut Worksheet, national: &[NationalLine]) -> Result<()
     w.finish()
 }
 
-/// A line chart of planned against actual uplift from two columns of a sheet.
+/// The Charts sheet's grid, in Excel's pixels (a default column is 64 wide, a row 20 high):
+/// A4 landscape at 100% prints about 1,040 by 660 of them inside the margins, and LibreOffice
+/// draws columns about 6% wider, so each page holds 960 across and 30 rows down.
+const CHART_PAGE_ROWS: u32 = 30;
+const NATIONAL_CHART: (u32, u32) = (960, 560);
+const FORCE_CHART: (u32, u32) = (470, 280);
+/// Two force charts a row, two rows a page: the second chart starts at 480 pixels (column H
+/// and 32 pixels), each row of charts 15 rows below the last.
+const FORCE_CHART_ROWS: u32 = 15;
+const FORCE_CHARTS_ACROSS: u32 = 2;
+const SECOND_CHART_AT: (u16, u32) = (7, 32);
+/// The last column a chart reaches, for the print area.
+const CHARTS_LAST_COL: u16 = 15;
+
+/// A line chart of planned against actual uplift from two columns of a sheet, with a legend
+/// and axis titles; the month labels sit below the plot, so that a line below zero does not
+/// run through them.
 fn uplift_chart(
     title: &str,
     sheet: &str,
@@ -350,15 +401,24 @@ fn uplift_chart(
         .set_name("Actual uplift (FTE)")
         .set_categories((sheet, rows.0, month_col, rows.1, month_col))
         .set_values((sheet, rows.0, ua_col, rows.1, ua_col));
+    chart.legend().set_position(ChartLegendPosition::Bottom);
+    chart
+        .x_axis()
+        .set_name("Month")
+        .set_label_position(ChartAxisLabelPosition::Low);
+    chart.y_axis().set_name("Uplift (FTE)");
     chart
 }
 
+/// Writes the Charts sheet: the national chart alone on the first page, then the force
+/// charts two by two on each page, a manual page break before each page so that none is
+/// cut. Returns the sheet's page setup.
 fn write_charts(
     sheet: &mut Worksheet,
     recon: &Reconciliation,
     ids: &[&ForceId],
     name: &dyn Fn(&ForceId) -> String,
-) -> Result<(), XlsxError> {
+) -> Result<PageSetup, XlsxError> {
     sheet.set_name("Charts")?;
     let months = u32::try_from(recon.months.len()).map_err(|_| XlsxError::RowColumnLimitError)?;
     let mut national = uplift_chart(
@@ -369,21 +429,28 @@ fn write_charts(
         NATIONAL_UP,
         NATIONAL_UA,
     );
-    national.set_width(720).set_height(360);
-    sheet.insert_chart(1, 1, &national)?;
+    national
+        .set_width(NATIONAL_CHART.0)
+        .set_height(NATIONAL_CHART.1);
+    sheet.insert_chart(1, 0, &national)?;
+    let page = |last_row: u32, breaks: Vec<u32>| {
+        PageSetup::page(Paper::A4, Orientation::Landscape, Scaling::Percent(100))
+            .print_area(last_row, CHARTS_LAST_COL)
+            .page_breaks(breaks)
+    };
     if ids.len() > MAX_FORCE_CHARTS {
         sheet.write_string(
-            20,
-            1,
+            CHART_PAGE_ROWS,
+            0,
             format!(
                 "{} forces: per-force charts are drawn for at most {MAX_FORCE_CHARTS}; see the Monthly sheet.",
                 ids.len()
             ),
         )?;
-        return Ok(());
+        return Ok(page(CHART_PAGE_ROWS, vec![CHART_PAGE_ROWS]));
     }
-    // Small charts three to a row below the national one, each over its force's rows of
-    // the Monthly sheet (forces are in id order there, one row per month).
+    // Each chart over its force's rows of the Monthly sheet (forces are in id order there,
+    // one row per month).
     for (index, id) in ids.iter().enumerate() {
         let i = u32::try_from(index).map_err(|_| XlsxError::RowColumnLimitError)?;
         let first = 1 + i * months;
@@ -395,14 +462,25 @@ fn write_charts(
             MONTHLY_UP,
             MONTHLY_UA,
         );
-        chart.set_width(360).set_height(220);
-        chart.legend().set_hidden();
+        chart.set_width(FORCE_CHART.0).set_height(FORCE_CHART.1);
         chart
             .title()
             .set_font(ChartFont::new().set_size(10).set_bold());
-        let row = 20 + (i / 3) * 12;
-        let col = 1 + u16::try_from(index % 3).unwrap_or(0) * 6;
-        sheet.insert_chart(row, col, &chart)?;
+        let row = CHART_PAGE_ROWS + (i / FORCE_CHARTS_ACROSS) * FORCE_CHART_ROWS;
+        if i % FORCE_CHARTS_ACROSS == 0 {
+            sheet.insert_chart(row, 0, &chart)?;
+        } else {
+            let (col, x) = SECOND_CHART_AT;
+            sheet.insert_chart_with_offset(row, col, &chart, x, 0)?;
+        }
     }
-    Ok(())
+    let chart_rows = u32::try_from(ids.len())
+        .map_err(|_| XlsxError::RowColumnLimitError)?
+        .div_ceil(FORCE_CHARTS_ACROSS);
+    let pages = chart_rows.div_ceil(CHART_PAGE_ROWS / FORCE_CHART_ROWS);
+    let breaks: Vec<u32> = (0..pages.max(1))
+        .map(|p| CHART_PAGE_ROWS * (p + 1))
+        .collect();
+    let last_row = CHART_PAGE_ROWS * (pages + 1) - 1;
+    Ok(page(last_row, breaks))
 }

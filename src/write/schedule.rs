@@ -1,5 +1,6 @@
-//! `payment-schedule.xlsx`, the workbook finance approves: the national Summary, the
-//! Schedule (a line per force with every symbol of rules §7), the Exceptions and the Inputs.
+//! `payment-schedule.xlsx`, the workbook finance approves: the Approval form, the national
+//! Summary, the Schedule signed off (a printable line per force, last quarter beside this
+//! one), the Calculation (every symbol of rules §7), the Exceptions and the Inputs.
 
 use rust_xlsxwriter::XlsxError;
 
@@ -10,12 +11,19 @@ use crate::pay::run::{ForceResult, InputUse, RunResult};
 use crate::rules::payment::{PaymentLine, Status};
 use crate::rules::reason::reason_text;
 
+use crate::pay::ledger::Ledger;
+
+use super::approval::{TotalsToApprove, write_approval};
 use super::exceptions::write_exceptions;
 use super::formats;
+use super::print::{
+    Heading, Orientation, PageSetup, Paper, Scaling, row_points, scale_to_fit, set_up_page,
+    wrapped_lines,
+};
 use super::table::{Cell, SheetWriter};
 
-/// The Schedule's columns, in order. The symbols are those of rules §7.
-pub const SCHEDULE_HEADER: [&str; 21] = [
+/// The Calculation sheet's columns, in order. The symbols are those of rules §7.
+pub const CALCULATION_HEADER: [&str; 21] = [
     "Force id",
     "Force name",
     "Allocation (A)",
@@ -38,6 +46,33 @@ pub const SCHEDULE_HEADER: [&str; 21] = [
     "Reason",
     "Explanation",
 ];
+
+/// The Schedule's columns, in order: what a finance manager signs off, one printed line per
+/// force. The rest of the calculation is on the Calculation sheet, with the explanation: its
+/// first sentence is the Reason shown here and the rest restates this row's figures in words,
+/// which would double the printed length of the Schedule.
+pub const SCHEDULE_HEADER: [&str; 13] = [
+    "Force id",
+    "Force name",
+    "Allocation (A)",
+    "Eligible spend to date (CS)",
+    "Progress (P)",
+    "Fraction paid (φ)",
+    "Entitlement to date (E)",
+    "Paid before (PTD)",
+    "Last quarter's payment",
+    "Payment this quarter",
+    "Change on last quarter",
+    "Status",
+    "Reason",
+];
+
+/// The Schedule's columns of words, wrapped within these widths (characters) so that the
+/// sheet prints one page wide on A4 landscape at 60% or more.
+const SCHEDULE_WRAPPED: [(usize, f64); 3] = [(1, 18.0), (11, 13.0), (12, 32.0)];
+
+/// The least print scale of the Schedule: below it the figures are too small to sign off.
+pub const SCHEDULE_MIN_SCALE: u16 = 60;
 
 const INPUTS_HEADER: [&str; 8] = [
     "File",
@@ -105,12 +140,14 @@ impl Totals {
 }
 
 /// Writes the payment schedule of one quarter's run. `inputs` lists every file the run
-/// read, the cycle's own files first.
+/// read, the cycle's own files first; `prior` is the ledger the run started from (none at
+/// Q1), for last quarter's payment beside this one.
 pub fn write_schedule(
     run: &RunResult,
     config: &CycleConfig,
     inputs: &[InputUse],
     fingerprint: &str,
+    prior: Option<&Ledger>,
 ) -> Result<Vec<u8>, XlsxError> {
     let quarter_config = config.quarter(run.quarter);
     let mut workbook = formats::output_workbook();
@@ -123,13 +160,50 @@ pub fn write_schedule(
     )?);
     let lines: Vec<&PaymentLine> = run.forces.iter().map(|f| &f.line).collect();
     let totals = Totals::of(&lines, run.quarter);
+    let year = config.year.to_string();
+    let quarter = run.quarter.to_string();
+    let heading = Heading {
+        scheme: &config.scheme,
+        year: &year,
+        quarter: Some(&quarter),
+        what: "payment schedule",
+        fingerprint: Some(fingerprint),
+    };
 
-    write_summary(workbook.add_worksheet(), run, config, &totals, fingerprint)?;
-    let schedule = workbook.add_worksheet();
-    write_lines(schedule, run, &totals)?;
-    schedule.set_active(true);
-    write_exceptions(workbook.add_worksheet(), run)?;
-    write_inputs(workbook.add_worksheet_with_constant_memory()?, inputs)?;
+    let approval = workbook.add_worksheet();
+    let to_approve = TotalsToApprove {
+        net_payment: totals.payment,
+        payable: totals.payable,
+        recoveries: totals.recoveries,
+        withheld: totals.withheld,
+        paid_to_date: totals.paid_after,
+        remaining: totals.remaining,
+    };
+    write_approval(approval, run, config, &to_approve, fingerprint, &heading)?;
+    approval.set_active(true);
+    let summary = workbook.add_worksheet();
+    write_summary(summary, run, config, &totals, fingerprint)?;
+    set_up_page(
+        summary,
+        &heading,
+        &PageSetup::page(Paper::A4, Orientation::Portrait, Scaling::PagesWide(1)),
+    )?;
+    write_sign_off(workbook.add_worksheet(), run, &totals, prior, &heading)?;
+    write_calculation(workbook.add_worksheet(), run, &totals, &heading)?;
+    let exceptions = workbook.add_worksheet();
+    write_exceptions(exceptions, run)?;
+    set_up_page(
+        exceptions,
+        &heading,
+        &PageSetup::table(Paper::A4, Orientation::Landscape, Scaling::PagesWide(1)),
+    )?;
+    let inputs_sheet = workbook.add_worksheet_with_constant_memory()?;
+    write_inputs(inputs_sheet, inputs)?;
+    set_up_page(
+        inputs_sheet,
+        &heading,
+        &PageSetup::table(Paper::A4, Orientation::Landscape, Scaling::PagesWide(1)),
+    )?;
     workbook.save_to_buffer()
 }
 
@@ -211,7 +285,7 @@ fn write_summary(
     w.finish()
 }
 
-/// The cells of one force's line, in the order of `SCHEDULE_HEADER`.
+/// The cells of one force's line, in the order of `CALCULATION_HEADER`.
 fn line_cells<'a>(force: &'a ForceResult, quarter: Quarter) -> Vec<Cell<'a>> {
     let l = &force.line;
     let mut cells = vec![
@@ -249,13 +323,16 @@ fn spend_cells<'a>(spend: &[Money], quarter: Quarter) -> Vec<Cell<'a>> {
         .collect()
 }
 
-fn write_lines(
+/// The Calculation sheet, for analysts: every symbol of rules §7 for every force, as the
+/// Schedule was before it was cut to what is signed off.
+fn write_calculation(
     sheet: &mut rust_xlsxwriter::Worksheet,
     run: &RunResult,
     totals: &Totals,
+    heading: &Heading,
 ) -> Result<(), XlsxError> {
-    let mut w = SheetWriter::new(sheet, "Schedule")?;
-    w.header(0, &SCHEDULE_HEADER)?;
+    let mut w = SheetWriter::new(sheet, "Calculation")?;
+    w.header(0, &CALCULATION_HEADER)?;
     for (index, force) in run.forces.iter().enumerate() {
         w.row(index + 1, &line_cells(force, run.quarter))?;
     }
@@ -284,14 +361,131 @@ fn write_lines(
         Cell::Blank,
     ]);
     w.totals_row(last + 1, &cells)?;
-    let explanation = SCHEDULE_HEADER.len() - 1;
+    let explanation = CALCULATION_HEADER.len() - 1;
     w.fix_width(explanation - 1, 60.0)?;
     w.fix_width(explanation, 120.0)?;
     let sheet = w.sheet();
     sheet.set_freeze_panes(1, 1)?;
     let last_row = u32::try_from(last).map_err(|_| XlsxError::RowColumnLimitError)?;
     sheet.autofilter(0, 0, last_row, explanation as u16)?;
+    // 21 columns and two long sentences: A3, two pages wide, force id and name on both.
+    set_up_page(
+        sheet,
+        heading,
+        &PageSetup::table(Paper::A3, Orientation::Landscape, Scaling::PagesWide(2))
+            .repeat_columns(0, 1)
+            .print_area(last_row + 1, explanation as u16),
+    )?;
     w.finish()
+}
+
+/// Last quarter's payment of each force, from the ledger the run started from.
+fn last_payment(prior: Option<&Ledger>, force: &ForceResult) -> Option<Money> {
+    prior?.lines.get(&force.force).map(|line| line.payment)
+}
+
+/// The cells of one force's signed-off line, in the order of `SCHEDULE_HEADER`.
+fn sign_off_cells<'a>(force: &'a ForceResult, last: Option<Money>) -> Vec<Cell<'a>> {
+    let l = &force.line;
+    vec![
+        Cell::text(force.force.as_str()),
+        Cell::text(force.name.as_str()),
+        Cell::Money(l.allocation),
+        Cell::Money(l.spend_to_date),
+        Cell::ratio(l.progress),
+        l.fraction.map_or(Cell::Blank, Cell::Fraction),
+        Cell::money(l.entitlement),
+        Cell::Money(l.paid_before),
+        Cell::money(last),
+        Cell::Money(l.payment),
+        Cell::money(last.map(|last| l.payment - last)),
+        Cell::text(l.status.as_str()),
+        Cell::text(reason_text(&force.reasons)),
+    ]
+}
+
+/// The height of a row whose words wrap in the Schedule's wrapped columns: set explicitly,
+/// since LibreOffice does not grow a row to fit wrapped text written by another program.
+fn wrapped_height(cells: &[Cell]) -> f64 {
+    let lines = SCHEDULE_WRAPPED
+        .iter()
+        .map(|(col, chars)| match cells.get(*col) {
+            Some(Cell::Text(t)) => wrapped_lines(t, *chars),
+            _ => 1,
+        })
+        .max()
+        .unwrap_or(1);
+    row_points(lines)
+}
+
+/// The Schedule: a line per force with what is signed off, last quarter's payment beside
+/// this one (blank at Q1, which has none), a totals row, printed one page wide.
+fn write_sign_off(
+    sheet: &mut rust_xlsxwriter::Worksheet,
+    run: &RunResult,
+    totals: &Totals,
+    prior: Option<&Ledger>,
+    heading: &Heading,
+) -> Result<(), XlsxError> {
+    let mut w = SheetWriter::new(sheet, "Schedule")?;
+    w.wrap_rows();
+    w.set_padding(1.5);
+    w.header_wrapped(0, &SCHEDULE_HEADER)?;
+    let mut heights = Vec::with_capacity(run.forces.len() + 2);
+    let header_cells: Vec<Cell> = SCHEDULE_HEADER.iter().map(|h| Cell::text(*h)).collect();
+    heights.push(wrapped_height(&header_cells).max(row_points(2)));
+    let mut last_total = prior.map(|_| Money::ZERO);
+    for (index, force) in run.forces.iter().enumerate() {
+        let last = last_payment(prior, force);
+        if let (Some(total), Some(last)) = (last_total.as_mut(), last) {
+            *total += last;
+        }
+        let cells = sign_off_cells(force, last);
+        heights.push(wrapped_height(&cells));
+        w.row(index + 1, &cells)?;
+    }
+    let last = run.forces.len();
+    let count = format!("{} forces", run.forces.len());
+    let cells = [
+        Cell::text("Total"),
+        Cell::text(count.as_str()),
+        Cell::Money(totals.allocation),
+        Cell::Money(totals.spend_to_date),
+        Cell::Blank,
+        Cell::Blank,
+        Cell::Money(totals.entitlement),
+        Cell::Money(totals.paid_before),
+        Cell::money(last_total),
+        Cell::Money(totals.payment),
+        Cell::money(last_total.map(|t| totals.payment - t)),
+        Cell::Blank,
+        Cell::Blank,
+    ];
+    heights.push(wrapped_height(&cells));
+    w.totals_row(last + 1, &cells)?;
+    for (col, chars) in SCHEDULE_WRAPPED {
+        w.fix_width(col, chars)?;
+    }
+    let widths = w.finish_widths()?;
+    for (row, height) in heights.iter().enumerate() {
+        let row = u32::try_from(row).map_err(|_| XlsxError::RowColumnLimitError)?;
+        sheet.set_row_height(row, *height)?;
+    }
+    sheet.set_freeze_panes(1, 2)?;
+    let last_row = u32::try_from(last).map_err(|_| XlsxError::RowColumnLimitError)?;
+    let last_col = (SCHEDULE_HEADER.len() - 1) as u16;
+    sheet.autofilter(0, 0, last_row, last_col)?;
+    let page = PageSetup::table(Paper::A4, Orientation::Landscape, Scaling::Percent(100))
+        .repeat_columns(0, 1)
+        .print_area(last_row + 1, last_col);
+    // The largest scale that fits the page width, but never below the legible least: past
+    // it the sheet runs onto a second page wide, force id and name repeated there.
+    let scale = scale_to_fit(&widths, &page).max(SCHEDULE_MIN_SCALE);
+    let page = PageSetup {
+        scaling: Scaling::Percent(scale),
+        ..page
+    };
+    set_up_page(sheet, heading, &page)
 }
 
 fn write_inputs(

@@ -7,7 +7,7 @@ use std::borrow::Cow;
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 
-use rust_xlsxwriter::{Format, FormatBorder, Worksheet, XlsxError};
+use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Worksheet, XlsxError};
 
 use crate::domain::{Fte, Money, PayFraction, Ratio};
 use crate::rules::taper::Rag;
@@ -118,14 +118,26 @@ struct Style {
 }
 
 impl Style {
-    fn new(bold: bool) -> Style {
-        let base = if bold {
+    /// `top`: aligned to the top of the cell, text wrapped (a table of multi-line rows).
+    fn new(bold: bool, top: bool) -> Style {
+        let mut base = if bold {
             Format::new().set_bold()
         } else {
             Format::new()
         };
+        if top {
+            base = base.set_align(FormatAlign::Top);
+        }
         Style {
-            text: base.clone(),
+            // A little room between a right-aligned figure and the words after it.
+            text: if top {
+                base.clone()
+                    .set_text_wrap()
+                    .set_align(FormatAlign::Left)
+                    .set_indent(1)
+            } else {
+                base.clone()
+            },
             money: base.clone().set_num_format(NUMBER_FORMAT_MONEY),
             ratio: base.clone().set_num_format(NUMBER_FORMAT_RATIO),
             fte: base.clone().set_num_format(NUMBER_FORMAT_FTE),
@@ -165,12 +177,12 @@ struct Formats {
 }
 
 impl Formats {
-    fn new() -> Formats {
+    fn new(top: bool) -> Formats {
         let rag = |fill: u32| Format::new().set_background_color(fill).set_bold();
         Formats {
             header: header_format(),
-            plain: Style::new(false),
-            bold: Style::new(true),
+            plain: Style::new(false, top),
+            bold: Style::new(true, top),
             green: rag(GREEN_FILL),
             amber: rag(AMBER_FILL),
             red: rag(RED_FILL),
@@ -202,6 +214,10 @@ pub struct SheetWriter<'s> {
     column_kind: Vec<Option<NumberKind>>,
     /// Columns whose width is fixed rather than fitted (long sentences).
     fixed: Vec<(u16, f64)>,
+    /// Characters of room added to a fitted column's widest value.
+    padding: f64,
+    /// Plain text is written wrapped and aligned to the top (see `wrap_rows`).
+    wrap: bool,
 }
 
 fn col16(col: usize) -> Result<u16, XlsxError> {
@@ -218,11 +234,58 @@ impl<'s> SheetWriter<'s> {
         sheet.set_name(name)?;
         Ok(SheetWriter {
             sheet,
-            formats: Formats::new(),
+            formats: Formats::new(false),
             widths: Vec::new(),
             column_kind: Vec::new(),
             fixed: Vec::new(),
+            padding: 3.0,
+            wrap: false,
         })
+    }
+
+    /// Rows of several lines: every cell aligned to the top and text wrapped within its
+    /// column, for a table printed with its sentences in full. Call before writing cells.
+    pub fn wrap_rows(&mut self) {
+        self.formats = Formats::new(true);
+        self.wrap = true;
+    }
+
+    /// Fitted columns get `chars` characters of room beyond their widest value, rather than
+    /// 3 (a table that must fit a printed page).
+    pub fn set_padding(&mut self, chars: f64) {
+        self.padding = chars;
+    }
+
+    /// Writes a header row whose labels wrap within their columns, aligned to the top; the
+    /// labels do not widen the columns (the values do).
+    pub fn header_wrapped(&mut self, row: usize, labels: &[&str]) -> Result<(), XlsxError> {
+        let format = header_format()
+            .set_text_wrap()
+            .set_align(FormatAlign::Top)
+            .set_align(FormatAlign::Left)
+            .set_indent(1);
+        for (col, label) in labels.iter().enumerate() {
+            self.sheet
+                .write_string_with_format(row32(row)?, col16(col)?, *label, &format)?;
+            self.note_width(col, 0);
+        }
+        Ok(())
+    }
+
+    /// Writes a line of plain text in column A that runs across the empty cells to its right
+    /// and does not widen its column.
+    pub fn note(&mut self, row: usize, text: &str) -> Result<(), XlsxError> {
+        self.sheet.write_string(row32(row)?, 0, fit_cell(text))?;
+        Ok(())
+    }
+
+    /// Writes a bold title that runs across the empty cells to its right and does not
+    /// widen its column.
+    pub fn title(&mut self, row: usize, text: &str) -> Result<(), XlsxError> {
+        let format = Format::new().set_bold().set_font_size(14);
+        self.sheet
+            .write_string_with_format(row32(row)?, 0, fit_cell(text), &format)?;
+        Ok(())
     }
 
     /// Writes a plain number, through its column's format where the kinds agree.
@@ -335,6 +398,10 @@ impl<'s> SheetWriter<'s> {
             }
             // Text from a return or a file can be longer than a cell holds: it is cut, with
             // a mark saying so, rather than stopping the whole run.
+            (Cell::Text(t), _) if self.wrap => {
+                self.sheet
+                    .write_string_with_format(r, c, fit_cell(t), &f.plain.text)?;
+            }
             (Cell::Text(t), _) => {
                 self.sheet.write_string(r, c, fit_cell(t))?;
             }
@@ -366,13 +433,28 @@ impl<'s> SheetWriter<'s> {
 
     /// Sets every column's width to fit what was written.
     pub fn finish(self) -> Result<(), XlsxError> {
-        for (col, chars) in self.widths.iter().enumerate() {
-            self.sheet.set_column_width(col16(col)?, width(*chars))?;
-        }
+        self.finish_widths().map(|_| ())
+    }
+
+    /// Sets every column's width to fit what was written, and says what each was set to
+    /// (in characters, column A first), for working out a print scale.
+    pub fn finish_widths(self) -> Result<Vec<f64>, XlsxError> {
+        let mut set: Vec<f64> = self
+            .widths
+            .iter()
+            .map(|chars| (*chars as f64 + self.padding).clamp(10.0, 80.0))
+            .collect();
         for (col, chars) in &self.fixed {
-            self.sheet.set_column_width(*col, *chars)?;
+            let index = usize::from(*col);
+            if set.len() <= index {
+                set.resize(index + 1, width(0));
+            }
+            set[index] = *chars;
         }
-        Ok(())
+        for (col, chars) in set.iter().enumerate() {
+            self.sheet.set_column_width(col16(col)?, *chars)?;
+        }
+        Ok(set)
     }
 }
 

@@ -15,6 +15,7 @@ use crate::domain::{FinancialYear, Force, Month, Quarter};
 use crate::layout::{Column, Prefill, ReturnKind, ReturnLayout, RowSource, ValueKind};
 
 use super::formats::{self, NUMBER_FORMAT_FTE, NUMBER_FORMAT_HEADCOUNT, NUMBER_FORMAT_MONEY};
+use super::print::{Heading, Orientation, PageSetup, Paper, Scaling, set_up_page};
 use super::table::header_format;
 
 /// Everything a blank return is made from.
@@ -132,12 +133,32 @@ pub fn write_return(request: &TemplateRequest, filled: &Filled) -> Result<Vec<u8
         ),
     )?);
 
+    // Page setup only: each sheet prints one page wide on A4 portrait, headed with the
+    // scheme, the year, the return and the force.
+    let year = request.year.to_string();
+    let quarter = request.quarter.map(|q| q.to_string());
+    let what = format!(
+        "{} return, {}",
+        layout.return_type.to_lowercase(),
+        request.force.name
+    );
+    let heading = Heading {
+        scheme: "Neighbourhood Policing Grant",
+        year: &year,
+        quarter: quarter.as_deref(),
+        what: &what,
+        fingerprint: None,
+    };
+    let page = PageSetup::page(Paper::A4, Orientation::Portrait, Scaling::PagesWide(1));
+
     let about = workbook.add_worksheet();
     write_about(about, layout, request, filled, &formats)?;
     about.set_active(true);
+    set_up_page(about, &heading, &page)?;
 
     let data = workbook.add_worksheet();
     write_data_sheet(data, layout, request, filled, &formats)?;
+    set_up_page(data, &heading, &page.clone().repeat_rows(0, 0))?;
 
     let notes = workbook.add_worksheet();
     notes.set_name("Notes")?;
@@ -151,6 +172,7 @@ pub fn write_return(request: &TemplateRequest, filled: &Filled) -> Result<Vec<u8
         notes.write_string_with_format(row_num(row)?, 0, line, format)?;
     }
     notes.protect();
+    set_up_page(notes, &heading, &page)?;
 
     workbook.save_to_buffer()
 }

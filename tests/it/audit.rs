@@ -106,7 +106,7 @@ fn a_changed_cell_in_a_used_return_is_reported_with_the_changed_payment_lines() 
         "kent s_q2: 1267613.60 → 1257613.60",
         "kent payment: 1247613.60 → 1237613.60",
         "kent paid_after: 2239659.02 → 2229659.02",
-        "Schedule!O21: 1247613.60 → 1237613.60",
+        "Calculation!O21: 1247613.60 → 1237613.60",
     ] {
         assert!(out.contains(line), "{line}\n{out}");
     }
@@ -167,10 +167,10 @@ fn an_added_return_fails_the_verify_only_when_it_would_have_counted() {
 fn an_edited_schedule_is_reported_with_the_cells_that_differ() {
     let a = Archive::new();
     let schedule = a.run("Q2").join("payment-schedule.xlsx");
-    // Kent's payment (row 21, column O) made £100.00 higher by hand.
+    // Kent's payment (Calculation sheet, row 21, column O) made £100.00 higher by hand.
     edit_cell(
         &schedule,
-        "Schedule",
+        "Calculation",
         20,
         14,
         CellValue::Number(1_247_713.60),
@@ -181,7 +181,7 @@ fn an_edited_schedule_is_reported_with_the_cells_that_differ() {
         "{out}"
     );
     assert!(
-        out.contains("Schedule!O21: 1247713.60 → 1247613.60"),
+        out.contains("Calculation!O21: 1247713.60 → 1247613.60"),
         "{out}"
     );
     assert!(out.contains("0 changed, 0 missing"));

@@ -10,6 +10,7 @@ mod fixture_year;
 mod layers;
 mod pay;
 mod pay_run;
+mod print;
 mod reliability;
 mod template;
 mod validate;

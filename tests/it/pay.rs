@@ -32,7 +32,7 @@ fn year_runs() -> &'static Path {
     })
 }
 
-fn run_dir(q: &str) -> PathBuf {
+pub(crate) fn run_dir(q: &str) -> PathBuf {
     year_runs().join(format!("2025-26-{q}"))
 }
 
@@ -517,7 +517,9 @@ fn the_schedule_equals_the_ledger_to_the_penny_and_its_totals_add_up() {
     for q in QUARTERS {
         let rows = ledger(q);
         let dump = dump_cells(&run_dir(q).join("payment-schedule.xlsx"));
-        let schedule = sheet(&dump, "Schedule");
+        // Every symbol of rules §7 is on the Calculation sheet (the Schedule holds what is
+        // signed off).
+        let schedule = sheet(&dump, "Calculation");
         let header = &schedule[0];
         let col = |name: &str| {
             header
@@ -591,7 +593,17 @@ fn the_summary_sheet_gives_the_national_figures() {
     assert_eq!(summary["RECOVERY"], "2");
     assert_eq!(summary["PAY"], "41");
     let names: Vec<&str> = dump.iter().map(|(n, _)| n.as_str()).collect();
-    assert_eq!(names, ["Summary", "Schedule", "Exceptions", "Inputs"]);
+    assert_eq!(
+        names,
+        [
+            "Approval",
+            "Summary",
+            "Schedule",
+            "Calculation",
+            "Exceptions",
+            "Inputs"
+        ]
+    );
 }
 
 #[test]
@@ -1166,10 +1178,17 @@ fn outputs_inside_the_cycle_folder_are_refused() {
         .stderr(predicate::str::contains("is inside the cycle folder"));
 }
 
-/// A quarter's Schedule as a map from force id to (header → cell).
+/// A quarter's Calculation sheet (every column of a line, the explanation included) as a map
+/// from force id to (header → cell).
 fn schedule_rows(q: &str) -> BTreeMap<String, BTreeMap<String, String>> {
+    sheet_rows(q, "Calculation")
+}
+
+/// One sheet of a quarter's payment schedule, a line per force, as a map from force id to
+/// (header → cell).
+pub(crate) fn sheet_rows(q: &str, name: &str) -> BTreeMap<String, BTreeMap<String, String>> {
     let dump = dump_cells(&run_dir(q).join("payment-schedule.xlsx"));
-    let schedule = sheet(&dump, "Schedule");
+    let schedule = sheet(&dump, name);
     let header = schedule[0].clone();
     schedule[1..]
         .iter()
