@@ -48,10 +48,9 @@ pub const CALCULATION_HEADER: [&str; 21] = [
 ];
 
 /// The Schedule's columns, in order: what a finance manager signs off, one printed line per
-/// force. The rest of the calculation is on the Calculation sheet, with the explanation: its
-/// first sentence is the Reason shown here and the rest restates this row's figures in words,
-/// which would double the printed length of the Schedule.
-pub const SCHEDULE_HEADER: [&str; 13] = [
+/// force, with its reason and the explanation wrapped beside it. The rest of the
+/// calculation (every symbol of rules §7) is on the Calculation sheet.
+pub const SCHEDULE_HEADER: [&str; 14] = [
     "Force id",
     "Force name",
     "Allocation (A)",
@@ -65,11 +64,12 @@ pub const SCHEDULE_HEADER: [&str; 13] = [
     "Change on last quarter",
     "Status",
     "Reason",
+    "Explanation",
 ];
 
 /// The Schedule's columns of words, wrapped within these widths (characters) so that the
-/// sheet prints one page wide on A4 landscape at 60% or more.
-const SCHEDULE_WRAPPED: [(usize, f64); 3] = [(1, 18.0), (11, 13.0), (12, 32.0)];
+/// sheet prints one page wide on A3 landscape at 60% or more.
+const SCHEDULE_WRAPPED: [(usize, f64); 4] = [(1, 18.0), (11, 13.0), (12, 32.0), (13, 64.0)];
 
 /// The least print scale of the Schedule: below it the figures are too small to sign off.
 pub const SCHEDULE_MIN_SCALE: u16 = 60;
@@ -401,6 +401,7 @@ fn sign_off_cells<'a>(force: &'a ForceResult, last: Option<Money>) -> Vec<Cell<'
         Cell::money(last.map(|last| l.payment - last)),
         Cell::text(l.status.as_str()),
         Cell::text(reason_text(&force.reasons)),
+        Cell::text(force.explanation.as_str()),
     ]
 }
 
@@ -460,6 +461,7 @@ fn write_sign_off(
         Cell::money(last_total.map(|t| totals.payment - t)),
         Cell::Blank,
         Cell::Blank,
+        Cell::Blank,
     ];
     heights.push(wrapped_height(&cells));
     w.totals_row(last + 1, &cells)?;
@@ -475,7 +477,8 @@ fn write_sign_off(
     let last_row = u32::try_from(last).map_err(|_| XlsxError::RowColumnLimitError)?;
     let last_col = (SCHEDULE_HEADER.len() - 1) as u16;
     sheet.autofilter(0, 0, last_row, last_col)?;
-    let page = PageSetup::table(Paper::A4, Orientation::Landscape, Scaling::Percent(100))
+    // A3: the explanations wrapped beside the figures would print below 60% on A4.
+    let page = PageSetup::table(Paper::A3, Orientation::Landscape, Scaling::Percent(100))
         .repeat_columns(0, 1)
         .print_area(last_row + 1, last_col);
     // The largest scale that fits the page width, but never below the legible least: past

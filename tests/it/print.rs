@@ -327,6 +327,7 @@ fn the_schedule_prints_one_page_wide_at_60_percent_or_more_with_force_id_and_nam
             .unwrap();
         assert!(scale >= 60, "{q}: printed at {scale}%");
         assert!(setup.contains(r#"orientation="landscape""#), "{setup}");
+        assert!(setup.contains(r#"paperSize="8""#), "{q}: A3, {setup}");
         assert!(
             !xml.contains("fitToPage"),
             "a fixed scale, not shrunk to fit"
@@ -348,7 +349,7 @@ fn the_schedule_prints_one_page_wide_at_60_percent_or_more_with_force_id_and_nam
         ] {
             assert!(book.contains(titles), "{q}: {titles}");
         }
-        assert!(book.contains("Schedule!$A$1:$M$45"), "{q}: the print area");
+        assert!(book.contains("Schedule!$A$1:$N$45"), "{q}: the print area");
     }
 }
 
@@ -461,7 +462,8 @@ fn the_q2_schedule_exported_to_pdf_has_force_names_on_every_page_of_the_schedule
     let count = |name: &str| sheets.iter().filter(|s| *s == name).count();
     assert_eq!(count("Approval"), 1, "{sheets:?}");
     assert_eq!(count("Summary"), 1, "{sheets:?}");
-    assert_eq!(count("Schedule"), 2, "{sheets:?}");
+    // A3 landscape with the explanations wrapped: three pages.
+    assert_eq!(count("Schedule"), 3, "{sheets:?}");
     assert_eq!(sheets[0], "Approval");
     let total = pages.len();
     for (n, page) in pages.iter().enumerate() {
