@@ -106,6 +106,7 @@ pub fn reconcile(
             cutoff: quarter.cutoff,
             as_at: quarter.payment_date,
             reported_to: &reconciled.reported_to,
+            fingerprint: None,
         },
     )
     .map_err(ReconcileError::Workbook)?;

@@ -157,6 +157,7 @@ pub fn fingerprint_of(rules_version: &str, run: &QuarterRun, every_input: &[Inpu
 pub fn statement_files(
     inputs: &CycleInputs,
     result: &RunResult,
+    fingerprint: &str,
 ) -> Result<Vec<RunFile>, XlsxError> {
     let config = &inputs.config;
     let mut files = result
@@ -170,7 +171,7 @@ pub fn statement_files(
                 .collect();
             Ok(RunFile {
                 name: statement_path(&force.force, config.year, result.quarter),
-                bytes: write_statement(force, &exceptions, config, result.quarter)?,
+                bytes: write_statement(force, &exceptions, config, result.quarter, fingerprint)?,
             })
         })
         .collect::<Result<Vec<_>, XlsxError>>()?;
@@ -198,7 +199,7 @@ pub fn run_files(inputs: &CycleInputs, run: &QuarterRun) -> Result<Vec<RunFile>,
                         run.prior.as_ref().map(|p| &p.ledger),
                     )
                 },
-                || statement_files(inputs, result),
+                || statement_files(inputs, result, &fingerprint),
             )
         },
         || {
@@ -216,6 +217,7 @@ pub fn run_files(inputs: &CycleInputs, run: &QuarterRun) -> Result<Vec<RunFile>,
                     cutoff: quarter_config.cutoff,
                     as_at: quarter_config.payment_date,
                     reported_to: &reconciled.reported_to,
+                    fingerprint: Some(&fingerprint),
                 },
             )
         },

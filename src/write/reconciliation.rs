@@ -105,6 +105,9 @@ pub struct ReconciliationFacts<'a> {
     pub as_at: NaiveDate,
     /// Each force's `Months to` in the monitoring return that counted.
     pub reported_to: &'a BTreeMap<ForceId, Month>,
+    /// The payment run's input fingerprint, printed in the footer; `None` for `npg
+    /// reconcile`, which is no payment run.
+    pub fingerprint: Option<&'a str>,
 }
 
 /// Writes the reconciliation workbook: Summary, Monthly, National and Charts.
@@ -143,7 +146,7 @@ pub fn write_reconciliation(
         year: &year,
         quarter: quarter.as_deref(),
         what: &what,
-        fingerprint: None,
+        fingerprint: facts.fingerprint,
     };
 
     let summary = workbook.add_worksheet();

@@ -169,6 +169,7 @@ pub fn write_statement(
     exceptions: &[&Exception],
     config: &CycleConfig,
     quarter: Quarter,
+    fingerprint: &str,
 ) -> Result<Vec<u8>, XlsxError> {
     let quarter_config = config.quarter(quarter);
     let mut workbook = formats::output_workbook();
@@ -181,7 +182,7 @@ pub fn write_statement(
     )?);
     let sheet = workbook.add_worksheet();
     let last_row = write_page(sheet, force, exceptions, config, quarter)?;
-    page_setup(sheet, config, quarter, last_row)?;
+    page_setup(sheet, config, quarter, last_row, fingerprint)?;
     workbook.save_to_buffer()
 }
 
@@ -316,6 +317,7 @@ fn page_setup(
     config: &CycleConfig,
     quarter: Quarter,
     last_row: u32,
+    fingerprint: &str,
 ) -> Result<(), XlsxError> {
     const A4: u8 = 9;
     sheet
@@ -330,8 +332,13 @@ fn page_setup(
             config.year
         ))
         .set_footer(format!(
-            "&LStatement, {} {quarter}&RPage &P of &N",
-            config.year
+            "&LStatement, {} {quarter}; input fingerprint {}…&RPage &P of &N",
+            config.year,
+            fingerprint
+                .chars()
+                .filter(char::is_ascii_hexdigit)
+                .take(16)
+                .collect::<String>()
         ));
     sheet.set_print_area(0, 0, last_row, 1)?;
     Ok(())

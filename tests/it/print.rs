@@ -272,7 +272,14 @@ fn every_sheet_of_every_workbook_has_a_page_setup() {
             head.contains(&format!("2025-26 {q}: payment schedule")),
             "{head}"
         );
-        check_every_sheet(&run_dir(q).join("reconciliation.xlsx"), 4, None);
+        check_every_sheet(&run_dir(q).join("reconciliation.xlsx"), 4, Some(&short));
+        // A statement: one sheet, its footer with the same digits.
+        let statement = run_dir(q).join(format!("statements/kent-2025-26-{q}.xlsx"));
+        let foot = page_setup(&zip_part(&statement, "xl/worksheets/sheet1.xml")).2;
+        assert!(
+            foot.contains(&format!("input fingerprint {}…", &fingerprint(q)[..16])),
+            "{foot}"
+        );
     }
     // The cycle's own workbooks, as npg allocate and npg template write them.
     let cycle = fixture_cycle();
