@@ -278,7 +278,7 @@ fn write_summary(
     w.row(
         row,
         &[
-            Cell::label("Exceptions listed"),
+            Cell::label("Exceptions to act on"),
             Cell::Count(run.exceptions_to_act_on() as i64),
         ],
     )?;
