@@ -192,10 +192,13 @@ pub fn write_schedule(
     write_calculation(workbook.add_worksheet(), run, &totals, &heading)?;
     let exceptions = workbook.add_worksheet();
     write_exceptions(exceptions, run)?;
+    // Twelve columns, three of them wrapped sentences: on A4 one page wide they print too
+    // small to act on; A3 keeps them legible.
     set_up_page(
         exceptions,
         &heading,
-        &PageSetup::table(Paper::A4, Orientation::Landscape, Scaling::PagesWide(1)),
+        &PageSetup::table(Paper::A3, Orientation::Landscape, Scaling::PagesWide(1))
+            .repeat_columns(0, 2),
     )?;
     let inputs_sheet = workbook.add_worksheet_with_constant_memory()?;
     write_inputs(inputs_sheet, inputs)?;
