@@ -182,7 +182,7 @@ pub fn pay(request: &PayRequest, progress: &dyn ReadProgress) -> Result<PayOutco
     for b in &built {
         info!(
             quarter = %b.run.result.quarter,
-            exceptions = b.run.result.exceptions.len(),
+            exceptions_to_act_on = b.run.result.exceptions_to_act_on(),
             "worked out the quarter; the national invariants hold"
         );
     }
