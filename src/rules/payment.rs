@@ -198,9 +198,18 @@ pub fn percent(value: Decimal) -> String {
     format!("{scaled}%")
 }
 
-/// The band a progress figure fell in, described for the explanation.
-fn band_words(progress: Progress, fraction: PayFraction, taper: &Taper) -> String {
+/// The band a progress figure fell in (or, for the proportional taper, where it stands
+/// against the floor), described for the explanation: `band from 95.00%: 90% payable`.
+pub fn band_words(progress: Progress, fraction: PayFraction, taper: &Taper) -> String {
     let paid = percent(fraction.as_decimal()).replace(".00%", "%");
+    if let Some(floor) = taper.floor() {
+        let shown = percent(floor.as_decimal());
+        return if progress < floor || progress.as_decimal().is_sign_negative() {
+            format!("below the proportional taper's floor {shown}: 0% payable")
+        } else {
+            format!("proportional taper from {shown}: {paid} payable")
+        };
+    }
     match taper.bands().iter().find(|b| progress >= b.min_progress) {
         Some(band) => format!(
             "band from {}: {paid} payable",
@@ -312,6 +321,82 @@ mod tests {
 
     fn taper() -> Taper {
         Taper::default_npg()
+    }
+
+    /// Issue 16's worked example with money: the same Q2 line under today's bands and under
+    /// the proportional taper with floor 0.60, and a Q4 line below the floor.
+    #[test]
+    fn the_proportional_taper_pays_in_proportion_to_progress() {
+        let proportional = Taper::proportional("0.60".parse().unwrap()).unwrap();
+        // A £1,000,000.00; CS £600,000.00 within CP £650,000.00, so B £600,000.00; L0 100,
+        // Lp 120, La 116.67: Ua 16.67 / Up 20 = P 0.8335; paid before £300,000.00.
+        let q2 = inputs(
+            Quarter::Q2,
+            "1000000.00",
+            &["300000.00", "300000.00"],
+            money("650000.00"),
+            (dec!(100), dec!(120), dec!(116.67)),
+            "300000.00",
+        );
+        let line = compute_payment(&q2, &proportional);
+        assert_eq!(
+            line.progress.map(|p| p.to_string()).as_deref(),
+            Some("0.8335")
+        );
+        // φ = min(1.00, round2(0.8335)) = 0.83; E = 600,000.00 × 0.83 = 498,000.00.
+        assert_eq!(
+            line.fraction.map(|f| f.to_string()).as_deref(),
+            Some("0.83")
+        );
+        assert_eq!(line.entitlement, Some(money("498000.00")));
+        assert_eq!(line.payment, money("198000.00"));
+        assert_eq!(line.withheld, Some(money("102000.00")));
+        assert_eq!(line.status, Status::Pay);
+        assert!(
+            explain(&line, &proportional).contains(
+                "progress 83.35% of planned uplift (proportional taper from 60.00%: 83% payable)"
+            ),
+            "{}",
+            explain(&line, &proportional)
+        );
+        // Under today's bands the same progress is in the band from 75.01%: 50%, so
+        // E = 300,000.00 and nothing more is payable.
+        let banded = compute_payment(&q2, &taper());
+        assert_eq!(banded.entitlement, Some(money("300000.00")));
+        assert_eq!(banded.payment, Money::ZERO);
+        assert_eq!(banded.status, Status::Nil);
+        // Q4 below the floor: La 111.90, P = 11.90 / 20 = 0.5950 < 0.60, φ 0, E 0, and the
+        // £300,000.00 paid is recovered.
+        let q4 = inputs(
+            Quarter::Q4,
+            "1000000.00",
+            &["300000.00", "300000.00", "0.00", "0.00"],
+            money("1000000.00"),
+            (dec!(100), dec!(120), dec!(111.90)),
+            "300000.00",
+        );
+        let line = compute_payment(&q4, &proportional);
+        assert_eq!(
+            line.progress.map(|p| p.to_string()).as_deref(),
+            Some("0.5950")
+        );
+        assert_eq!(
+            line.fraction.map(|f| f.to_string()).as_deref(),
+            Some("0.00")
+        );
+        assert_eq!(line.payment, money("-300000.00"));
+        assert_eq!(line.status, Status::Recovery);
+        assert!(
+            explain(&line, &proportional)
+                .contains("below the proportional taper's floor 60.00%: 0% payable")
+        );
+        // A hold stays a hold.
+        let mut held = q2.clone();
+        held.actual_level = None;
+        assert_eq!(
+            compute_payment(&held, &proportional).status,
+            Status::HoldNoMonitoring
+        );
     }
 
     #[test]

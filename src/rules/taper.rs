@@ -5,6 +5,7 @@ use std::fmt;
 use rust_decimal::Decimal;
 use thiserror::Error;
 
+use crate::domain::number::round_half_away;
 use crate::domain::{Fte, PayFraction, Progress, Ratio};
 
 /// One band of the taper: progress at or above `min_progress` earns `pay` (unless an
@@ -15,11 +16,35 @@ pub struct TaperBand {
     pub pay: PayFraction,
 }
 
-/// The bands of the taper in strictly decreasing `min_progress`. The order is checked
-/// when the taper is made, so "the first band that matches" is always the highest one.
+/// The taper: bands (rules §5), or proportional to progress above a floor. Bands are in
+/// strictly decreasing `min_progress`; the order is checked when the taper is made, so "the
+/// first band that matches" is always the highest one.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Taper {
     bands: Vec<TaperBand>,
+    /// `Some(floor)` for the proportional taper (`taper_kind = "proportional"`): nothing
+    /// below the floor, else the progress itself to 2 places, at most 1.00. The bands are
+    /// then empty.
+    floor: Option<Ratio>,
+}
+
+/// The two kinds of taper `cycle.toml` (and a what-if's rules file) can choose.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TaperKind {
+    /// `taper_kind = "bands"`, the default: the `[[taper]]` bands.
+    Bands,
+    /// `taper_kind = "proportional"` with `taper_floor`: the Local Public Service Agreement
+    /// reward-grant precedent, paid in proportion to progress above a floor.
+    Proportional,
+}
+
+impl TaperKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TaperKind::Bands => "bands",
+            TaperKind::Proportional => "proportional",
+        }
+    }
 }
 
 /// Why a list of bands is not a taper. Band numbers count from 1, as a person reads them
@@ -40,6 +65,10 @@ pub enum TaperError {
         /// The `min_progress` of the band just before it.
         previous: Ratio,
     },
+    #[error(
+        "taper_floor {floor} is outside 0 to 1; give the progress below which nothing is paid, for example \"0.60\""
+    )]
+    FloorOutside { floor: Ratio },
 }
 
 /// Red, amber or green, derived from the fraction paid (rules §5).
@@ -94,7 +123,18 @@ impl Taper {
                 });
             }
         }
-        Ok(Taper { bands })
+        Ok(Taper { bands, floor: None })
+    }
+
+    /// The proportional taper with its floor (any ratio from 0 to 1).
+    pub fn proportional(floor: Ratio) -> Result<Taper, TaperError> {
+        if floor.as_decimal() < Decimal::ZERO || floor.as_decimal() > Decimal::ONE {
+            return Err(TaperError::FloorOutside { floor });
+        }
+        Ok(Taper {
+            bands: Vec::new(),
+            floor: Some(floor),
+        })
     }
 
     /// The defaults of rules §5, shipped with the fixture year.
@@ -103,17 +143,42 @@ impl Taper {
         // strictly decreasing order.
         Taper {
             bands: default_bands(),
+            floor: None,
         }
     }
 
+    pub fn kind(&self) -> TaperKind {
+        match self.floor {
+            Some(_) => TaperKind::Proportional,
+            None => TaperKind::Bands,
+        }
+    }
+
+    /// The proportional taper's floor; `None` for bands.
+    pub fn floor(&self) -> Option<Ratio> {
+        self.floor
+    }
+
+    /// The bands; empty for the proportional taper.
     pub fn bands(&self) -> &[TaperBand] {
         &self.bands
     }
 
-    /// The `pay` of the first band whose `min_progress` the progress reaches; nothing
-    /// below every band. `progress` is already rounded to 4 places (a `Ratio` always is),
-    /// so the comparison sees the rounded value, as rules §1 requires.
+    /// Bands: the `pay` of the first band whose `min_progress` the progress reaches, nothing
+    /// below every band. Proportional: 0 below the floor (or below 0), else the progress
+    /// rounded half away from zero to 2 places, at most 1.00. `progress` is already rounded
+    /// to 4 places (a `Ratio` always is), so the comparison sees the rounded value, as rules
+    /// §1 requires.
     pub fn fraction_for(&self, progress: Progress) -> PayFraction {
+        if let Some(floor) = self.floor {
+            let p = progress.as_decimal();
+            if progress < floor || p < Decimal::ZERO {
+                return PayFraction::ZERO;
+            }
+            let paid = round_half_away(p, 2).min(Decimal::ONE);
+            // Between 0 and 1 with 2 places by construction.
+            return PayFraction::new(paid).unwrap_or(PayFraction::ZERO);
+        }
         self.bands
             .iter()
             .find(|band| progress >= band.min_progress)
@@ -183,6 +248,46 @@ mod tests {
 
     fn fraction(progress: Ratio) -> String {
         Taper::default_npg().fraction_for(progress).to_string()
+    }
+
+    /// Issue 16's worked examples of the proportional taper with floor 0.60.
+    #[test]
+    fn the_proportional_taper_pays_progress_to_2_places_above_its_floor() {
+        let taper = Taper::proportional(ratio("0.60")).unwrap();
+        assert_eq!(taper.kind(), TaperKind::Proportional);
+        assert!(taper.bands().is_empty());
+        let cases = [
+            ("0.5950", "0.00"),
+            ("0.5999", "0.00"),
+            ("0.6000", "0.60"),
+            ("0.6049", "0.60"),
+            ("0.6050", "0.61"),
+            ("0.8333", "0.83"),
+            ("0.9949", "0.99"),
+            ("0.9950", "1.00"),
+            ("1.0000", "1.00"),
+            ("1.0167", "1.00"),
+            ("-0.0800", "0.00"),
+            ("-1.5000", "0.00"),
+        ];
+        for (progress, paid) in cases {
+            assert_eq!(
+                taper.fraction_for(ratio(progress)).to_string(),
+                paid,
+                "P {progress}"
+            );
+        }
+        // A floor of 0 still pays nothing on negative progress.
+        let zero = Taper::proportional(ratio("0")).unwrap();
+        assert_eq!(zero.fraction_for(ratio("-0.0100")).to_string(), "0.00");
+        assert_eq!(zero.fraction_for(ratio("0.0040")).to_string(), "0.00");
+        assert_eq!(zero.fraction_for(ratio("0.0050")).to_string(), "0.01");
+        assert!(matches!(
+            Taper::proportional(ratio("1.0001")),
+            Err(TaperError::FloorOutside { .. })
+        ));
+        assert!(Taper::proportional(ratio("-0.0001")).is_err());
+        assert_eq!(Taper::default_npg().kind(), TaperKind::Bands);
     }
 
     #[test]

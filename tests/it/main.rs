@@ -14,4 +14,5 @@ mod print;
 mod reliability;
 mod template;
 mod validate;
+mod whatif;
 mod worked_examples;

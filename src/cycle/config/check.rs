@@ -12,7 +12,7 @@ use crate::domain::category::{BadCategoryId, Category, CategoryId};
 use crate::domain::period::parse_iso_date;
 use crate::domain::ratio::PayFractionError;
 use crate::domain::{FinancialYear, Money, ParseNumberError, Quarter, Ratio};
-use crate::rules::taper::{Taper, TaperBand, TaperError};
+use crate::rules::taper::{Taper, TaperBand, TaperError, TaperKind};
 
 impl Source<'_> {
     pub(super) fn validate(&self, raw: RawCycle) -> Result<CycleConfig, ConfigError> {
@@ -22,7 +22,7 @@ impl Source<'_> {
         let rules_version =
             self.text_value(raw.rules_version, "rules_version", "\"npg-2025-26.1\"")?;
         let quarters = self.quarters(raw.quarter, year)?;
-        let taper = self.taper(raw.taper)?;
+        let taper = self.taper_rule(raw.taper, raw.taper_kind, raw.taper_floor)?;
         let categories = self.categories(raw.category)?;
         Ok(CycleConfig {
             scheme,
@@ -320,6 +320,83 @@ impl Source<'_> {
         Err(self.at(value.span(), key, problem))
     }
 
+    /// The taper: `taper_kind` (default `"bands"`) chooses the `[[taper]]` bands, or the
+    /// proportional taper with its `taper_floor`; each refuses the other's settings, so that
+    /// a file never holds a rule that is not applied.
+    fn taper_rule(
+        &self,
+        bands: Tables<RawBand>,
+        kind: Field,
+        floor: Field,
+    ) -> Result<Taper, ConfigError> {
+        let kind = match kind {
+            None => TaperKind::Bands,
+            Some(value) => {
+                let text = self.string(&value, "taper_kind", "\"bands\"")?;
+                match text.trim() {
+                    "bands" => TaperKind::Bands,
+                    "proportional" => TaperKind::Proportional,
+                    other => {
+                        return Err(self.at(
+                            value.span(),
+                            "taper_kind",
+                            format!(
+                                "{:?} is not a kind of taper; give \"bands\" (the [[taper]] \
+                                 bands) or \"proportional\" (with taper_floor)",
+                                cut(other)
+                            ),
+                        ));
+                    }
+                }
+            }
+        };
+        match kind {
+            TaperKind::Bands => {
+                if let Some(floor) = floor {
+                    return Err(self.at(
+                        floor.span(),
+                        "taper_floor",
+                        "is for taper_kind = \"proportional\" only; remove it, or set \
+                         taper_kind = \"proportional\""
+                            .to_owned(),
+                    ));
+                }
+                self.taper(bands)
+            }
+            TaperKind::Proportional => {
+                if let Some(bands) = bands {
+                    // At the first band's header (the list's own span can start earlier).
+                    let span = bands
+                        .get_ref()
+                        .first()
+                        .map_or_else(|| bands.span(), |band| band.span());
+                    return Err(self.at(
+                        span,
+                        "taper",
+                        "[[taper]] bands are for taper_kind = \"bands\"; remove them, or \
+                         remove taper_kind"
+                            .to_owned(),
+                    ));
+                }
+                let value = self.required(floor, "taper_floor", None, "\"0.60\"")?;
+                let text = self.string(&value, "taper_floor", "\"0.60\"")?;
+                let floor: Ratio = text.parse().map_err(|_| {
+                    self.at(
+                        value.span(),
+                        "taper_floor",
+                        format!(
+                            "{:?} is not a progress ratio (a decimal with at most 4 places, \
+                             for example \"0.60\" for 60%)",
+                            cut(text)
+                        ),
+                    )
+                })?;
+                Taper::proportional(floor)
+                    .map_err(|e| self.at(value.span(), "taper_floor", e.to_string()))
+            }
+        }
+    }
+
     fn taper(&self, tables: Tables<RawBand>) -> Result<Taper, ConfigError> {
         let (span, tables) = self.tables(
             tables,
@@ -381,7 +458,9 @@ impl Source<'_> {
         Taper::new(bands).map_err(|error| {
             let line = match &error {
                 TaperError::NotDecreasing { band, .. } => lines.get(band - 1).copied(),
-                TaperError::Empty => Some(self.line_of(span.start)),
+                TaperError::Empty | TaperError::FloorOutside { .. } => {
+                    Some(self.line_of(span.start))
+                }
             };
             self.error(line, Some("taper.min_progress"), error.to_string())
         })

@@ -18,6 +18,8 @@ pub(super) struct RawCycle {
     pub(super) pot: Field,
     pub(super) rules_version: Field,
     pub(super) quarter: Tables<RawQuarter>,
+    pub(super) taper_kind: Field,
+    pub(super) taper_floor: Field,
     pub(super) taper: Tables<RawBand>,
     pub(super) category: Tables<RawCategory>,
 }
@@ -53,6 +55,8 @@ pub(super) const CYCLE_KEYS: &[&str] = &[
     "pot",
     "rules_version",
     "quarter",
+    "taper_kind",
+    "taper_floor",
     "taper",
     "category",
 ];

@@ -211,17 +211,10 @@ fn band_words(line: &PaymentLine, taper: &Taper) -> String {
     let (Some(progress), Some(fraction)) = (line.progress, line.fraction) else {
         return String::new();
     };
-    let paid = percent(fraction.as_decimal()).replace(".00%", "%");
-    let band = match taper.bands().iter().find(|b| progress >= b.min_progress) {
-        Some(band) => format!("band from {}", percent(band.min_progress.as_decimal())),
-        None => taper.bands().last().map_or_else(
-            || "below every band".to_owned(),
-            |b| format!("band below {}", percent(b.min_progress.as_decimal())),
-        ),
-    };
     format!(
-        "progress {} of planned uplift ({band}: {paid} payable)",
-        percent(progress.as_decimal())
+        "progress {} of planned uplift ({})",
+        percent(progress.as_decimal()),
+        crate::rules::payment::band_words(progress, fraction, taper)
     )
 }
 
