@@ -36,7 +36,7 @@ impl Source<'_> {
     }
 
     /// A required key: its value, or an error saying where it belongs.
-    fn required(
+    pub(super) fn required(
         &self,
         field: Field,
         key: &str,
@@ -68,7 +68,7 @@ impl Source<'_> {
     }
 
     /// A value that must be text in quotes.
-    fn string<'v>(
+    pub(super) fn string<'v>(
         &self,
         value: &'v Spanned<Value>,
         key: &str,
@@ -79,8 +79,9 @@ impl Source<'_> {
                 value.span(),
                 key,
                 format!(
-                    "is {} characters long, more than the {MAX_TEXT_CHARS} a value of cycle.toml may have (it starts {}); shorten it",
+                    "is {} characters long, more than the {MAX_TEXT_CHARS} a value of {} may have (it starts {}); shorten it",
                     crate::text::thousands(text.chars().count()),
+                    self.what,
                     crate::text::cut(text)
                 ),
             )),
@@ -97,7 +98,7 @@ impl Source<'_> {
     }
 
     /// A required top-level string that must not be blank.
-    fn text_value(&self, field: Field, key: &str, example: &str) -> Result<String, ConfigError> {
+    pub(super) fn text_value(&self, field: Field, key: &str, example: &str) -> Result<String, ConfigError> {
         let value = self.required(field, key, None, example)?;
         let text = self.string(&value, key, example)?.trim();
         if text.is_empty() {
@@ -323,7 +324,7 @@ impl Source<'_> {
     /// The taper: `taper_kind` (default `"bands"`) chooses the `[[taper]]` bands, or the
     /// proportional taper with its `taper_floor`; each refuses the other's settings, so that
     /// a file never holds a rule that is not applied.
-    fn taper_rule(
+    pub(super) fn taper_rule(
         &self,
         bands: Tables<RawBand>,
         kind: Field,
@@ -397,7 +398,7 @@ impl Source<'_> {
         }
     }
 
-    fn taper(&self, tables: Tables<RawBand>) -> Result<Taper, ConfigError> {
+    pub(super) fn taper(&self, tables: Tables<RawBand>) -> Result<Taper, ConfigError> {
         let (span, tables) = self.tables(
             tables,
             "taper",

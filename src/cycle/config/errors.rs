@@ -39,10 +39,31 @@ impl Source<'_> {
     /// in words; here each mistake is known by what it is. The document is walked in the
     /// order serde reads it, so the first mistake found is the one serde would report.
     pub(super) fn check_shape(&self, root: &DeTable<'_>) -> Result<(), ConfigError> {
+        self.check_keys(root, CYCLE_KEYS, &[])
+    }
+
+    /// [`Self::check_shape`] for a file whose top level may hold `allowed`; a key of
+    /// `refused` (one `cycle.toml` has that this kind of file may not change) is named as
+    /// such rather than as a misspelling.
+    pub(super) fn check_keys(
+        &self,
+        root: &DeTable<'_>,
+        allowed: &[&str],
+        refused: &[&str],
+    ) -> Result<(), ConfigError> {
         for (key, value) in root.iter() {
             let name: &str = key.get_ref();
-            if !CYCLE_KEYS.contains(&name) {
-                return Err(self.unknown_key(key.span(), CYCLE_KEYS));
+            if refused.contains(&name) {
+                return Err(self.near(
+                    key.span(),
+                    format!(
+                        "is not a payment rule, so a rules file may not change it (it may give {}); remove it",
+                        one_of(allowed)
+                    ),
+                ));
+            }
+            if !allowed.contains(&name) {
+                return Err(self.unknown_key(key.span(), allowed));
             }
             // The other keys take any value here: their checks come with the values'.
             let Some(fields) = list_keys(name) else {
@@ -127,7 +148,8 @@ impl Source<'_> {
         self.near(
             span,
             format!(
-                "is not a key of cycle.toml here (expected {}); check its spelling",
+                "is not a key of {} here (expected {}); check its spelling",
+                self.what,
                 one_of(keys)
             ),
         )

@@ -15,6 +15,7 @@
 mod check;
 mod errors;
 mod raw;
+pub mod rules_file;
 #[cfg(test)]
 mod tests;
 mod twice;
@@ -130,6 +131,7 @@ impl CycleConfig {
         let source = Source {
             text,
             file: shown_as,
+            what: "cycle.toml",
         };
         // Syntax first, so that a TOML mistake is reported as one and not as whatever
         // serde makes of the half-read document; then the keys and the lists' shape; then
@@ -162,6 +164,8 @@ impl CycleConfig {
 struct Source<'a> {
     text: &'a str,
     file: &'a str,
+    /// What kind of file it is, for messages: `cycle.toml`, `a rules file`.
+    what: &'a str,
 }
 
 impl Source<'_> {

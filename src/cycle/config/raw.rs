@@ -79,3 +79,20 @@ pub(super) fn list_keys(key: &str) -> Option<&'static [&'static str]> {
         _ => None,
     }
 }
+
+/// The raw tables of a what-if's rules file: its name and the payment rules it changes.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawRules {
+    pub(super) name: Field,
+    pub(super) taper_kind: Field,
+    pub(super) taper_floor: Field,
+    pub(super) taper: Tables<RawBand>,
+}
+
+/// The keys of a rules file's top level, in `RawRules`' order.
+pub(super) const RULES_KEYS: &[&str] = &["name", "taper_kind", "taper_floor", "taper"];
+
+/// The keys of `cycle.toml` that are not payment rules, which a rules file may not change.
+pub(super) const NOT_PAYMENT_RULES: &[&str] =
+    &["scheme", "year", "pot", "rules_version", "quarter", "category"];

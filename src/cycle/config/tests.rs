@@ -940,6 +940,7 @@ fn a_serde_failure_within_a_list_is_a_list_not_written_as_tables() {
         let source = Source {
             text,
             file: "cycle.toml",
+            what: "cycle.toml",
         };
         let table = toml::de::DeTable::parse(text).unwrap();
         let failure = serde_path_to_error::deserialize::<_, super::raw::RawCycle>(
