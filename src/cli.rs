@@ -42,6 +42,12 @@ pub enum Command {
     Pay(PayArgs),
     /// Write the reconciliation of delivery against plan for any month.
     Reconcile(ReconcileArgs),
+    /// Compare payment rules before they are set: the same returns paid under the cycle's
+    /// rules (the base) and under each rules file, side by side; never a payment run.
+    ///
+    /// Exit codes: 0 written; 1 the cycle's files or a rules file are in error; 2 it could not
+    /// run (usage, a missing folder, a file in the way).
+    Whatif(WhatIfArgs),
     /// For auditors: prove a past run from its inputs.
     #[command(subcommand)]
     Audit(AuditCommand),
@@ -115,6 +121,30 @@ pub struct ReconcileArgs {
     pub out: PathBuf,
 
     /// Replace the workbook if it exists.
+    #[arg(long)]
+    pub overwrite: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct WhatIfArgs {
+    /// The cycle folder (cycle.toml, forces.csv, allocations.xlsx, returns/).
+    #[arg(long, value_name = "DIR")]
+    pub cycle: PathBuf,
+
+    /// The quarters shown (Qn or Qa-Qb); every scenario is run from Q1.
+    #[arg(long, value_name = "Qn|Qa-Qb", value_parser = quarter_range)]
+    pub quarter: QuarterRange,
+
+    /// Rules files (TOML: a `name`, and `[[taper]]` bands or `taper_kind` and `taper_floor`),
+    /// each a scenario beside the base.
+    #[arg(long, value_name = "FILE", num_args = 1.., required = true)]
+    pub rules: Vec<PathBuf>,
+
+    /// The output folder; the files are <out>/whatif-<year>-<quarters>.xlsx and .csv.
+    #[arg(long, value_name = "DIR", default_value = "runs")]
+    pub out: PathBuf,
+
+    /// Replace the two files if they exist (only files npg wrote).
     #[arg(long)]
     pub overwrite: bool,
 }

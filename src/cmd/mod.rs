@@ -7,6 +7,7 @@ mod progress;
 mod reconcile;
 mod template;
 mod validate;
+mod whatif;
 
 use npg::exit::Exit;
 use npg::pay::inputs::CycleInputError;
@@ -22,6 +23,7 @@ pub fn run(command: Command) -> anyhow::Result<Exit> {
         Command::Allocate(args) => allocate::run(args),
         Command::Pay(args) => pay::run(args),
         Command::Reconcile(args) => reconcile::run(args),
+        Command::Whatif(args) => whatif::run(args),
         Command::Audit(crate::cli::AuditCommand::Verify(args)) => audit::verify(args),
     }
 }

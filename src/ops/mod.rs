@@ -7,3 +7,4 @@ pub mod place;
 pub mod reconcile;
 pub mod replace;
 pub mod runs;
+pub mod whatif;

@@ -9,3 +9,4 @@ pub mod payments;
 pub mod prior;
 pub mod quarters;
 pub mod run;
+pub mod whatif;

@@ -13,3 +13,4 @@ pub mod schedule;
 pub mod statement;
 pub mod table;
 pub mod template;
+pub mod whatif;

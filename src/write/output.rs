@@ -43,6 +43,11 @@ pub enum OwnFile {
     Allocations,
     /// `npg reconcile`: the reconciliation workbook.
     Reconciliation,
+    /// `npg whatif`: the scenarios workbook.
+    WhatIf,
+    /// `npg whatif`: the scenarios CSV, replaced only when it is the very file the workbook
+    /// beside it (same name, `.xlsx`) records by its SHA-256.
+    WhatIfCsv,
 }
 
 impl OwnFile {
@@ -51,6 +56,8 @@ impl OwnFile {
             OwnFile::Template => "a blank template",
             OwnFile::Allocations => "an allocations workbook",
             OwnFile::Reconciliation => "a reconciliation workbook",
+            OwnFile::WhatIf => "a what-if workbook",
+            OwnFile::WhatIfCsv => "a what-if CSV",
         }
     }
 
@@ -75,6 +82,8 @@ impl OwnFile {
                     && title.ends_with(": allocations")
             }
             OwnFile::Reconciliation => title.contains(": reconciliation to "),
+            OwnFile::WhatIf => title.contains(": what-if "),
+            OwnFile::WhatIfCsv => false,
         }
     }
 }
@@ -119,6 +128,9 @@ pub fn check_replaceable(path: &Path, kind: OwnFile) -> Result<(), OutputError> 
     }
     let bytes = read_limited(path, MAX_OWN_FILE_BYTES)
         .map_err(|e| refuse(&format!("a file npg cannot look into ({e})")))?;
+    if kind == OwnFile::WhatIfCsv {
+        return check_whatif_csv(path, &bytes).map_err(|what| refuse(&what));
+    }
     match own_properties(&bytes) {
         Some(core) if !kind.has_title(&core.title) => Err(refuse(&format!(
             "a workbook npg wrote, but not {} (its title is {})",
@@ -133,6 +145,29 @@ pub fn check_replaceable(path: &Path, kind: OwnFile) -> Result<(), OutputError> 
     }
 }
 
+/// A what-if CSV may be replaced when the what-if workbook beside it is npg's, unsaved since,
+/// and records this CSV's SHA-256 (`csv sha256 …` in its keywords): then npg wrote both.
+fn check_whatif_csv(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    let workbook = path.with_extension("xlsx");
+    let not_ours = || {
+        format!(
+            "a file npg did not write, or changed since: it is not the CSV that {} records",
+            workbook.display()
+        )
+    };
+    check_replaceable(&workbook, OwnFile::WhatIf).map_err(|_| not_ours())?;
+    let book = read_limited(&workbook, MAX_OWN_FILE_BYTES).map_err(|_| not_ours())?;
+    let recorded = own_properties(&book)
+        .map(|core| core.keywords)
+        .ok_or_else(not_ours)?;
+    let sha = crate::cycle::load::sha256_hex(bytes);
+    if recorded.trim() == format!("csv sha256 {sha}") {
+        Ok(())
+    } else {
+        Err(not_ours())
+    }
+}
+
 /// What `docProps/core.xml` and `docProps/app.xml` say of a workbook.
 struct CoreProperties {
     title: String,
@@ -140,6 +175,7 @@ struct CoreProperties {
     last_modified_by: String,
     created: String,
     modified: String,
+    keywords: String,
 }
 
 impl CoreProperties {
@@ -171,6 +207,7 @@ fn own_properties(bytes: &[u8]) -> Option<CoreProperties> {
         last_modified_by: element(&core, "cp:lastModifiedBy").unwrap_or_default(),
         created: element(&core, "dcterms:created").unwrap_or_default(),
         modified: element(&core, "dcterms:modified").unwrap_or_default(),
+        keywords: element(&core, "cp:keywords").unwrap_or_default(),
     })
 }
 

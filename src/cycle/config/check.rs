@@ -98,7 +98,12 @@ impl Source<'_> {
     }
 
     /// A required top-level string that must not be blank.
-    pub(super) fn text_value(&self, field: Field, key: &str, example: &str) -> Result<String, ConfigError> {
+    pub(super) fn text_value(
+        &self,
+        field: Field,
+        key: &str,
+        example: &str,
+    ) -> Result<String, ConfigError> {
         let value = self.required(field, key, None, example)?;
         let text = self.string(&value, key, example)?.trim();
         if text.is_empty() {

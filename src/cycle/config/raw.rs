@@ -94,5 +94,11 @@ pub(super) struct RawRules {
 pub(super) const RULES_KEYS: &[&str] = &["name", "taper_kind", "taper_floor", "taper"];
 
 /// The keys of `cycle.toml` that are not payment rules, which a rules file may not change.
-pub(super) const NOT_PAYMENT_RULES: &[&str] =
-    &["scheme", "year", "pot", "rules_version", "quarter", "category"];
+pub(super) const NOT_PAYMENT_RULES: &[&str] = &[
+    "scheme",
+    "year",
+    "pot",
+    "rules_version",
+    "quarter",
+    "category",
+];

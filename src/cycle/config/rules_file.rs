@@ -91,7 +91,11 @@ mod tests {
             "name = \"steeper\"\n\n[[taper]]\nmin_progress = \"1.0000\"\npay = \"1.00\"\n\n[[taper]]\nmin_progress = \"0.9000\"\npay = \"0.50\"\n",
         )
         .unwrap();
-        assert_eq!(bands.taper.bands().len(), 2, "the list replaces the cycle's whole");
+        assert_eq!(
+            bands.taper.bands().len(),
+            2,
+            "the list replaces the cycle's whole"
+        );
         let same = parse("name = \"again\"\n").unwrap();
         assert_eq!(same.taper, Taper::default_npg());
     }
@@ -129,10 +133,16 @@ mod tests {
         );
         let err = parse("name = \"x\"\ntaper_kind = \"proportional\"\ntaper_floor = \"6\"\n")
             .unwrap_err();
-        assert!(err.starts_with("rules.toml line 3: key `taper_floor`: "), "{err}");
-        let err = parse("name = \"x\"\n[[taper]]\nmin_progress = \"0.9\"\npay = \"2\"\n")
-            .unwrap_err();
-        assert!(err.starts_with("rules.toml line 4: key `taper.pay`: "), "{err}");
+        assert!(
+            err.starts_with("rules.toml line 3: key `taper_floor`: "),
+            "{err}"
+        );
+        let err =
+            parse("name = \"x\"\n[[taper]]\nmin_progress = \"0.9\"\npay = \"2\"\n").unwrap_err();
+        assert!(
+            err.starts_with("rules.toml line 4: key `taper.pay`: "),
+            "{err}"
+        );
         let err = parse("name = \"x\"\ntaper_kind = proportional\n").unwrap_err();
         assert!(err.starts_with("rules.toml line 2"), "{err}");
         let err = parse("name = \"x\"\ntaper_floor = \"0.60\"\n").unwrap_err();
