@@ -394,3 +394,198 @@ impl SheetDiff<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::read::grid::CellValue;
+
+    fn sheet(rows: &[(u32, &[&str])]) -> SheetCells {
+        let mut cells = SheetCells::new();
+        for (row, values) in rows {
+            for (col, value) in values.iter().enumerate() {
+                let cell = match value.parse::<f64>() {
+                    Ok(number) => CellValue::Number(number),
+                    Err(_) if value.is_empty() => continue,
+                    Err(_) => CellValue::Text((*value).to_owned()),
+                };
+                cells.insert((*row, col as u32), CellRead::of(&cell));
+            }
+        }
+        cells
+    }
+
+    fn changes(name: &str, before: &SheetCells, after: &SheetCells) -> (Vec<String>, Vec<String>) {
+        let mut out = SheetChanges::default();
+        SheetDiff {
+            name,
+            before,
+            after,
+            formats: &WorkbookFormats::default(),
+        }
+        .compare(&mut out);
+        let rows = out.rows.iter().map(ToString::to_string).collect();
+        let mut cells: Vec<String> = out.cells.iter().map(ToString::to_string).collect();
+        cells.extend(out.reordered.iter().map(|s| format!("{s} reordered")));
+        (rows, cells)
+    }
+
+    const MONTHLY: &[&str] = &["Force id", "Force name", "Month", "Actual FTE"];
+
+    #[test]
+    fn monthly_rows_are_keyed_by_force_and_month() {
+        let now = sheet(&[
+            (0, MONTHLY),
+            (1, &["kent", "Kent Police", "2025-04", "115.5"]),
+            (2, &["kent", "Kent Police", "2025-05", "116"]),
+        ]);
+        let was = sheet(&[
+            (0, MONTHLY),
+            (1, &["kent", "Kent Police", "2025-04", "115.5"]),
+            (2, &["kent", "Kent Police", "2025-05", "117"]),
+        ]);
+        assert_eq!(
+            changes("Monthly", &was, &now),
+            (
+                vec![],
+                vec![
+                    "Monthly!D3 (kent, 2025-05, Actual FTE): recorded 117; re-run gives 116"
+                        .to_owned()
+                ]
+            )
+        );
+        // The same rows in another order: nothing differs but the order, which is said.
+        let swapped = sheet(&[
+            (0, MONTHLY),
+            (1, &["kent", "Kent Police", "2025-05", "116"]),
+            (2, &["kent", "Kent Police", "2025-04", "115.5"]),
+        ]);
+        assert_eq!(
+            changes("Monthly", &swapped, &now),
+            (vec![], vec!["Monthly reordered".to_owned()])
+        );
+    }
+
+    #[test]
+    fn a_header_below_title_lines_is_found_and_the_titles_compared_by_position() {
+        let header: &[&str] = &["Force id", "Force name", "Progress (P)"];
+        let now = sheet(&[
+            (0, &["Delivery against plan to 2025-09"]),
+            (6, header),
+            (7, &["essex", "Essex Police", "1.04"]),
+            (8, &["kent", "Kent Police", "1.0455"]),
+        ]);
+        let was = sheet(&[
+            (0, &["Delivery against plan to 2025-08"]),
+            (6, header),
+            (7, &["kent", "Kent Police", "1.0455"]),
+        ]);
+        assert_eq!(
+            changes("Summary", &was, &now),
+            (
+                vec![
+                    "Summary: row removed (essex): the re-run gives it as row 8; the run folder does not hold it"
+                        .to_owned()
+                ],
+                vec![
+                    "Summary!A1: recorded Delivery against plan to 2025-08; re-run gives Delivery against plan to 2025-09"
+                        .to_owned()
+                ]
+            )
+        );
+    }
+
+    #[test]
+    fn an_exception_is_keyed_by_its_fields_so_a_changed_action_is_one_changed_row() {
+        let header: &[&str] = &[
+            "Section",
+            "Force id",
+            "Exception",
+            "Who acts",
+            "Action",
+            "File",
+        ];
+        let now = sheet(&[
+            (0, header),
+            (
+                1,
+                &[
+                    "Action",
+                    "essex",
+                    "NO-RETURN",
+                    "Home Office finance",
+                    "wait for Q3",
+                    "",
+                ],
+            ),
+            (
+                2,
+                &[
+                    "Action",
+                    "kent",
+                    "WARNING",
+                    "Force",
+                    "check",
+                    "returns/kent.xlsx",
+                ],
+            ),
+        ]);
+        let was = sheet(&[
+            (0, header),
+            (
+                1,
+                &[
+                    "Action",
+                    "essex",
+                    "NO-RETURN",
+                    "Home Office finance",
+                    "pay now",
+                    "",
+                ],
+            ),
+            (
+                2,
+                &[
+                    "Action",
+                    "kent",
+                    "WARNING",
+                    "Force",
+                    "check",
+                    "returns/kent.xlsx",
+                ],
+            ),
+        ]);
+        assert_eq!(
+            changes("Exceptions", &was, &now),
+            (
+                vec![],
+                vec![
+                    "Exceptions!E2 (Action, essex, NO-RETURN, Action): recorded pay now; re-run gives wait for Q3"
+                        .to_owned()
+                ]
+            )
+        );
+    }
+
+    #[test]
+    fn a_sheet_that_is_not_a_table_names_each_cell_by_its_row_s_label() {
+        let now = sheet(&[
+            (0, &["Item", "Value"]),
+            (16, &["Payable this quarter", "42873625.22"]),
+        ]);
+        let was = sheet(&[
+            (0, &["Item", "Value"]),
+            (16, &["Payable this quarter", "42873625.23"]),
+        ]);
+        assert_eq!(
+            changes("Summary", &was, &now),
+            (
+                vec![],
+                vec![
+                    "Summary!B17 (Payable this quarter): recorded 42873625.23; re-run gives 42873625.22"
+                        .to_owned()
+                ]
+            )
+        );
+    }
+}
