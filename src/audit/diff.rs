@@ -279,25 +279,62 @@ pub fn ledger_changes(was: &str, now: &str) -> Vec<LedgerChange> {
     changes
 }
 
+/// One CSV line's fields, split as the payment run's reader splits them.
+fn csv_fields(line: &str) -> Option<Vec<String>> {
+    let record = ledger_records(line).next()?.ok()?;
+    Some(record.fields.iter().map(str::to_owned).collect())
+}
+
 /// Each line of a text output that differs from the re-run's, by line number (at most 20).
+/// A line of a CSV output (`payments.csv`) whose fields the header names is told field by
+/// field (`line 2 (kent) amount: recorded …; re-run gives …`, an amount as money), any
+/// other line whole.
 pub fn line_differences(held: &[u8], rerun: &[u8]) -> Vec<String> {
     let (was, now) = (
         String::from_utf8_lossy(held),
         String::from_utf8_lossy(rerun),
     );
     let (was, now): (Vec<&str>, Vec<&str>) = (was.lines().collect(), now.lines().collect());
+    let header = now.first().and_then(|h| csv_fields(h)).unwrap_or_default();
+    let by_field = |i: usize| -> Option<Vec<String>> {
+        let (a, b) = (csv_fields(was.get(i)?)?, csv_fields(now.get(i)?)?);
+        if i == 0 || header.len() < 2 || a.len() != header.len() || b.len() != header.len() {
+            return None;
+        }
+        let shown = |field: &str, value: &str| match Decimal::from_str_exact(value) {
+            Ok(_) if field == "amount" => grouped(value),
+            _ if value.is_empty() => BLANK.to_owned(),
+            _ => crate::text::cut(value).trim_matches('"').to_owned(),
+        };
+        let notes = (1..header.len())
+            .filter(|&f| a[f] != b[f])
+            .map(|f| {
+                format!(
+                    "line {} ({}) {}: recorded {}; re-run gives {}",
+                    i + 1,
+                    crate::text::cut(&b[0]).trim_matches('"'),
+                    header[f],
+                    shown(&header[f], &a[f]),
+                    shown(&header[f], &b[f])
+                )
+            })
+            .collect::<Vec<_>>();
+        (!notes.is_empty() && a[0] == b[0]).then_some(notes)
+    };
     let mut notes: Vec<String> = (0..was.len().max(now.len()))
         .filter(|&i| was.get(i) != now.get(i))
-        .map(|i| {
-            let shown = |line: Option<&&str>| {
-                line.map_or_else(|| "nothing".to_owned(), |l| crate::text::cut(l))
-            };
-            format!(
-                "line {}: recorded {}; re-run gives {}",
-                i + 1,
-                shown(was.get(i)),
-                shown(now.get(i))
-            )
+        .flat_map(|i| {
+            by_field(i).unwrap_or_else(|| {
+                let shown = |line: Option<&&str>| {
+                    line.map_or_else(|| "nothing".to_owned(), |l| crate::text::cut(l))
+                };
+                vec![format!(
+                    "line {}: recorded {}; re-run gives {}",
+                    i + 1,
+                    shown(was.get(i)),
+                    shown(now.get(i))
+                )]
+            })
         })
         .collect();
     if notes.len() > 20 {
@@ -592,6 +629,25 @@ mod tests {
         assert_eq!(Figure::of(307_500.0).shown(), "307500.00");
         assert_eq!(Figure::of(0.6842).shown(), "0.6842");
         assert_eq!(Figure::of(0.125).shown(), "0.125");
+    }
+
+    #[test]
+    fn payments_lines_are_told_field_by_field_an_amount_as_money() {
+        let now = b"force_id,payee_name,type,amount\nkent,Kent Police,PAYMENT,1247613.60\n";
+        let was = b"force_id,payee_name,type,amount\nkent,Kent Police,PAYMENT,1257613.60\n";
+        assert_eq!(
+            line_differences(was, now),
+            ["line 2 (kent) amount: recorded 1,257,613.60; re-run gives 1,247,613.60"]
+        );
+        // A line of another force, or one that does not split into the header's fields,
+        // is shown whole.
+        let other = b"force_id,payee_name,type,amount\nessex,Essex Police,PAYMENT\n";
+        assert_eq!(
+            line_differences(other, now),
+            [
+                "line 2: recorded \"essex,Essex Police,PAYMENT\"; re-run gives \"kent,Kent Police,PAYMENT,1247613.60\""
+            ]
+        );
     }
 
     #[test]
