@@ -8,10 +8,11 @@ use npg::rules::allocate::AllocationUnit;
 
 /// npg: the Neighbourhood Policing Grant batch processor.
 ///
-/// Exit codes: 0 success; 1 the inputs have errors (findings were reported); 2 the command
-/// could not run (usage, a path that does not exist, an internal error).
+/// Exit codes: 0 success; 1 the inputs have errors (findings were reported), or for `audit
+/// verify` something differs; 2 the command could not run (usage, a path that does not
+/// exist, an internal error). Each command's --help gives its own.
 #[derive(Debug, Parser)]
-#[command(name = "npg", version, about, long_about = None)]
+#[command(name = "npg", version, about)]
 pub struct Cli {
     /// Log what the program does to stderr (-v for info, -vv for debug).
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
@@ -35,12 +36,25 @@ pub enum Command {
     /// the way).
     Template(TemplateArgs),
     /// Check returns (and allocations or weights workbooks), reporting every problem with its cell.
+    ///
+    /// Exit codes: 0 no errors (warnings and information may be listed); 1 at least one
+    /// error was found; 2 the check could not run (usage, a path that does not exist).
     Validate(ValidateArgs),
     /// Split the pot into force allocations by weight, to the pound or penny.
+    ///
+    /// Exit codes: 0 written; 1 the weights have errors (listed; nothing written); 2 it could
+    /// not run (usage, a path that does not exist, a file in the way).
     Allocate(AllocateArgs),
     /// Run the quarterly payments: schedule, reconciliation, ledger and manifest.
+    ///
+    /// Exit codes: 0 the run was written; 1 the cycle's own files or the prior ledger are in
+    /// error (listed; nothing written); 2 it could not run (usage, a path that does not
+    /// exist, a run folder in the way).
     Pay(PayArgs),
     /// Write the reconciliation of delivery against plan for any month.
+    ///
+    /// Exit codes: 0 written; 1 the cycle's own files are in error (listed; nothing
+    /// written); 2 it could not run (usage, a path that does not exist, a file in the way).
     Reconcile(ReconcileArgs),
     /// Compare payment rules before they are set: the same returns paid under the cycle's
     /// rules (the base) and under each rules file, side by side; never a payment run.
@@ -49,6 +63,9 @@ pub enum Command {
     /// run (usage, a missing folder, a file in the way).
     Whatif(WhatIfArgs),
     /// For auditors: prove a past run from its inputs.
+    ///
+    /// Exit codes (audit verify): 0 identical; 1 something differs; 2 the verify could not
+    /// run.
     #[command(subcommand)]
     Audit(AuditCommand),
 }
@@ -77,7 +94,8 @@ pub struct VerifyArgs {
     #[arg(long, value_name = "Qn|Qa-Qb", value_parser = quarter_range)]
     pub quarter: Option<QuarterRange>,
 
-    /// text (default) or json.
+    /// text (default), or json: one JSON object, the report (its shape is in the README,
+    /// "For auditors").
     #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
     pub format: OutputFormat,
 }
@@ -152,10 +170,12 @@ pub struct WhatIfArgs {
 /// How `validate` prints its findings and `audit verify` its report.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
 pub enum OutputFormat {
-    /// One line per finding, grouped by file.
+    /// For people: validate prints one line per finding, grouped by file; audit verify its
+    /// report.
     #[default]
     Text,
-    /// A JSON array of findings.
+    /// For programs: validate prints a JSON array of findings; audit verify one JSON object,
+    /// the report.
     Json,
 }
 
@@ -170,7 +190,7 @@ pub struct ValidateArgs {
     #[arg(long, value_name = "DIR")]
     pub cycle: Option<PathBuf>,
 
-    /// text (default) or json.
+    /// text (default), or json: a JSON array of findings.
     #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
     pub format: OutputFormat,
 }

@@ -1,162 +1,24 @@
-//! What differs between two versions of an output: the cells of two workbooks, read with
-//! calamine (`Schedule!T12: 307500.00 → 307400.00`), or the rows and fields of two ledgers.
+//! What differs between two versions of an output, in words, the run folder's value first:
+//! the sheets of two workbooks, read with calamine (`Calculation!O21 (kent, Payment this
+//! quarter): recorded 1,247,713.60; re-run gives 1,247,613.60`, a table's rows by their
+//! key), the fields of two ledgers (`kent payment: recorded …; re-run gives …`), or the
+//! lines of a text output.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::str::FromStr;
 
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::findings::a1;
+pub use super::cells::BLANK;
+use super::cells::{SheetCells, cells, grouped};
+use super::formats::WorkbookFormats;
+use super::tables::SheetDiff;
+pub use super::tables::{CellChange, RowChange, RowSide, SheetChanges};
+use crate::pay::folder::MANIFEST_FILE;
 use crate::pay::ledger::{Record, ledger_records};
+use crate::pay::manifest::{InputRecord, Manifest};
 use crate::read::grid::{CellValue, WorkbookData};
 use crate::read::open::{Limits, read_workbook_bytes_within};
-
-/// One cell that differs.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct CellChange {
-    pub sheet: String,
-    /// A1 notation.
-    pub cell: String,
-    /// As the run folder holds it (`(blank)` for an empty cell).
-    pub was: String,
-    /// As the re-run makes it.
-    pub now: String,
-}
-
-impl std::fmt::Display for CellChange {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{}!{}: {} → {}",
-            self.sheet, self.cell, self.was, self.now
-        )
-    }
-}
-
-/// Shown for an empty cell or a missing field.
-pub const BLANK: &str = "(blank)";
-
-/// A number cell's figure, as the decimal the workbook holds.
-///
-/// calamine gives a number cell as the `f64` it parsed from the workbook's text, so it is
-/// turned into a decimal here, once, and nothing after this looks at the float. The
-/// conversion is exact: `f64`'s `Display` writes the shortest decimal that reads back as
-/// the very same float (positional, never an exponent), which is the figure the workbook's
-/// XML holds whenever that text was itself the shortest for its float: every figure
-/// rust_xlsxwriter writes, and any of up to 15 significant digits Excel or LibreOffice
-/// writes. That text is then read by `Decimal::from_str_exact`, which refuses rather than
-/// rounds. Two cells thus differ exactly when their floats do (a `-0` reads as
-/// 0, the same figure). A float beyond what a `Decimal` holds (above about 7.9e28, or with
-/// more than 28 decimal places) keeps its shortest text, exact too.
-#[derive(Clone, Debug, PartialEq, Eq)]
-enum Figure {
-    Exact(Decimal),
-    Beyond(String),
-}
-
-impl Figure {
-    fn of(value: f64) -> Figure {
-        let text = value.to_string();
-        match Decimal::from_str_exact(&text) {
-            Ok(exact) => Figure::Exact(exact),
-            Err(_) => Figure::Beyond(text),
-        }
-    }
-
-    /// The figure as an auditor reads it: at least 2 places, at most 4 (money shows its
-    /// pence, ratios their four places), rounded half away from zero as rules §1 rounds.
-    fn shown(&self) -> String {
-        match self {
-            Figure::Exact(value) => shown_decimal(*value),
-            // Beyond a `Decimal` by its places: far below a penny, so the reader's own
-            // rounding to 28 places loses nothing that 4 places show.
-            Figure::Beyond(text) => match Decimal::from_str(text) {
-                Ok(tiny) => shown_decimal(tiny),
-                // Beyond it by its size: a whole number (every float that large is one).
-                Err(_) => format!("{text}.00"),
-            },
-        }
-    }
-
-    /// The figure exactly, as the workbook holds it.
-    fn exact(&self) -> String {
-        match self {
-            Figure::Exact(value) => value.to_string(),
-            Figure::Beyond(text) => text.clone(),
-        }
-    }
-}
-
-/// A decimal with at least 2 places and at most 4, rounded half away from zero; never
-/// `-0.00`.
-fn shown_decimal(value: Decimal) -> String {
-    let rounded = value.round_dp_with_strategy(4, RoundingStrategy::MidpointAwayFromZero);
-    if rounded.is_zero() {
-        return "0.00".to_owned();
-    }
-    // Padded as text: a 28-digit decimal cannot be rescaled, nor formatted with `{:.4}`.
-    let mut text = rounded.to_string();
-    match rounded.scale() {
-        0 => text.push_str(".00"),
-        1 => text.push('0'),
-        _ => {
-            while text.ends_with('0') && text.len() - text.find('.').unwrap_or(text.len()) > 3 {
-                text.pop();
-            }
-        }
-    }
-    text
-}
-
-/// One cell as read: exactly, and as an auditor reads it.
-#[derive(Clone, Debug, PartialEq)]
-struct CellRead {
-    /// The value exactly, with its type (`number 1247613.6`, `text "12.50"`), for telling
-    /// two cells apart when they read the same once rounded for display.
-    exact: String,
-    /// As an auditor reads it (`(blank)` for an empty cell).
-    shown: String,
-}
-
-impl CellRead {
-    fn of(cell: &CellValue) -> CellRead {
-        let (exact, shown) = match cell {
-            // A number's float is turned into its figure here, and only here.
-            CellValue::Number(float) => {
-                let figure = Figure::of(*float);
-                (format!("number {}", figure.exact()), figure.shown())
-            }
-            CellValue::Text(s) if s.is_empty() => (format!("text {s:?}"), BLANK.to_owned()),
-            CellValue::Text(s) => (format!("text {s:?}"), s.clone()),
-            CellValue::Bool(b) => (
-                format!("boolean {b}"),
-                if *b { "TRUE" } else { "FALSE" }.to_owned(),
-            ),
-            CellValue::Date(d) => (format!("date {d}"), d.to_string()),
-            CellValue::Error(e) => (format!("error {e:?}"), e.clone()),
-            CellValue::Empty => (BLANK.to_owned(), BLANK.to_owned()),
-        };
-        CellRead { exact, shown }
-    }
-}
-
-/// One sheet's non-empty cells, by (row, column).
-type SheetCells = BTreeMap<(u32, u32), CellRead>;
-
-/// Every sheet of a workbook as its non-empty cells, by name.
-fn cells(book: &WorkbookData) -> Vec<(String, SheetCells)> {
-    book.sheets
-        .iter()
-        .map(|sheet| {
-            let found = sheet
-                .cells()
-                .map(|(at, value)| (at, CellRead::of(value)))
-                .collect();
-            (sheet.name.clone(), found)
-        })
-        .collect()
-}
 
 /// How far a run folder's copy of an output may reach beyond the re-run's before it is not
 /// read at all: a person may add a note or a column, not a million rows.
@@ -220,26 +82,19 @@ fn unzipped_size(bytes: &[u8]) -> u64 {
     })
 }
 
-fn exact_of(cell: Option<&CellRead>) -> &str {
-    cell.map_or(BLANK, |c| c.exact.as_str())
-}
-
-fn shown_of(cell: Option<&CellRead>) -> &str {
-    cell.map_or(BLANK, |c| c.shown.as_str())
-}
-
 /// Why two workbooks could not be compared cell by cell.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub enum WorkbookDiff {
-    /// The cells that differ (empty when only formatting or properties differ).
-    Cells(Vec<CellChange>),
+    /// The rows and cells that differ (none when only formatting or properties differ).
+    Changes(SheetChanges),
     /// One side cannot be read as a workbook within its bounds; `why` says so.
     Unreadable { side: &'static str, why: String },
 }
 
-/// The cells that differ between the run folder's workbook (`was`) and the re-run's (`now`),
-/// sheet by sheet in the re-run's order, then by row and column. A sheet present on one side
-/// only shows every cell of it.
+/// What differs between the run folder's workbook (`was`) and the re-run's (`now`), sheet by
+/// sheet in the re-run's order: a table's rows by their key, any other sheet's cells by
+/// position (see `tables`), each figure shown as the re-run's cell formats it. A sheet
+/// present on one side only shows every row or cell of it.
 pub fn workbook_changes(was: &[u8], now: &[u8]) -> WorkbookDiff {
     let now_book = match read_workbook_bytes_within(now, "xlsx", "re-run", &TRUSTED) {
         Ok(book) => book,
@@ -275,33 +130,19 @@ pub fn workbook_changes(was: &[u8], now: &[u8]) -> WorkbookDiff {
             .map(|(_, c)| c.clone())
             .unwrap_or_default()
     };
-    let mut changes = Vec::new();
+    let formats = WorkbookFormats::read(now);
+    let mut changes = SheetChanges::default();
     for name in names {
-        let before = sheet(&was_cells, name);
-        let after = sheet(&now_cells, name);
-        let at: BTreeSet<&(u32, u32)> = before.keys().chain(after.keys()).collect();
-        for position in at {
-            let (old, new) = (before.get(position), after.get(position));
-
-            if exact_of(old) == exact_of(new) {
-                continue;
-            }
-
-            // Two values that read the same once rounded are shown exactly, with their type.
-            let (was, now) = if shown_of(old) == shown_of(new) {
-                (exact_of(old), exact_of(new))
-            } else {
-                (shown_of(old), shown_of(new))
-            };
-            changes.push(CellChange {
-                sheet: name.to_owned(),
-                cell: a1(position.0, position.1),
-                was: was.to_owned(),
-                now: now.to_owned(),
-            });
+        let (before, after) = (sheet(&was_cells, name), sheet(&now_cells, name));
+        SheetDiff {
+            name,
+            before: &before,
+            after: &after,
+            formats: &formats,
         }
+        .compare(&mut changes);
     }
-    WorkbookDiff::Cells(changes)
+    WorkbookDiff::Changes(changes)
 }
 
 /// One field of a ledger line that differs, or a line present on one side only.
@@ -310,18 +151,32 @@ pub struct LedgerChange {
     pub force: String,
     /// The field's name from the header; `line` for a whole line added or missing.
     pub field: String,
-    pub was: String,
-    pub now: String,
+    /// As the run folder's ledger holds it.
+    pub recorded: String,
+    /// As the re-run writes it.
+    pub recomputed: String,
 }
 
 impl std::fmt::Display for LedgerChange {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{} {}: {} → {}",
-            self.force, self.field, self.was, self.now
+            "{} {}: recorded {}; re-run gives {}",
+            self.force, self.field, self.recorded, self.recomputed
         )
     }
+}
+
+/// The ledger's fields that are not money (the rest are pounds and pence).
+const LEDGER_NOT_MONEY: [&str; 5] = ["force_id", "quarter", "progress", "fraction", "status"];
+
+/// A ledger field as an auditor reads it: an amount of money grouped in thousands, anything
+/// else (a ratio, a status, a figure that does not read as one) as it is.
+fn ledger_shown(field: &str, value: String) -> String {
+    if LEDGER_NOT_MONEY.contains(&field) || Decimal::from_str_exact(&value).is_err() {
+        return value;
+    }
+    grouped(&value)
 }
 
 /// A ledger's header and its lines by their first field (the force): every line of a
@@ -372,8 +227,8 @@ pub fn ledger_changes(was: &str, now: &str) -> Vec<LedgerChange> {
         changes.push(LedgerChange {
             force: "(header)".to_owned(),
             field: "line".to_owned(),
-            was: crate::text::shorten_words(&header.join(",")).into_owned(),
-            now: crate::text::shorten_words(&now_header.join(",")).into_owned(),
+            recorded: crate::text::shorten_words(&header.join(",")).into_owned(),
+            recomputed: crate::text::shorten_words(&now_header.join(",")).into_owned(),
         });
     }
     let forces: BTreeSet<&String> = before.keys().chain(after.keys()).collect();
@@ -390,8 +245,8 @@ pub fn ledger_changes(was: &str, now: &str) -> Vec<LedgerChange> {
             changes.push(LedgerChange {
                 force: force.clone(),
                 field: "lines".to_owned(),
-                was: format!("{} line(s)", count(old)),
-                now: format!("{} line(s)", count(new)),
+                recorded: format!("{} line(s)", count(old)),
+                recomputed: format!("{} line(s)", count(new)),
             });
         }
         match (old.and_then(|l| l.first()), new.and_then(|l| l.first())) {
@@ -400,14 +255,15 @@ pub fn ledger_changes(was: &str, now: &str) -> Vec<LedgerChange> {
                 for i in 1..width {
                     let (a, b) = (blank(old.get(i)), blank(new.get(i)));
                     if a != b {
+                        let field = now_header
+                            .get(i)
+                            .cloned()
+                            .unwrap_or_else(|| format!("field {}", i + 1));
                         changes.push(LedgerChange {
                             force: force.clone(),
-                            field: now_header
-                                .get(i)
-                                .cloned()
-                                .unwrap_or_else(|| format!("field {}", i + 1)),
-                            was: a,
-                            now: b,
+                            recorded: ledger_shown(&field, a),
+                            recomputed: ledger_shown(&field, b),
+                            field,
                         });
                     }
                 }
@@ -415,33 +271,70 @@ pub fn ledger_changes(was: &str, now: &str) -> Vec<LedgerChange> {
             (old, new) => changes.push(LedgerChange {
                 force: force.clone(),
                 field: "line".to_owned(),
-                was: old.map_or_else(|| "(no line)".to_owned(), whole),
-                now: new.map_or_else(|| "(no line)".to_owned(), whole),
+                recorded: old.map_or_else(|| "(no line)".to_owned(), whole),
+                recomputed: new.map_or_else(|| "(no line)".to_owned(), whole),
             }),
         }
     }
     changes
 }
 
+/// One CSV line's fields, split as the payment run's reader splits them.
+fn csv_fields(line: &str) -> Option<Vec<String>> {
+    let record = ledger_records(line).next()?.ok()?;
+    Some(record.fields.iter().map(str::to_owned).collect())
+}
+
 /// Each line of a text output that differs from the re-run's, by line number (at most 20).
+/// A line of a CSV output (`payments.csv`) whose fields the header names is told field by
+/// field (`line 2 (kent) amount: recorded …; re-run gives …`, an amount as money), any
+/// other line whole.
 pub fn line_differences(held: &[u8], rerun: &[u8]) -> Vec<String> {
     let (was, now) = (
         String::from_utf8_lossy(held),
         String::from_utf8_lossy(rerun),
     );
     let (was, now): (Vec<&str>, Vec<&str>) = (was.lines().collect(), now.lines().collect());
+    let header = now.first().and_then(|h| csv_fields(h)).unwrap_or_default();
+    let by_field = |i: usize| -> Option<Vec<String>> {
+        let (a, b) = (csv_fields(was.get(i)?)?, csv_fields(now.get(i)?)?);
+        if i == 0 || header.len() < 2 || a.len() != header.len() || b.len() != header.len() {
+            return None;
+        }
+        let shown = |field: &str, value: &str| match Decimal::from_str_exact(value) {
+            Ok(_) if field == "amount" => grouped(value),
+            _ if value.is_empty() => BLANK.to_owned(),
+            _ => crate::text::cut(value).trim_matches('"').to_owned(),
+        };
+        let notes = (1..header.len())
+            .filter(|&f| a[f] != b[f])
+            .map(|f| {
+                format!(
+                    "line {} ({}) {}: recorded {}; re-run gives {}",
+                    i + 1,
+                    crate::text::cut(&b[0]).trim_matches('"'),
+                    header[f],
+                    shown(&header[f], &a[f]),
+                    shown(&header[f], &b[f])
+                )
+            })
+            .collect::<Vec<_>>();
+        (!notes.is_empty() && a[0] == b[0]).then_some(notes)
+    };
     let mut notes: Vec<String> = (0..was.len().max(now.len()))
         .filter(|&i| was.get(i) != now.get(i))
-        .map(|i| {
-            let shown = |line: Option<&&str>| {
-                line.map_or_else(|| "nothing".to_owned(), |l| crate::text::cut(l))
-            };
-            format!(
-                "line {}: the run folder has {}; the re-run gives {}",
-                i + 1,
-                shown(was.get(i)),
-                shown(now.get(i))
-            )
+        .flat_map(|i| {
+            by_field(i).unwrap_or_else(|| {
+                let shown = |line: Option<&&str>| {
+                    line.map_or_else(|| "nothing".to_owned(), |l| crate::text::cut(l))
+                };
+                vec![format!(
+                    "line {}: recorded {}; re-run gives {}",
+                    i + 1,
+                    shown(was.get(i)),
+                    shown(now.get(i))
+                )]
+            })
         })
         .collect();
     if notes.len() > 20 {
@@ -457,9 +350,99 @@ pub fn line_differences(held: &[u8], rerun: &[u8]) -> Vec<String> {
     notes
 }
 
+/// The first 12 characters of a hash, for messages.
+fn short(sha256: &str) -> String {
+    sha256.chars().take(12).collect()
+}
+
+/// What differs between two manifests, key by key, input by input.
+pub fn manifest_differences(held: &[u8], rerun: &[u8]) -> Vec<String> {
+    let parse = |bytes: &[u8]| Manifest::parse(&String::from_utf8_lossy(bytes), MANIFEST_FILE);
+    let (Ok(was), Ok(now)) = (parse(held), parse(rerun)) else {
+        return vec!["the run folder's manifest cannot be read".to_owned()];
+    };
+    let mut notes = Vec::new();
+    if was.tool != now.tool {
+        notes.push(format!(
+            "tool: recorded {} {}; re-run gives {} {}",
+            was.tool.name, was.tool.version, now.tool.name, now.tool.version
+        ));
+    }
+    if was.rules_version != now.rules_version {
+        notes.push(format!(
+            "rules_version: recorded {}; re-run gives {}",
+            was.rules_version, now.rules_version
+        ));
+    }
+    if was.cycle_config != now.cycle_config {
+        notes.push("cycle_config: cycle.toml differs".to_owned());
+    }
+    let index = |m: &'_ Manifest| -> BTreeMap<String, InputRecord> {
+        m.inputs
+            .iter()
+            .map(|i| (i.path.clone(), i.clone()))
+            .collect()
+    };
+    let (was_inputs, now_inputs) = (index(&was), index(&now));
+    let paths: BTreeSet<&String> = was_inputs.keys().chain(now_inputs.keys()).collect();
+    for path in paths {
+        let a = was_inputs.get(path);
+        let b = now_inputs.get(path);
+        if a != b {
+            let describe = |i: Option<&InputRecord>| match i {
+                None => "not listed".to_owned(),
+                Some(i) if i.used => {
+                    format!("used, sha256 {}…", short(&i.sha256))
+                }
+                Some(i) => format!(
+                    "not used ({}), sha256 {}…",
+                    i.reason.as_deref().unwrap_or("no reason"),
+                    short(&i.sha256)
+                ),
+            };
+            notes.push(format!(
+                "input {path}: recorded {}; re-run gives {}",
+                describe(a),
+                describe(b)
+            ));
+        }
+    }
+    if was.prior_run != now.prior_run {
+        notes.push("prior_run: the prior ledger differs".to_owned());
+    }
+    if was.outputs != now.outputs {
+        let hash_of = |m: &Manifest, path: &str| {
+            m.outputs
+                .iter()
+                .find(|o| o.path == path)
+                .map(|o| (o.sha256.clone(), o.bytes))
+        };
+        let paths: BTreeSet<&str> = was
+            .outputs
+            .iter()
+            .chain(&now.outputs)
+            .map(|o| o.path.as_str())
+            .collect();
+        for path in paths {
+            match (hash_of(&was, path), hash_of(&now, path)) {
+                (Some(_), None) => notes.push(format!(
+                    "output {path}: listed by the run, not written by the re-run"
+                )),
+                (None, Some(_)) => notes.push(format!(
+                    "output {path}: written by the re-run, not listed by the run"
+                )),
+                (a, b) if a != b => notes.push(format!("output {path}: its hash differs")),
+                _ => {}
+            }
+        }
+    }
+    notes
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::audit::cells::Figure;
     use rust_xlsxwriter::Workbook;
 
     fn book(cells: &[(&str, u32, u16, f64)]) -> Vec<u8> {
@@ -474,8 +457,12 @@ mod tests {
             let sheet = workbook.add_worksheet();
             sheet.set_name(name).unwrap();
             sheet.write_string(0, 0, "Force id").unwrap();
+            // Figures as the payment schedule formats money.
+            let money = rust_xlsxwriter::Format::new().set_num_format("£#,##0.00;-£#,##0.00");
             for (_, row, col, value) in cells.iter().filter(|c| c.0 == name) {
-                sheet.write_number(*row, *col, *value).unwrap();
+                sheet
+                    .write_number_with_format(*row, *col, *value, &money)
+                    .unwrap();
             }
         }
         workbook.save_to_buffer().unwrap()
@@ -485,28 +472,36 @@ mod tests {
     fn a_changed_cell_is_named_with_both_values() {
         let was = book(&[("Schedule", 11, 19, 307500.0), ("Schedule", 2, 10, 0.6842)]);
         let now = book(&[("Schedule", 11, 19, 307400.0), ("Schedule", 2, 10, 0.6842)]);
-        let WorkbookDiff::Cells(changes) = workbook_changes(&was, &now) else {
+        let WorkbookDiff::Changes(SheetChanges { cells: changes, .. }) =
+            workbook_changes(&was, &now)
+        else {
             panic!("both sides read")
         };
         let shown: Vec<String> = changes.iter().map(ToString::to_string).collect();
-        assert_eq!(shown, ["Schedule!T12: 307500.00 → 307400.00"]);
+        assert_eq!(
+            shown,
+            ["Schedule!T12: recorded 307,500.00; re-run gives 307,400.00"]
+        );
     }
 
     #[test]
     fn blank_cells_and_missing_sheets_show_as_blank() {
         let was = book(&[("Schedule", 1, 1, 1.5)]);
         let now = book(&[("Schedule", 1, 2, 0.125), ("Extra", 1, 0, -0.0)]);
-        let WorkbookDiff::Cells(changes) = workbook_changes(&was, &now) else {
+        let WorkbookDiff::Changes(SheetChanges { cells: changes, .. }) =
+            workbook_changes(&was, &now)
+        else {
             panic!("both sides read")
         };
         let shown: Vec<String> = changes.iter().map(ToString::to_string).collect();
         assert_eq!(
             shown,
             [
-                "Schedule!B2: 1.50 → (blank)",
-                "Schedule!C2: (blank) → 0.125",
-                "Extra!A1: (blank) → Force id",
-                "Extra!A2: (blank) → 0.00",
+                // The re-run has no cell in column B to say how it is formatted: as it is.
+                "Schedule!B2: recorded 1.5; re-run gives (blank)",
+                "Schedule!C2: recorded (blank); re-run gives 0.125",
+                "Extra!A1: recorded (blank); re-run gives Force id",
+                "Extra!A2: recorded (blank); re-run gives 0.00",
             ]
         );
     }
@@ -534,9 +529,9 @@ mod tests {
         assert_eq!(
             shown,
             [
-                "essex line: essex,Q2,0.00,NIL → (no line)",
-                "kent payment: 100.00 → 90.00",
-                "surrey line: (no line) → surrey,Q2,5.00,PAY",
+                "essex line: recorded essex,Q2,0.00,NIL; re-run gives (no line)",
+                "kent payment: recorded 100.00; re-run gives 90.00",
+                "surrey line: recorded (no line); re-run gives surrey,Q2,5.00,PAY",
             ]
         );
         assert!(ledger_changes(was, was).is_empty());
@@ -545,25 +540,32 @@ mod tests {
             .iter()
             .map(ToString::to_string)
             .collect();
-        assert_eq!(shown, ["kent lines: 2 line(s) → 1 line(s)"]);
+        assert_eq!(
+            shown,
+            ["kent lines: recorded 2 line(s); re-run gives 1 line(s)"]
+        );
     }
 
     #[test]
     fn values_that_read_the_same_rounded_are_shown_exactly() {
         let was = book(&[("Schedule", 20, 14, 1_247_613.600_04)]);
         let now = book(&[("Schedule", 20, 14, 1_247_613.6)]);
-        let WorkbookDiff::Cells(changes) = workbook_changes(&was, &now) else {
+        let WorkbookDiff::Changes(SheetChanges { cells: changes, .. }) =
+            workbook_changes(&was, &now)
+        else {
             panic!("both sides read")
         };
         let shown: Vec<String> = changes.iter().map(ToString::to_string).collect();
         assert_eq!(
             shown,
-            ["Schedule!O21: number 1247613.60004 → number 1247613.6"]
+            ["Schedule!O21: recorded number 1247613.60004; re-run gives number 1247613.6"]
         );
     }
 
     fn changes(was: &[(&str, u32, u16, f64)], now: &[(&str, u32, u16, f64)]) -> Vec<String> {
-        let WorkbookDiff::Cells(changes) = workbook_changes(&book(was), &book(now)) else {
+        let WorkbookDiff::Changes(SheetChanges { cells: changes, .. }) =
+            workbook_changes(&book(was), &book(now))
+        else {
             panic!("both sides read")
         };
         changes.iter().map(ToString::to_string).collect()
@@ -577,42 +579,49 @@ mod tests {
                 &[("Schedule", 1, 1, 12_345_678_901_234.56)],
                 &[("Schedule", 1, 1, 12_345_678_901_234.57)]
             ),
-            ["Schedule!B2: 12345678901234.56 → 12345678901234.57"]
+            ["Schedule!B2: recorded 12,345,678,901,234.56; re-run gives 12,345,678,901,234.57"]
         );
         // Half away from zero at the fourth place (rules §1): the float 2.00005 lies just
         // below the midpoint, so it showed 2.00, the same as 2, and was shown exactly.
         assert_eq!(
             changes(&[("Schedule", 1, 1, 2.000_05)], &[("Schedule", 1, 1, 2.0)]),
-            ["Schedule!B2: 2.0001 → 2.00"]
+            ["Schedule!B2: recorded 2.0001; re-run gives 2.00"]
         );
         assert_eq!(
             changes(
                 &[("Schedule", 1, 1, -0.000_15)],
                 &[("Schedule", 1, 1, -0.000_04)]
             ),
-            ["Schedule!B2: -0.0002 → 0.00"]
+            ["Schedule!B2: recorded -0.0002; re-run gives 0.00"]
         );
         // 0.1 + 0.2 as a float is not 0.3: the two read the same rounded, and exactly they
         // are told apart by the decimals the workbooks hold.
         assert_eq!(
             changes(&[("Schedule", 1, 1, 0.1 + 0.2)], &[("Schedule", 1, 1, 0.3)]),
-            ["Schedule!B2: number 0.30000000000000004 → number 0.3"]
+            ["Schedule!B2: recorded number 0.30000000000000004; re-run gives number 0.3"]
         );
         assert!(changes(&[("Schedule", 1, 1, -0.0)], &[("Schedule", 1, 1, 0.0)]).is_empty());
     }
 
     #[test]
     fn figures_beyond_a_decimal_keep_their_shortest_text() {
-        let huge = format!("1{}.00", "0".repeat(300));
-        let twice = format!("2{}.00", "0".repeat(300));
+        // As money: grouped in thousands.
+        let huge = format!("1{}.00", ",000".repeat(100));
+        let twice = format!("2{}.00", ",000".repeat(100));
         assert_eq!(
             changes(&[("Schedule", 1, 1, 1e300)], &[("Schedule", 1, 1, 2e300)]),
-            [format!("Schedule!B2: {huge} → {twice}")]
+            [format!(
+                "Schedule!B2: recorded {huge}; re-run gives {twice}"
+            )]
         );
         let tiny = |digit: &str| format!("number 0.{}{digit}", "0".repeat(29));
         assert_eq!(
             changes(&[("Schedule", 1, 1, 1e-30)], &[("Schedule", 1, 1, 2e-30)]),
-            [format!("Schedule!B2: {} → {}", tiny("1"), tiny("2"))]
+            [format!(
+                "Schedule!B2: recorded {}; re-run gives {}",
+                tiny("1"),
+                tiny("2")
+            )]
         );
         assert_eq!(Figure::of(1e-30).shown(), "0.00");
         assert_eq!(Figure::of(-1e-30).shown(), "0.00");
@@ -620,6 +629,25 @@ mod tests {
         assert_eq!(Figure::of(307_500.0).shown(), "307500.00");
         assert_eq!(Figure::of(0.6842).shown(), "0.6842");
         assert_eq!(Figure::of(0.125).shown(), "0.125");
+    }
+
+    #[test]
+    fn payments_lines_are_told_field_by_field_an_amount_as_money() {
+        let now = b"force_id,payee_name,type,amount\nkent,Kent Police,PAYMENT,1247613.60\n";
+        let was = b"force_id,payee_name,type,amount\nkent,Kent Police,PAYMENT,1257613.60\n";
+        assert_eq!(
+            line_differences(was, now),
+            ["line 2 (kent) amount: recorded 1,257,613.60; re-run gives 1,247,613.60"]
+        );
+        // A line of another force, or one that does not split into the header's fields,
+        // is shown whole.
+        let other = b"force_id,payee_name,type,amount\nessex,Essex Police,PAYMENT\n";
+        assert_eq!(
+            line_differences(other, now),
+            [
+                "line 2: recorded \"essex,Essex Police,PAYMENT\"; re-run gives \"kent,Kent Police,PAYMENT,1247613.60\""
+            ]
+        );
     }
 
     #[test]
@@ -638,7 +666,7 @@ mod tests {
                 "force_id,quarter,payment,status\nkent,Q2,\"100,00\",PAY\n",
                 was
             ),
-            ["kent payment: 100,00 → 100.00"]
+            ["kent payment: recorded 100,00; re-run gives 100.00"]
         );
         // Windows line ends, a blank line and a missing last line end read the same.
         assert!(shown(&was.replace('\n', "\r\n"), was).is_empty());
@@ -647,20 +675,20 @@ mod tests {
         // A `\r` not at a line end is a byte of its field.
         assert_eq!(
             shown(&was.replace("PAY\n", "PAY\r"), was),
-            ["kent status: PAY\r → PAY"]
+            ["kent status: recorded PAY\r; re-run gives PAY"]
         );
         assert_eq!(
             shown("", was),
             [
-                "(header) line:  → force_id,quarter,payment,status",
-                "kent line: (no line) → kent,Q2,100.00,PAY"
+                "(header) line: recorded ; re-run gives force_id,quarter,payment,status",
+                "kent line: recorded (no line); re-run gives kent,Q2,100.00,PAY"
             ]
         );
         assert_eq!(
             shown(&format!("\n{was}"), was),
             [
-                "(header) line:  → force_id,quarter,payment,status",
-                "force_id line: force_id,quarter,payment,status → (no line)"
+                "(header) line: recorded ; re-run gives force_id,quarter,payment,status",
+                "force_id line: recorded force_id,quarter,payment,status; re-run gives (no line)"
             ]
         );
     }

@@ -3,7 +3,7 @@
 //! listed, the quarter is re-run on exactly the manifest's inputs with the same prior ledger,
 //! and every output is compared with what the run folder holds, cell by cell where it differs.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
@@ -31,8 +31,8 @@ use crate::read::file::{
 };
 
 use super::diff::{
-    CellChange, LedgerChange, WorkbookDiff, ledger_changes, line_differences, output_size_limit,
-    workbook_changes,
+    CellChange, LedgerChange, RowChange, WorkbookDiff, ledger_changes, line_differences,
+    manifest_differences, output_size_limit, workbook_changes,
 };
 
 /// A file in the cycle folder now that the run did not read.
@@ -66,12 +66,18 @@ pub struct OutputCheck {
     pub matches_manifest: bool,
     /// The re-run gives the same bytes.
     pub matches_rerun: bool,
-    /// For a workbook that differs from the re-run: the cells, run folder → re-run.
+    /// For a workbook that differs from the re-run: the rows of its tables on one side only.
+    pub rows: Vec<RowChange>,
+    /// For a workbook that differs: the cells, as the run folder records them and as the
+    /// re-run recomputes them.
     pub cells: Vec<CellChange>,
-    /// For a ledger that differs: the fields, run folder → re-run.
+    /// For a ledger that differs: the fields, recorded and recomputed.
     pub ledger: Vec<LedgerChange>,
     /// For a manifest that differs: what differs, in words.
     pub notes: Vec<String>,
+    /// The workbook's sheets in order, for telling its rows and cells sheet by sheet.
+    #[serde(skip)]
+    pub sheets: Vec<String>,
 }
 
 impl OutputCheck {
@@ -431,9 +437,11 @@ fn not_rewritten(run_dir: &Path, path: &str) -> OutputCheck {
         present,
         matches_manifest: present,
         matches_rerun: false,
+        rows: Vec::new(),
         cells: Vec::new(),
         ledger: Vec::new(),
         notes: vec!["the manifest lists it, and the re-run writes no such file".to_owned()],
+        sheets: Vec::new(),
     }
 }
 
@@ -467,12 +475,14 @@ fn compare_output(
                 present: true,
                 matches_manifest: false,
                 matches_rerun: false,
+                rows: Vec::new(),
                 cells: Vec::new(),
                 ledger: Vec::new(),
                 notes: vec![format!(
                     "edited and unreadable: {other}, next to the {} the run wrote",
                     size_text(recorded.map_or(0, |o| o.bytes))
                 )],
+                sheets: Vec::new(),
             });
         }
     };
@@ -482,9 +492,11 @@ fn compare_output(
             present: false,
             matches_manifest: false,
             matches_rerun: false,
+            rows: Vec::new(),
             cells: Vec::new(),
             ledger: Vec::new(),
             notes: vec!["not in the run folder".to_owned()],
+            sheets: Vec::new(),
         });
     };
     let sha = sha256_hex(&held);
@@ -500,29 +512,42 @@ fn compare_output(
         present: true,
         matches_manifest,
         matches_rerun,
+        rows: Vec::new(),
         cells: Vec::new(),
         ledger: Vec::new(),
         notes: Vec::new(),
+        sheets: Vec::new(),
     };
     if matches_rerun {
         return Ok(check);
     }
     if name.ends_with(".xlsx") {
         match workbook_changes(&held, rerun) {
-            WorkbookDiff::Cells(cells) if cells.is_empty() => check.notes.push(
-                "every cell reads the same; the difference is in formatting or the file's structure"
-                    .to_owned(),
-            ),
-            WorkbookDiff::Cells(cells) => check.cells = cells,
+            WorkbookDiff::Changes(found) => {
+                for sheet in &found.reordered {
+                    check.notes.push(format!(
+                        "{sheet}: the rows are in another order than the re-run gives them"
+                    ));
+                }
+                if found.rows.is_empty() && found.cells.is_empty() && found.reordered.is_empty() {
+                    check.notes.push(
+                        "every cell reads the same; the difference is in formatting or the file's structure"
+                            .to_owned(),
+                    );
+                }
+                check.rows = found.rows;
+                check.cells = found.cells;
+                check.sheets = found.sheets;
+            }
             WorkbookDiff::Unreadable {
                 side: "run folder",
                 why,
             } => check.notes.push(format!(
                 "edited and unreadable: the run folder's copy was not read further ({why})"
             )),
-            WorkbookDiff::Unreadable { side, why } => check
-                .notes
-                .push(format!("the {side} copy cannot be read as a workbook ({why})")),
+            WorkbookDiff::Unreadable { side, why } => check.notes.push(format!(
+                "the {side} copy cannot be read as a workbook ({why})"
+            )),
         }
     } else if name == LEDGER_FILE {
         let (was, now) = (
@@ -544,91 +569,6 @@ fn compare_output(
         check.notes = line_differences(&held, rerun);
     }
     Ok(check)
-}
-
-/// The first 12 characters of a hash, for messages.
-fn short(sha256: &str) -> String {
-    sha256.chars().take(12).collect()
-}
-
-/// What differs between two manifests, key by key, input by input.
-fn manifest_differences(held: &[u8], rerun: &[u8]) -> Vec<String> {
-    let parse = |bytes: &[u8]| Manifest::parse(&String::from_utf8_lossy(bytes), MANIFEST_FILE);
-    let (Ok(was), Ok(now)) = (parse(held), parse(rerun)) else {
-        return vec!["the run folder's manifest cannot be read".to_owned()];
-    };
-    let mut notes = Vec::new();
-    if was.tool != now.tool {
-        notes.push(format!(
-            "tool: {} {} → {} {}",
-            was.tool.name, was.tool.version, now.tool.name, now.tool.version
-        ));
-    }
-    if was.rules_version != now.rules_version {
-        notes.push(format!(
-            "rules_version: {} → {}",
-            was.rules_version, now.rules_version
-        ));
-    }
-    if was.cycle_config != now.cycle_config {
-        notes.push("cycle_config: cycle.toml differs".to_owned());
-    }
-    let index = |m: &'_ Manifest| -> BTreeMap<String, crate::pay::manifest::InputRecord> {
-        m.inputs
-            .iter()
-            .map(|i| (i.path.clone(), i.clone()))
-            .collect()
-    };
-    let (was_inputs, now_inputs) = (index(&was), index(&now));
-    let paths: BTreeSet<&String> = was_inputs.keys().chain(now_inputs.keys()).collect();
-    for path in paths {
-        let a = was_inputs.get(path);
-        let b = now_inputs.get(path);
-        if a != b {
-            let describe = |i: Option<&crate::pay::manifest::InputRecord>| match i {
-                None => "not listed".to_owned(),
-                Some(i) if i.used => {
-                    format!("used, sha256 {}…", short(&i.sha256))
-                }
-                Some(i) => format!(
-                    "not used ({}), sha256 {}…",
-                    i.reason.as_deref().unwrap_or("no reason"),
-                    short(&i.sha256)
-                ),
-            };
-            notes.push(format!("input {path}: {} → {}", describe(a), describe(b)));
-        }
-    }
-    if was.prior_run != now.prior_run {
-        notes.push("prior_run: the prior ledger differs".to_owned());
-    }
-    if was.outputs != now.outputs {
-        let hash_of = |m: &Manifest, path: &str| {
-            m.outputs
-                .iter()
-                .find(|o| o.path == path)
-                .map(|o| (o.sha256.clone(), o.bytes))
-        };
-        let paths: BTreeSet<&str> = was
-            .outputs
-            .iter()
-            .chain(&now.outputs)
-            .map(|o| o.path.as_str())
-            .collect();
-        for path in paths {
-            match (hash_of(&was, path), hash_of(&now, path)) {
-                (Some(_), None) => notes.push(format!(
-                    "output {path}: listed by the run, not written by the re-run"
-                )),
-                (None, Some(_)) => notes.push(format!(
-                    "output {path}: written by the re-run, not listed by the run"
-                )),
-                (a, b) if a != b => notes.push(format!("output {path}: its hash differs")),
-                _ => {}
-            }
-        }
-    }
-    notes
 }
 
 /// One link of a chain of runs: the later run started from the earlier run's ledger.

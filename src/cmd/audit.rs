@@ -204,8 +204,14 @@ fn print_run(r: &RunVerification, cycle: &str) {
             state.push_str("; EDITED after the run (its hash is not the manifest's)");
         }
         say!("    {}: {state}", o.path);
-        for c in &o.cells {
-            say!("      {c}");
+        // Sheet by sheet: a table's rows added or removed, then its cells that differ.
+        for sheet in &o.sheets {
+            for row in o.rows.iter().filter(|r| &r.sheet == sheet) {
+                say!("      {row}");
+            }
+            for c in o.cells.iter().filter(|c| &c.sheet == sheet) {
+                say!("      {c}");
+            }
         }
         for l in &o.ledger {
             say!("      {l}");

@@ -103,10 +103,12 @@ fn a_changed_cell_in_a_used_return_is_reported_with_the_changed_payment_lines() 
         "{out}"
     );
     for line in [
-        "kent s_q2: 1267613.60 → 1257613.60",
-        "kent payment: 1247613.60 → 1237613.60",
-        "kent paid_after: 2239659.02 → 2229659.02",
-        "Calculation!O21: 1247613.60 → 1237613.60",
+        "kent s_q2: recorded 1,267,613.60; re-run gives 1,257,613.60",
+        "kent payment: recorded 1,247,613.60; re-run gives 1,237,613.60",
+        "kent paid_after: recorded 2,239,659.02; re-run gives 2,229,659.02",
+        "Calculation!O21 (kent, Payment this quarter): recorded 1,247,613.60; re-run gives 1,237,613.60",
+        "Schedule!J21 (kent, Payment this quarter): recorded 1,247,613.60; re-run gives 1,237,613.60",
+        "Statement!B17 (Payment this quarter): recorded 1,247,613.60; re-run gives 1,237,613.60",
     ] {
         assert!(out.contains(line), "{line}\n{out}");
     }
@@ -119,7 +121,22 @@ fn a_changed_cell_in_a_used_return_is_reported_with_the_changed_payment_lines() 
         "{out}"
     );
     assert!(out.contains("ledger.csv: identical"), "{out}");
-    assert!(out.contains("Inputs!H83: "), "{out}");
+    // The Inputs row of that file, by its path; its size a count of bytes, not money.
+    let inputs: Vec<&str> = out.lines().filter(|l| l.contains("Inputs!")).collect();
+    assert_eq!(inputs.len(), 2, "{out}");
+    assert!(
+        inputs[0].starts_with(
+            "      Inputs!G83 (returns/finance/kent-2025-26-Q2-v1.xlsx, Bytes): recorded "
+        ),
+        "{out}"
+    );
+    assert!(!inputs[0].contains(".00"), "{out}");
+    assert!(
+        inputs[1].starts_with(
+            "      Inputs!H83 (returns/finance/kent-2025-26-Q2-v1.xlsx, SHA-256): recorded "
+        ),
+        "{out}"
+    );
 }
 
 #[test]
@@ -133,7 +150,7 @@ fn a_deleted_return_is_reported_missing() {
     );
     // Without its monitoring, kent is held in the re-run.
     assert!(
-        out.contains("kent status: PAY → HOLD-NO-MONITORING"),
+        out.contains("kent status: recorded PAY; re-run gives HOLD-NO-MONITORING"),
         "{out}"
     );
 }
@@ -181,10 +198,114 @@ fn an_edited_schedule_is_reported_with_the_cells_that_differ() {
         "{out}"
     );
     assert!(
-        out.contains("Calculation!O21: 1247713.60 → 1247613.60"),
+        out.contains(
+            "      Calculation!O21 (kent, Payment this quarter): recorded 1,247,713.60; re-run gives 1,247,613.60\n"
+        ),
         "{out}"
     );
     assert!(out.contains("0 changed, 0 missing"));
+    let json = npg()
+        .args(["audit", "verify", "--format", "json"])
+        .arg(a.run("Q2"))
+        .arg("--cycle")
+        .arg(&a.cycle)
+        .assert()
+        .code(1);
+    let report: serde_json::Value = serde_json::from_slice(&json.get_output().stdout).unwrap();
+    let schedule = &report["outputs"][0];
+    assert_eq!(schedule["path"], "payment-schedule.xlsx");
+    assert_eq!(
+        schedule["cells"],
+        serde_json::json!([{
+            "sheet": "Calculation",
+            "cell": "O21",
+            "row": "kent",
+            "column": "Payment this quarter",
+            "recorded": "1,247,713.60",
+            "recomputed": "1,247,613.60",
+        }])
+    );
+    assert_eq!(schedule["rows"], serde_json::json!([]));
+}
+
+/// The lines verify prints under one output, up to the next output.
+fn lines_under<'a>(out: &'a str, output: &str) -> Vec<&'a str> {
+    out.lines()
+        .skip_while(|l| !l.starts_with(&format!("    {output}: ")))
+        .skip(1)
+        .take_while(|l| l.starts_with("      "))
+        .collect()
+}
+
+#[test]
+fn a_row_inserted_in_exceptions_is_one_row_added() {
+    let a = Archive::new();
+    let schedule = a.run("Q2").join("payment-schedule.xlsx");
+    // A row put in by hand above kent's restatement (row 5): every row below moves down.
+    let mut data = read_workbook(&schedule, "edited").unwrap();
+    let sheet = data
+        .sheets
+        .iter_mut()
+        .find(|s| s.name == "Exceptions")
+        .unwrap();
+    let below: Vec<((u32, u32), CellValue)> = sheet
+        .cells()
+        .filter(|((row, _), _)| *row >= 4)
+        .map(|(at, value)| (at, value.clone()))
+        .collect();
+    assert!(below.len() > 20, "rows below the insert: {}", below.len());
+    for ((row, col), _) in &below {
+        sheet.set(*row, *col, CellValue::Empty);
+    }
+    for ((row, col), value) in below {
+        sheet.set(row + 1, col, value);
+    }
+    for (col, text) in ["Action", "kent", "PAID BY HAND", "Home Office finance"]
+        .iter()
+        .enumerate()
+    {
+        sheet.set(4, col as u32, CellValue::Text((*text).to_owned()));
+    }
+    std::fs::write(&schedule, write_grid(&data)).unwrap();
+    let out = a.stdout(&a.run("Q2"), 1);
+    assert_eq!(
+        lines_under(&out, "payment-schedule.xlsx"),
+        [
+            "      Exceptions: row added (Action, kent, PAID BY HAND): the run folder's row 5; the re-run gives no such row"
+        ],
+        "{out}"
+    );
+    // The same row taken out again and another removed: one line for it.
+    let mut data = read_workbook(&schedule, "edited").unwrap();
+    let sheet = data
+        .sheets
+        .iter_mut()
+        .find(|s| s.name == "Exceptions")
+        .unwrap();
+    let rest: Vec<((u32, u32), CellValue)> = sheet
+        .cells()
+        .filter(|((row, _), _)| *row >= 5)
+        .map(|(at, value)| (at, value.clone()))
+        .collect();
+    for col in 0..12 {
+        sheet.set(4, col, CellValue::Empty);
+    }
+    for ((row, col), _) in &rest {
+        sheet.set(*row, *col, CellValue::Empty);
+    }
+    // Kent's restatement (now row 6) goes, and the rows below it move up two.
+    for ((row, col), value) in rest.into_iter().filter(|((row, _), _)| *row != 5) {
+        sheet.set(row - 2, col, value);
+    }
+    std::fs::write(&schedule, write_grid(&data)).unwrap();
+    let out = a.stdout(&a.run("Q2"), 1);
+    assert_eq!(
+        lines_under(&out, "payment-schedule.xlsx"),
+        [
+            "      Exceptions: row removed (Action, kent, RESTATED Q1: £992,045.42 → £972,045.42): the re-run gives it as row 5; the run folder does not hold it"
+        ],
+        "{out}"
+    );
 }
 
 #[test]
@@ -203,7 +324,9 @@ fn an_edited_missing_or_added_statement_is_reported_by_its_path() {
         "{out}"
     );
     assert!(
-        out.contains("Statement!B17: 1247713.60 → 1247613.60"),
+        out.contains(
+            "Statement!B17 (Payment this quarter): recorded 1,247,713.60; re-run gives 1,247,613.60"
+        ),
         "{out}"
     );
     assert!(
@@ -312,7 +435,7 @@ fn an_edited_ledger_is_reported_with_the_rows_that_differ() {
         "{out}"
     );
     assert!(
-        out.contains("cumbria payment: -180000.00 → -180155.20"),
+        out.contains("cumbria payment: recorded -180,000.00; re-run gives -180,155.20"),
         "{out}"
     );
 }
@@ -466,7 +589,7 @@ fn another_program_version_is_said_plainly_before_the_comparison() {
     );
     assert!(
         out.contains(&format!(
-            "tool: npg 0.0.9 → npg {}",
+            "tool: recorded npg 0.0.9; re-run gives npg {}",
             env!("CARGO_PKG_VERSION")
         )),
         "{out}"
