@@ -2,8 +2,8 @@
 
 use rust_xlsxwriter::utility::row_col_to_cell;
 use rust_xlsxwriter::{
-    DataValidation, DataValidationErrorStyle, DataValidationRule, ExcelDateTime, Format, Formula,
-    Workbook, Worksheet, XlsxError,
+    DataValidation, DataValidationErrorStyle, DataValidationRule, ExcelDateTime, Format,
+    FormatAlign, FormatBorder, Formula, Workbook, Worksheet, XlsxError,
 };
 
 use chrono::{Datelike, NaiveDate};
@@ -12,7 +12,7 @@ use rust_decimal::prelude::ToPrimitive;
 
 use crate::domain::category::Category;
 use crate::domain::{FinancialYear, Force, Month, Quarter};
-use crate::layout::{Column, Prefill, ReturnKind, ReturnLayout, RowSource, ValueKind};
+use crate::layout::{Column, Prefill, ReturnKind, ReturnLayout, RowSource, TotalRow, ValueKind};
 
 use super::formats::{self, NUMBER_FORMAT_FTE, NUMBER_FORMAT_HEADCOUNT, NUMBER_FORMAT_MONEY};
 use super::print::{Heading, Orientation, PageSetup, Paper, Scaling, set_up_page};
@@ -42,6 +42,8 @@ struct Formats {
     locked_text: Format,
     locked_number: Format,
     notes: Format,
+    total_text: Format,
+    total_money: Format,
 }
 
 impl Formats {
@@ -51,7 +53,15 @@ impl Formats {
             label: Format::new().set_bold(),
             locked_text: Format::new().set_num_format("@"),
             locked_number: Format::new(),
-            notes: Format::new().set_text_wrap(),
+            notes: Format::new().set_text_wrap().set_align(FormatAlign::Top),
+            total_text: Format::new()
+                .set_bold()
+                .set_num_format("@")
+                .set_border_top(FormatBorder::Thin),
+            total_money: Format::new()
+                .set_bold()
+                .set_num_format(NUMBER_FORMAT_MONEY)
+                .set_border_top(FormatBorder::Thin),
         }
     }
 
@@ -162,19 +172,74 @@ pub fn write_return(request: &TemplateRequest, filled: &Filled) -> Result<Vec<u8
 
     let notes = workbook.add_worksheet();
     notes.set_name("Notes")?;
-    notes.set_column_width(0, 110)?;
-    for (row, line) in layout.notes.iter().enumerate() {
+    notes.set_column_width(0, NOTES_WIDTH)?;
+    for (row, line) in notes_lines(layout, request.categories).iter().enumerate() {
         let format = if row == 0 {
             &formats.label
         } else {
             &formats.notes
         };
-        notes.write_string_with_format(row_num(row)?, 0, line, format)?;
+        let row = row_num(row)?;
+        notes.write_string_with_format(row, 0, line, format)?;
+        // Wrapped text needs its row height stated: LibreOffice does not grow a row to fit
+        // on opening, and without it the lines of a long note print on top of the next row.
+        notes.set_row_height(row, notes_row_height(line))?;
     }
     notes.protect();
     set_up_page(notes, &heading, &page)?;
 
     workbook.save_to_buffer()
+}
+
+/// The Notes column's width in characters.
+const NOTES_WIDTH: f64 = 110.0;
+
+/// The characters of a note that surely fit on one printed line of the Notes column (fewer
+/// than its width: a proportional font's wide letters take more than one unit).
+const NOTES_CHARS_PER_LINE: usize = 90;
+
+/// The height in points of a Notes row holding `line`, wrapped at the column's width.
+pub fn notes_row_height(line: &str) -> f64 {
+    let chars = line.chars().count().max(1);
+    let lines = chars.div_ceil(NOTES_CHARS_PER_LINE);
+    // 15 points a line of 11-point text, as a default row.
+    15.0 * lines as f64
+}
+
+/// The Notes sheet's lines: the layout's notes with `{about}` replaced by one line for each
+/// About field to fill in, worded exactly as that cell's input prompt (so the two can never
+/// say different things), and a financial return's `{counts}` and `{does_not_count}` by the
+/// categories of `cycle.toml` that count towards the grant and those that do not.
+pub fn notes_lines(layout: &ReturnLayout, categories: &[Category]) -> Vec<String> {
+    let listed = |eligible: bool| {
+        // Every category is named: the Notes are the force's reference, never cut short.
+        let labels: Vec<&str> = categories
+            .iter()
+            .filter(|c| c.eligible == eligible)
+            .map(|c| c.label.as_str())
+            .collect();
+        match labels.split_last() {
+            None => "none".to_owned(),
+            Some((only, [])) => (*only).to_owned(),
+            Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+        }
+    };
+    let mut lines = Vec::new();
+    for note in &layout.notes {
+        if note == "{about}" {
+            for field in &layout.about {
+                if let Some(help) = &field.help {
+                    lines.push(format!("{}: {help}", field.label));
+                }
+            }
+        } else {
+            lines.push(
+                note.replace("{counts}", &listed(true))
+                    .replace("{does_not_count}", &listed(false)),
+            );
+        }
+    }
+    lines
 }
 
 fn write_about(
@@ -259,19 +324,34 @@ fn prefilled_value(
     })
 }
 
-/// The fixed first cells of each data row: a month, or a category's id and label.
+/// The fixed cells of each data row, by column key: a month, or a category's id, label and
+/// whether it counts towards the grant.
 pub fn row_labels(
     layout: &ReturnLayout,
     year: FinancialYear,
     categories: &[Category],
-) -> Vec<Vec<String>> {
+) -> Vec<Vec<(&'static str, String)>> {
     match layout.rows {
-        RowSource::Months => year.months().map(|m| vec![m.to_string()]).collect(),
+        RowSource::Months => year
+            .months()
+            .map(|m| vec![("month", m.to_string())])
+            .collect(),
         RowSource::Categories => categories
             .iter()
-            .map(|c| vec![c.id.to_string(), c.label.clone()])
+            .map(|c| {
+                vec![
+                    ("category_id", c.id.to_string()),
+                    ("category", c.label.clone()),
+                    ("counts", counts_towards_the_grant(c.eligible).to_owned()),
+                ]
+            })
             .collect(),
     }
+}
+
+/// What the `Counts towards the grant` column says of a category.
+pub fn counts_towards_the_grant(eligible: bool) -> &'static str {
+    if eligible { "Yes" } else { "No" }
 }
 
 fn write_data_sheet(
@@ -284,14 +364,16 @@ fn write_data_sheet(
     sheet.set_name(&layout.data_sheet)?;
     let rows = row_labels(layout, request.year, request.categories);
     let last_row = row_num(rows.len())?;
-    let mut fixed_index = 0;
     for (col_index, column) in layout.columns.iter().enumerate() {
         let col = col_num(col_index)?;
         sheet.write_string_with_format(0, col, &column.header, &formats.header)?;
         let mut widest = column.header.chars().count();
         if column.fixed {
             for (row_index, labels) in rows.iter().enumerate() {
-                let text = labels.get(fixed_index).map(String::as_str).unwrap_or("");
+                let text = labels
+                    .iter()
+                    .find(|(key, _)| *key == column.key)
+                    .map_or("", |(_, text)| text.as_str());
                 widest = widest.max(text.chars().count());
                 sheet.write_string_with_format(
                     row_num(row_index + 1)?,
@@ -300,7 +382,6 @@ fn write_data_sheet(
                     &formats.locked_text,
                 )?;
             }
-            fixed_index += 1;
         } else {
             let input = formats.input(column.kind);
             for row_index in 0..rows.len() {
@@ -325,8 +406,47 @@ fn write_data_sheet(
         };
         sheet.set_column_width(col, width(widest.min(cap)))?;
     }
+    if let Some(total) = &layout.total_row {
+        write_total_row(sheet, layout, total, rows.len(), filled, formats)?;
+    }
     sheet.set_freeze_panes(1, 0)?;
     sheet.protect();
+    Ok(())
+}
+
+/// The locked total row below the data rows: the marker and label, and for each summed
+/// column a `SUM` formula with its value cached, so that a reader that does not calculate
+/// (a viewer, a script) sees the total too. `npg` itself never reads it back.
+fn write_total_row(
+    sheet: &mut Worksheet,
+    layout: &ReturnLayout,
+    total: &TotalRow,
+    data_rows: usize,
+    filled: &Filled,
+    formats: &Formats,
+) -> Result<(), XlsxError> {
+    let row = row_num(data_rows + 1)?;
+    for (col_index, column) in layout.columns.iter().enumerate() {
+        let col = col_num(col_index)?;
+        if column.key == total.marker_column {
+            sheet.write_string_with_format(row, col, &total.marker, &formats.total_text)?;
+        } else if column.key == total.label_column {
+            sheet.write_string_with_format(row, col, &total.label, &formats.total_text)?;
+        } else if total.summed.contains(&column.key) {
+            let first = row_col_to_cell(1, col);
+            let last = row_col_to_cell(row_num(data_rows.max(1))?, col);
+            let sum: Decimal = (0..data_rows)
+                .filter_map(|r| match filled.row_value(r, &column.key) {
+                    Some(FillValue::Number(n)) => Some(*n),
+                    _ => None,
+                })
+                .sum();
+            let formula = Formula::new(format!("=SUM({first}:{last})")).set_result(sum.to_string());
+            sheet.write_formula_with_format(row, col, formula, &formats.total_money)?;
+        } else {
+            sheet.write_blank(row, col, &formats.total_text)?;
+        }
+    }
     Ok(())
 }
 

@@ -105,11 +105,17 @@ fn each_template_reads_back_as_its_layout_says() {
                 .months()
                 .map(|m| vec![m.to_string()])
                 .collect(),
+            // The id, the label and whether it counts towards the grant, then the total
+            // row's marker and label (its counts cell is blank, so the row ends there).
             RowSource::Categories => cycle
                 .config
                 .categories
                 .iter()
-                .map(|c| vec![c.id.to_string(), c.label.clone()])
+                .map(|c| {
+                    let counts = if c.eligible { "Yes" } else { "No" };
+                    vec![c.id.to_string(), c.label.clone(), counts.to_owned()]
+                })
+                .chain([vec!["total".to_owned(), "Total".to_owned()]])
                 .collect(),
         };
         assert_eq!(fixed, expected, "{kind:?} row labels");
@@ -119,7 +125,10 @@ fn each_template_reads_back_as_its_layout_says() {
             .iter()
             .map(|r| r.first().cloned().unwrap_or_default())
             .collect();
-        assert_eq!(lines, layout.notes);
+        assert_eq!(
+            lines,
+            npg::write::template::notes_lines(layout, &cycle.config.categories)
+        );
     }
 }
 
