@@ -156,9 +156,10 @@ pub struct ReturnLayout {
     pub about_header: [String; 2],
     pub data_sheet: String,
     pub rows: RowSource,
-    /// The instructions written on the `Notes` sheet, one line each. In a financial return,
-    /// `{counts}` and `{does_not_count}` stand for the categories that count towards the
-    /// grant and those that do not, from `cycle.toml`.
+    /// The instructions written on the `Notes` sheet, one line each. A line `{about}` stands
+    /// for one line per About field to fill in (its input prompt), and in a financial
+    /// return a line `{counts}` for one line per category of `cycle.toml`, saying whether it
+    /// counts towards the grant.
     pub notes: Vec<String>,
     /// The locked total row the template writes below the data rows, if the layout has one.
     #[serde(default)]

@@ -192,7 +192,7 @@ pub fn write_return(request: &TemplateRequest, filled: &Filled) -> Result<Vec<u8
 }
 
 /// The Notes column's width in characters.
-const NOTES_WIDTH: f64 = 110.0;
+const NOTES_WIDTH: f64 = 90.0;
 
 /// The characters of a note that surely fit on one printed line of the Notes column (fewer
 /// than its width: a proportional font's wide letters take more than one unit).
@@ -206,37 +206,32 @@ pub fn notes_row_height(line: &str) -> f64 {
     15.0 * lines as f64
 }
 
-/// The Notes sheet's lines: the layout's notes with `{about}` replaced by one line for each
-/// About field to fill in, worded exactly as that cell's input prompt (so the two can never
-/// say different things), and a financial return's `{counts}` and `{does_not_count}` by the
-/// categories of `cycle.toml` that count towards the grant and those that do not.
+/// The Notes sheet's lines: the layout's notes with a line `{about}` replaced by one line for
+/// each About field to fill in, worded exactly as that cell's input prompt (so the two can
+/// never say different things), and a line `{counts}` by one line per category of
+/// `cycle.toml`: its id, its label and whether it counts towards the grant.
 pub fn notes_lines(layout: &ReturnLayout, categories: &[Category]) -> Vec<String> {
-    let listed = |eligible: bool| {
-        // Every category is named: the Notes are the force's reference, never cut short.
-        let labels: Vec<&str> = categories
-            .iter()
-            .filter(|c| c.eligible == eligible)
-            .map(|c| c.label.as_str())
-            .collect();
-        match labels.split_last() {
-            None => "none".to_owned(),
-            Some((only, [])) => (*only).to_owned(),
-            Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
-        }
-    };
     let mut lines = Vec::new();
     for note in &layout.notes {
-        if note == "{about}" {
-            for field in &layout.about {
-                if let Some(help) = &field.help {
-                    lines.push(format!("{}: {help}", field.label));
+        match note.as_str() {
+            "{about}" => {
+                for field in &layout.about {
+                    if let Some(help) = &field.help {
+                        lines.push(format!("{}: {help}", field.label));
+                    }
                 }
             }
-        } else {
-            lines.push(
-                note.replace("{counts}", &listed(true))
-                    .replace("{does_not_count}", &listed(false)),
-            );
+            "{counts}" => {
+                for category in categories {
+                    lines.push(format!(
+                        "    {} ({}): {}",
+                        category.id,
+                        category.label,
+                        counts_towards_the_grant(category.eligible)
+                    ));
+                }
+            }
+            _ => lines.push(note.clone()),
         }
     }
     lines

@@ -273,6 +273,18 @@ fn cases() -> Vec<Case> {
             change: |d| set_cell(d, "Expenditure", 4, 0, text("overtime")),
         },
         Case {
+            // Version 2's own Total row (row 8) is skipped; a total the force added below it
+            // is X12 (no category id) and, as it does not add up, X16.
+            folder: "X16-added-total-does-not-add-up",
+            file: "kent-2025-26-Q1-v1.xlsx",
+            from: KENT_Q1,
+            cycle: false,
+            change: |d| {
+                set_cell(d, "Expenditure", 8, 1, text("Total"));
+                set_cell(d, "Expenditure", 8, 2, CellValue::Number(1_000_000.0));
+            },
+        },
+        Case {
             folder: "X13-same-version-different-contents",
             file: "kent-2025-26-Q1-v1.xlsx",
             from: KENT_Q1,
@@ -402,7 +414,7 @@ fn each_finding_code_has_its_fixture_and_gives_its_expected_findings() {
 
 /// Every case folder under `fixtures/findings/`, one per finding code that a single
 /// return can show (X14, a return after the cut-off, is a payment run's, not validate's).
-const CASE_FOLDERS: [&str; 29] = [
+const CASE_FOLDERS: [&str; 30] = [
     "C01-blank-amount",
     "C02-text-in-number",
     "C04-formula-error",
@@ -432,6 +444,7 @@ const CASE_FOLDERS: [&str; 29] = [
     "X11-category-twice",
     "X12-unknown-category",
     "X13-same-version-different-contents",
+    "X16-added-total-does-not-add-up",
 ];
 
 /// A change made to a workbook's cells.
