@@ -11,6 +11,7 @@ use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 
 use crate::domain::category::Category;
+use crate::domain::returns::MonitoringReturn;
 use crate::domain::{FinancialYear, Force, Month, Quarter};
 use crate::layout::{Column, Prefill, ReturnKind, ReturnLayout, RowSource, TotalRow, ValueKind};
 
@@ -119,6 +120,40 @@ impl Filled {
             .iter()
             .find(|(k, _)| k == key)
             .map(|(_, v)| v)
+    }
+}
+
+/// The months a force's previous monitoring return reports, as input values of a new one:
+/// `npg template monitoring --from`. They are typed into the unlocked input cells, so the
+/// force can still correct a month (validate then tells the change, X17).
+pub fn filled_from_monitoring(year: FinancialYear, previous: &MonitoringReturn) -> Filled {
+    let number = |key: &str, value: Decimal| (key.to_owned(), FillValue::Number(value));
+    let rows = year
+        .months()
+        .map(|month| {
+            let Some(reported) = previous.months.iter().find(|m| m.month == month) else {
+                return Vec::new();
+            };
+            let mut row = vec![
+                number("officers", reported.officers.as_decimal()),
+                number("pcsos", reported.pcsos.as_decimal()),
+                number("specials", Decimal::from(reported.specials.get())),
+            ];
+            if let Some(queries) = reported.queries_received {
+                row.push(number("queries_received", Decimal::from(queries.get())));
+            }
+            if let Some(responded) = reported.responded_72h {
+                row.push(number("responded_72h", Decimal::from(responded.get())));
+            }
+            if let Some(rate) = reported.abstraction_rate {
+                row.push(number("abstraction_rate", rate));
+            }
+            row
+        })
+        .collect();
+    Filled {
+        about: Vec::new(),
+        rows,
     }
 }
 

@@ -285,6 +285,20 @@ fn cases() -> Vec<Case> {
             },
         },
         Case {
+            // kent's September return with April's officers changed from what its June return
+            // (the previous, in the cycle) says, sent again later: information, a correction
+            // is allowed.
+            folder: "X17-month-changed-since-last-return",
+            file: "kent-2025-09.xlsx",
+            from: KENT_MON,
+            cycle: true,
+            change: |d| {
+                set_cell(d, "Monitoring", 1, 1, CellValue::Number(330.0));
+                // Sent again a week later: a resubmission, not the same return (X13).
+                set_about(d, "Submitted on", text("2025-10-20"));
+            },
+        },
+        Case {
             folder: "X13-same-version-different-contents",
             file: "kent-2025-26-Q1-v1.xlsx",
             from: KENT_Q1,
@@ -414,7 +428,7 @@ fn each_finding_code_has_its_fixture_and_gives_its_expected_findings() {
 
 /// Every case folder under `fixtures/findings/`, one per finding code that a single
 /// return can show (X14, a return after the cut-off, is a payment run's, not validate's).
-const CASE_FOLDERS: [&str; 30] = [
+const CASE_FOLDERS: [&str; 31] = [
     "C01-blank-amount",
     "C02-text-in-number",
     "C04-formula-error",
@@ -445,6 +459,7 @@ const CASE_FOLDERS: [&str; 30] = [
     "X12-unknown-category",
     "X13-same-version-different-contents",
     "X16-added-total-does-not-add-up",
+    "X17-month-changed-since-last-return",
 ];
 
 /// A change made to a workbook's cells.

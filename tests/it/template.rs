@@ -429,6 +429,7 @@ use npg::findings::Finding;
 use npg::read::grid::{CellValue, WorkbookData};
 use npg::read::open::read_workbook;
 use npg::read::returns::{ReadContext, ReturnRead, read_return};
+use predicates::prelude::PredicateBooleanExt;
 
 /// The version 1 returns kept from before version 2 (`fixtures/read/v1/`).
 fn v1_dir() -> PathBuf {
@@ -966,4 +967,189 @@ fn libreoffice_prints_the_notes_without_a_row_over_another() {
             }
         }
     }
+}
+
+// ---- `npg template monitoring --from` and X17 (issue 14, item 7) ----
+
+fn monitoring_fixture(name: &str) -> PathBuf {
+    fixture_cycle().join("returns/monitoring").join(name)
+}
+
+#[test]
+fn from_last_months_return_the_months_it_holds_are_pre_filled_and_left_unlocked() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("kent-2025-07.xlsx");
+    let from = monitoring_fixture("kent-2025-06.xlsx");
+    npg()
+        .args(["template", "monitoring", "--force", "kent", "--from"])
+        .arg(&from)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success();
+    let new = dump_cells(&out);
+    let old = dump_cells(&from);
+    let (new_rows, old_rows) = (sheet(&new, "Monitoring"), sheet(&old, "Monitoring"));
+    // The header and April to June exactly as last month's return holds them; July on blank.
+    assert_eq!(new_rows[..4], old_rows[..4]);
+    assert_eq!(new_rows[1][0], "2025-04");
+    assert_eq!(new_rows[4], ["2025-07"]);
+    assert_eq!(new_rows.len(), 13);
+    // Months to is the month after the last return's; the rest of About is to fill in.
+    let about = sheet(&new, "About");
+    assert_eq!(about[6], ["Months to", "2025-07"]);
+    assert_eq!(about[7], ["Prepared by"]);
+    // A pre-filled cell has the very style of a blank input cell: unlocked and yellow.
+    let xml = sheet_xml(&out, 2);
+    let style = |cell: &str| {
+        let at = xml.find(&format!("<c r=\"{cell}\"")).unwrap();
+        attribute(&xml[at..], "s").unwrap().to_owned()
+    };
+    assert_eq!(style("B2"), style("B6"));
+    assert_eq!(style("G4"), style("G6"));
+    // Read back, the three months are the last return's to the hundredth.
+    let cycle = Cycle::open(&fixture_cycle()).unwrap();
+    let read_new = read_file(&cycle, &out);
+    let read_old = read_file(&cycle, &from);
+    let Some(Return::Monitoring(before)) = read_old.value.as_ref() else {
+        panic!("{:?}", read_old.findings);
+    };
+    assert_eq!(before.months.len(), 3);
+    // July is still to fill in (C01 for its figures); April to June give no finding.
+    let cells: Vec<String> = read_new
+        .findings
+        .iter()
+        .filter_map(|f| f.location.a1())
+        .collect();
+    assert!(cells.contains(&"B5".to_owned()), "{cells:?}");
+    assert!(
+        !cells
+            .iter()
+            .any(|c| c.ends_with('2') || c.ends_with('3') || c.ends_with('4')),
+        "{cells:?}"
+    );
+}
+
+#[test]
+fn from_a_return_that_is_not_this_forces_monitoring_return_of_the_year_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("t.xlsx");
+    let run = |kind: &str, force: &str, from: &Path| {
+        let assert = npg()
+            .args(["template", kind, "--force", force, "--from"])
+            .arg(from)
+            .arg("-o")
+            .arg(&out)
+            .assert()
+            .code(2);
+        String::from_utf8_lossy(&assert.get_output().stderr).into_owned()
+    };
+    let kent_june = monitoring_fixture("kent-2025-06.xlsx");
+    assert!(
+        run("monitoring", "essex", &kent_june)
+            .contains("is kent's monitoring return, not essex's (--force essex)")
+    );
+    let finance = fixture_cycle().join("returns/finance/kent-2025-26-Q1-v1.xlsx");
+    assert!(
+        run("monitoring", "kent", &finance)
+            .contains("is a financial return, not a monitoring return")
+    );
+    assert!(
+        run("finance", "kent", &kent_june).contains("--from is for the monitoring return only")
+    );
+    // Last year's return.
+    let mut data = read_workbook(&kent_june, "kent-2025-06.xlsx").unwrap();
+    let about = data.sheets.iter_mut().find(|s| s.name == "About").unwrap();
+    about.set(5, 1, CellValue::Text("2024-25".into()));
+    about.set(6, 1, CellValue::Text("2024-06".into()));
+    let last_year = dir.path().join("kent-2024-06.xlsx");
+    std::fs::write(&last_year, crate::common::write_grid(&data)).unwrap();
+    assert!(
+        run("monitoring", "kent", &last_year)
+            .contains("is for 2024-25, not 2025-26: start the new year from a blank template")
+    );
+    let march = monitoring_fixture("kent-2026-03.xlsx");
+    assert!(run("monitoring", "kent", &march).contains("already reports every month to 2026-03"));
+    assert!(!out.exists());
+}
+
+/// kent's July return made from its June return, filled in, with April's officers changed
+/// from June's figure: `npg validate --cycle` tells it, as information, naming the cell, the
+/// month and both figures; the same return unchanged gives no X17.
+#[test]
+fn validate_with_the_cycle_tells_a_month_changed_since_the_previous_return_as_information() {
+    let dir = tempfile::tempdir().unwrap();
+    let template = dir.path().join("template.xlsx");
+    let june = monitoring_fixture("kent-2025-06.xlsx");
+    npg()
+        .args(["template", "monitoring", "--force", "kent", "--from"])
+        .arg(&june)
+        .arg("-o")
+        .arg(&template)
+        .assert()
+        .success();
+    let june_data = read_workbook(&june, "kent-2025-06.xlsx").unwrap();
+    let june_officers = match june_data.sheet("Monitoring").unwrap().get(1, 1) {
+        CellValue::Number(n) => *n,
+        other => panic!("{other:?}"),
+    };
+    let mut data = read_workbook(&template, "template.xlsx").unwrap();
+    let about = data.sheets.iter_mut().find(|s| s.name == "About").unwrap();
+    about.set(7, 1, CellValue::Text("A. Analyst".into()));
+    about.set(8, 1, CellValue::Text("2025-08-10".into()));
+    // July: as June.
+    for col in 1..=6 {
+        let june_value = june_data.sheet("Monitoring").unwrap().get(3, col).clone();
+        crate::common::set_cell(&mut data, "Monitoring", 4, col, june_value);
+    }
+    let unchanged = dir.path().join("unchanged/kent-2025-07.xlsx");
+    std::fs::create_dir_all(unchanged.parent().unwrap()).unwrap();
+    std::fs::write(&unchanged, crate::common::write_grid(&data)).unwrap();
+    crate::common::set_cell(
+        &mut data,
+        "Monitoring",
+        1,
+        1,
+        CellValue::Number(june_officers + 2.5),
+    );
+    let changed = dir.path().join("changed/kent-2025-07.xlsx");
+    std::fs::create_dir_all(changed.parent().unwrap()).unwrap();
+    std::fs::write(&changed, crate::common::write_grid(&data)).unwrap();
+
+    // Run from the project folder with the cycle named relatively, as the message names the
+    // previous return as the cycle's returns are shown.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let validate = |file: &Path| {
+        let output = npg()
+            .current_dir(root)
+            .args(["validate", "--cycle", "fixtures/2025-26"])
+            .arg(file)
+            .assert()
+            .code(0)
+            .get_output()
+            .stdout
+            .clone();
+        String::from_utf8(output).unwrap()
+    };
+    let quiet = validate(&unchanged);
+    assert!(!quiet.contains("X17"), "{quiet}");
+    let told = validate(&changed);
+    let lines: Vec<&str> = told.lines().filter(|l| l.contains("X17")).collect();
+    let old = format!("{june_officers:.2}");
+    let new = format!("{:.2}", june_officers + 2.5);
+    assert_eq!(
+        lines,
+        [format!(
+            "info X17 {} › Monitoring!B2: Officers FTE for 2025-04: {new} here, {old} in the previous return fixtures/2025-26/returns/monitoring/kent-2025-06.xlsx (months to 2025-06); a correction of an earlier month is accepted: check that it is meant",
+            changed.display()
+        )],
+        "{told}"
+    );
+    // Without the cycle there is no previous return to compare with.
+    npg()
+        .arg("validate")
+        .arg(&changed)
+        .assert()
+        .code(0)
+        .stdout(predicates::str::contains("X17").not());
 }

@@ -9,6 +9,7 @@ mod about;
 mod financial;
 mod monitoring;
 mod plan;
+mod restated;
 mod table;
 #[cfg(test)]
 mod tests;
@@ -27,6 +28,7 @@ use crate::rules::validate::monitoring::plausibility;
 use super::grid::{CellValue, WorkbookData, same_label};
 use super::table::Table;
 use about::{AboutFields, about_rows, normalise};
+pub use restated::restated_months;
 
 /// What a return is checked against: the cycle's, or the built-in defaults when a force
 /// validates a return on its own.
@@ -70,7 +72,7 @@ pub struct ReturnRead {
 }
 
 /// The neighbourhood FTE of each reported month of a monitoring return, with the cells they
-/// were read from: what C09 needs.
+/// were read from: what C09 needs; and where each month's figures are, for X17.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LevelCells {
     pub sheet: String,
@@ -79,6 +81,10 @@ pub struct LevelCells {
     pub col: u32,
     /// (row, officers + PCSOs) for each reported month, in order.
     pub levels: Vec<(u32, Fte)>,
+    /// (month, row) for each reported month, in order.
+    pub months: Vec<(Month, u32)>,
+    /// (key, header, column) of each column of the sheet that was found.
+    pub columns: Vec<(String, String, u32)>,
 }
 
 impl LevelCells {

@@ -80,6 +80,12 @@ impl ReturnShape for Monitoring {
                     .iter()
                     .map(|(row, m)| (*row, m.neighbourhood_fte()))
                     .collect(),
+                months: reported.iter().map(|(row, m)| (m.month, *row)).collect(),
+                columns: table
+                    .columns
+                    .iter()
+                    .map(|(key, (col, column))| ((*key).to_owned(), column.header.clone(), *col))
+                    .collect(),
             });
         }
         let baseline = header.as_ref().and_then(|h| ctx.baselines?.get(&h.force));
