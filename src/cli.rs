@@ -259,6 +259,12 @@ pub struct TemplateArgs {
     #[arg(long, value_name = "YYYY-MM", value_parser = month)]
     pub month: Option<Month>,
 
+    /// Monitoring only: last month's monitoring return of the same force and year; the
+    /// months it reports are pre-filled (and left unlocked, to correct), and `Months to`
+    /// defaults to the month after its own.
+    #[arg(long, value_name = "FILE")]
+    pub from: Option<PathBuf>,
+
     /// Where to write the workbook (.xlsx).
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: PathBuf,

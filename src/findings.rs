@@ -61,6 +61,12 @@ pub enum Code {
     X13,
     X14,
     X15,
+    /// A total row a force added to a financial return that does not add up (a warning: the
+    /// row is X12 too, and the payment uses the category rows, never a total).
+    X16,
+    /// A monitoring month restated: its figure differs from the force's previous return
+    /// (information: a correction is allowed, and told so the Home Office sees it).
+    X17,
 }
 
 impl Code {
@@ -70,8 +76,8 @@ impl Code {
     pub fn default_severity(self) -> Severity {
         use Code::*;
         match self {
-            F05 | C09 | X06 | X10 | X15 => Severity::Warning,
-            X14 => Severity::Info,
+            F05 | C09 | X06 | X10 | X15 | X16 => Severity::Warning,
+            X14 | X17 => Severity::Info,
             _ => Severity::Error,
         }
     }
@@ -354,6 +360,8 @@ mod tests {
         assert_eq!(Code::X10.default_severity(), Severity::Warning);
         assert_eq!(Code::X14.default_severity(), Severity::Info);
         assert_eq!(Code::X15.default_severity(), Severity::Warning);
+        assert_eq!(Code::X16.default_severity(), Severity::Warning);
+        assert_eq!(Code::X17.default_severity(), Severity::Info);
         for code in [
             Code::F01,
             Code::F02,

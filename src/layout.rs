@@ -31,7 +31,7 @@ impl ReturnKind {
         }
     }
 
-    /// The layout of this kind of return.
+    /// The layout of this kind of return, as `npg template` writes it today.
     pub fn layout(self) -> &'static ReturnLayout {
         let layouts = layouts();
         match self {
@@ -39,6 +39,23 @@ impl ReturnKind {
             ReturnKind::Monitoring => &layouts.monitoring,
             ReturnKind::Finance => &layouts.finance,
         }
+    }
+
+    /// Every template version of this kind the reader accepts, oldest first: the current
+    /// layout and the earlier ones kept so that archived returns read as they always did.
+    pub fn readable_layouts(self) -> Vec<&'static ReturnLayout> {
+        let layouts = layouts();
+        match self {
+            ReturnKind::Finance => vec![&layouts.finance_v1, &layouts.finance],
+            _ => vec![self.layout()],
+        }
+    }
+
+    /// The layout of template version `version` of this kind, if the reader knows it.
+    pub fn layout_of_version(self, version: u32) -> Option<&'static ReturnLayout> {
+        self.readable_layouts()
+            .into_iter()
+            .find(|l| l.template_version == version)
     }
 }
 
@@ -139,8 +156,14 @@ pub struct ReturnLayout {
     pub about_header: [String; 2],
     pub data_sheet: String,
     pub rows: RowSource,
-    /// The instructions written on the `Notes` sheet, one line each.
+    /// The instructions written on the `Notes` sheet, one line each. A line `{about}` stands
+    /// for one line per About field to fill in (its input prompt), and in a financial
+    /// return a line `{counts}` for one line per category of `cycle.toml`, saying whether it
+    /// counts towards the grant.
     pub notes: Vec<String>,
+    /// The locked total row the template writes below the data rows, if the layout has one.
+    #[serde(default)]
+    pub total_row: Option<TotalRow>,
     pub about: Vec<AboutField>,
     #[serde(rename = "column")]
     pub columns: Vec<Column>,
@@ -166,6 +189,24 @@ impl ReturnLayout {
     }
 }
 
+/// A locked total row below a return's data rows: a marker in the key column that tells the
+/// reader which row is the template's own, and the columns summed by formula. The reader
+/// skips that row and never reads its figures: a file saved by another program may hold a
+/// stale cached value, and the total is always recomputed from the rows themselves.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TotalRow {
+    /// The column whose cell holds the marker (the category id column).
+    pub marker_column: String,
+    /// The marker: text no data row can hold (it is no category id).
+    pub marker: String,
+    /// The column that holds the row's label, and the label itself.
+    pub label_column: String,
+    pub label: String,
+    /// The columns summed by formula.
+    pub summed: Vec<String>,
+}
+
 /// The layout of a one-table workbook (weights, allocations).
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -189,12 +230,14 @@ pub struct Layouts {
     pub plan: ReturnLayout,
     pub monitoring: ReturnLayout,
     pub finance: ReturnLayout,
+    /// Financial returns of template version 1, read only.
+    pub finance_v1: ReturnLayout,
     pub weights: TableLayout,
     pub allocations: TableLayout,
 }
 
 /// The layout files, as shipped under `templates/`.
-pub const LAYOUT_FILES: [(&str, &str); 5] = [
+pub const LAYOUT_FILES: [(&str, &str); 6] = [
     (
         "templates/plan.toml",
         include_str!("../templates/plan.toml"),
@@ -215,6 +258,10 @@ pub const LAYOUT_FILES: [(&str, &str); 5] = [
         "templates/allocations.toml",
         include_str!("../templates/allocations.toml"),
     ),
+    (
+        "templates/finance-v1.toml",
+        include_str!("../templates/finance-v1.toml"),
+    ),
 ];
 
 fn parse_layouts() -> Result<Layouts, String> {
@@ -228,6 +275,7 @@ fn parse_layouts() -> Result<Layouts, String> {
         finance: parse(2)?,
         weights: parse(3)?,
         allocations: parse(4)?,
+        finance_v1: parse(5)?,
     })
 }
 
@@ -296,6 +344,36 @@ mod tests {
                 .about_field("quarter")
                 .is_some()
         );
+    }
+
+    #[test]
+    fn the_financial_return_reads_versions_1_and_2_and_writes_2() {
+        let finance = ReturnKind::Finance;
+        assert_eq!(finance.layout().template_version, 2);
+        let versions: Vec<u32> = finance
+            .readable_layouts()
+            .iter()
+            .map(|l| l.template_version)
+            .collect();
+        assert_eq!(versions, [1, 2]);
+        let v1 = finance.layout_of_version(1).unwrap();
+        assert!(v1.total_row.is_none());
+        assert!(v1.column("counts").is_none());
+        let v2 = finance.layout_of_version(2).unwrap();
+        let total = v2.total_row.as_ref().unwrap();
+        assert_eq!(total.marker_column, "category_id");
+        for key in [&total.marker_column, &total.label_column]
+            .into_iter()
+            .chain(&total.summed)
+        {
+            assert!(v2.column(key).is_some(), "total row names {key}");
+        }
+        assert!(v2.column("counts").unwrap().fixed);
+        assert_eq!(finance.layout_of_version(3), None);
+        for kind in [ReturnKind::Plan, ReturnKind::Monitoring] {
+            assert_eq!(kind.readable_layouts().len(), 1);
+            assert_eq!(kind.layout_of_version(1), Some(kind.layout()));
+        }
     }
 
     #[test]

@@ -2,12 +2,20 @@
 
 use npg::exit::Exit;
 
+use std::path::Path;
+
 use anyhow::{Context, bail};
 use npg::cycle::Cycle;
+use npg::cycle::config::CycleConfig;
 use npg::cycle::defaults::{default_config, default_forces};
+use npg::domain::ForceList;
+use npg::domain::force::Force;
+use npg::domain::returns::{MonitoringReturn, Return};
 use npg::layout::ReturnKind;
+use npg::read::open::read_workbook;
+use npg::read::returns::{ReadContext, read_return};
 use npg::write::output::{OwnFile, check_replaceable, write_file_atomically};
-use npg::write::template::{TemplateRequest, write_template};
+use npg::write::template::{TemplateRequest, filled_from_monitoring, write_return};
 
 use crate::cli::{TemplateArgs, TemplateKind};
 
@@ -22,6 +30,11 @@ pub fn run(args: TemplateArgs) -> anyhow::Result<Exit> {
     }
     if args.month.is_some() && kind != ReturnKind::Monitoring {
         bail!("--month is for the monitoring return only (npg template monitoring)");
+    }
+    if args.from.is_some() && kind != ReturnKind::Monitoring {
+        bail!(
+            "--from is for the monitoring return only (npg template monitoring --from <last month's return>)"
+        );
     }
     if std::fs::symlink_metadata(&args.output).is_ok() && !args.overwrite {
         bail!(
@@ -69,7 +82,28 @@ pub fn run(args: TemplateArgs) -> anyhow::Result<Exit> {
         format!("force {:?} is not in {forces_shown}: {hint}", args.force)
     })?;
     let quarter = args.quarter;
-    let months_to = match args.month {
+    let previous = match &args.from {
+        Some(path) => Some(previous_monitoring(path, &config, &forces, force)?),
+        None => None,
+    };
+    let month = match (args.month, &previous) {
+        (Some(month), Some(previous)) if month < previous.months_to => bail!(
+            "--month {month} is before {}'s Months to {}: a new return reports at least the months of the last",
+            shown(args.from.as_deref()),
+            previous.months_to
+        ),
+        (Some(month), _) => Some(month),
+        (None, Some(previous)) if previous.months_to == year.last_month() => bail!(
+            "{} already reports every month to {}; give --month {} to restate it",
+            shown(args.from.as_deref()),
+            previous.months_to,
+            previous.months_to
+        ),
+        // The next month: last month's return, one month on.
+        (None, Some(previous)) => Some(previous.months_to.next()),
+        (None, None) => None,
+    };
+    let months_to = match month {
         Some(month) => {
             if !year.contains(month) {
                 bail!(
@@ -90,7 +124,11 @@ pub fn run(args: TemplateArgs) -> anyhow::Result<Exit> {
         quarter,
         months_to,
     };
-    let bytes = write_template(&request).context("could not build the workbook")?;
+    let filled = previous
+        .as_ref()
+        .map(|p| filled_from_monitoring(year, p))
+        .unwrap_or_default();
+    let bytes = write_return(&request, &filled).context("could not build the workbook")?;
     write_file_atomically(&args.output, &bytes, args.overwrite, OwnFile::Template)?;
     say!(
         "wrote {} ({} {} for {})",
@@ -100,4 +138,72 @@ pub fn run(args: TemplateArgs) -> anyhow::Result<Exit> {
         force.id
     );
     Ok(Exit::Clean)
+}
+
+fn shown(path: Option<&Path>) -> String {
+    path.map_or_else(String::new, |p| p.display().to_string())
+}
+
+/// The monitoring return given with `--from`, read in full: the same force and financial year
+/// as the template asked for. Anything else is a clear error, before any file is written.
+fn previous_monitoring(
+    path: &Path,
+    config: &CycleConfig,
+    forces: &ForceList,
+    force: &Force,
+) -> anyhow::Result<MonitoringReturn> {
+    let name = path.display().to_string();
+    let data = read_workbook(path, &name)
+        .map_err(|finding| anyhow::anyhow!("--from {name}: {}", finding.message))?;
+    // Read on its own (no cycle year), so that a return of another year says which it is.
+    let ctx = ReadContext {
+        cycle_year: None,
+        forces,
+        categories: &config.categories,
+        allocations: None,
+        baselines: None,
+    };
+    let read = read_return(&name, &data, &ctx);
+    let key = &read.key;
+    match key.kind {
+        Some(ReturnKind::Monitoring) => {}
+        Some(other) => bail!(
+            "--from {name} is a {} return, not a monitoring return",
+            other.layout().return_type.to_lowercase()
+        ),
+        None => bail!(
+            "--from {name} is not a return npg recognises (its About sheet gives no return type); give last month's monitoring return"
+        ),
+    }
+    if let Some(other) = &key.force
+        && *other != force.id
+    {
+        bail!(
+            "--from {name} is {other}'s monitoring return, not {}'s (--force {})",
+            force.id,
+            force.id
+        );
+    }
+    if let Some(other) = key.year
+        && other != config.year
+    {
+        bail!(
+            "--from {name} is for {other}, not {}: start the new year from a blank template",
+            config.year
+        );
+    }
+    let errors = read.findings.iter().filter(|f| f.is_error()).count();
+    match read.value {
+        Some(Return::Monitoring(previous)) => {
+            if errors > 0 {
+                say!(
+                    "note: {name} has {errors} error finding(s) (npg validate {name}); the months it holds are pre-filled as they are, to correct"
+                );
+            }
+            Ok(previous)
+        }
+        _ => bail!(
+            "--from {name} could not be read in full ({errors} error finding(s)); run npg validate {name} and correct it first"
+        ),
+    }
 }

@@ -13,7 +13,7 @@ use npg::domain::{ForceId, Money, Quarter};
 use npg::findings::{Finding, Severity, sort_for_report};
 use npg::read::grid::WorkbookData;
 use npg::read::open::is_spreadsheet_name;
-use npg::read::returns::{ReadContext, about_sheet_name};
+use npg::read::returns::{ReadContext, ReturnRead, about_sheet_name, restated_months};
 use npg::read::tables::{read_allocations, read_weights};
 use npg::rules::validate::cycle::{dated_after_cutoff, due_quarter};
 use rayon::prelude::*;
@@ -97,8 +97,26 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<Exit> {
         .into_iter()
         .map(|q| (q, config.quarter(q).cutoff))
         .collect();
-    for loaded in load_raw_returns(returns, ctx) {
+    let loaded_files = load_raw_returns(returns, ctx);
+    // With a cycle, a monitoring return is compared with the force's previous one (X17).
+    let restated: Vec<(usize, Finding)> = match &cycle {
+        Some(_) => {
+            let files: Vec<(&str, &ReturnRead)> = loaded_files
+                .iter()
+                .map(|f| (f.shown.as_str(), &f.read))
+                .collect();
+            restated_months(&files)
+        }
+        None => Vec::new(),
+    };
+    for (index, loaded) in loaded_files.into_iter().enumerate() {
         if reported.contains(&loaded.shown) {
+            findings.extend(
+                restated
+                    .iter()
+                    .filter(|(at, _)| *at == index)
+                    .map(|(_, f)| f.clone()),
+            );
             let key = &loaded.read.key;
             let late = match (&cycle, key.kind, key.submitted_on) {
                 (Some(_), Some(kind), Some(dated)) => due_quarter(kind, key.quarter, key.months_to)

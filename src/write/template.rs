@@ -2,8 +2,8 @@
 
 use rust_xlsxwriter::utility::row_col_to_cell;
 use rust_xlsxwriter::{
-    DataValidation, DataValidationErrorStyle, DataValidationRule, ExcelDateTime, Format, Formula,
-    Workbook, Worksheet, XlsxError,
+    DataValidation, DataValidationErrorStyle, DataValidationRule, ExcelDateTime, Format,
+    FormatAlign, FormatBorder, Formula, Workbook, Worksheet, XlsxError,
 };
 
 use chrono::{Datelike, NaiveDate};
@@ -11,8 +11,9 @@ use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 
 use crate::domain::category::Category;
+use crate::domain::returns::MonitoringReturn;
 use crate::domain::{FinancialYear, Force, Month, Quarter};
-use crate::layout::{Column, Prefill, ReturnKind, ReturnLayout, RowSource, ValueKind};
+use crate::layout::{Column, Prefill, ReturnKind, ReturnLayout, RowSource, TotalRow, ValueKind};
 
 use super::formats::{self, NUMBER_FORMAT_FTE, NUMBER_FORMAT_HEADCOUNT, NUMBER_FORMAT_MONEY};
 use super::print::{Heading, Orientation, PageSetup, Paper, Scaling, set_up_page};
@@ -42,6 +43,8 @@ struct Formats {
     locked_text: Format,
     locked_number: Format,
     notes: Format,
+    total_text: Format,
+    total_money: Format,
 }
 
 impl Formats {
@@ -51,7 +54,15 @@ impl Formats {
             label: Format::new().set_bold(),
             locked_text: Format::new().set_num_format("@"),
             locked_number: Format::new(),
-            notes: Format::new().set_text_wrap(),
+            notes: Format::new().set_text_wrap().set_align(FormatAlign::Top),
+            total_text: Format::new()
+                .set_bold()
+                .set_num_format("@")
+                .set_border_top(FormatBorder::Thin),
+            total_money: Format::new()
+                .set_bold()
+                .set_num_format(NUMBER_FORMAT_MONEY)
+                .set_border_top(FormatBorder::Thin),
         }
     }
 
@@ -112,6 +123,40 @@ impl Filled {
     }
 }
 
+/// The months a force's previous monitoring return reports, as input values of a new one:
+/// `npg template monitoring --from`. They are typed into the unlocked input cells, so the
+/// force can still correct a month (validate then tells the change, X17).
+pub fn filled_from_monitoring(year: FinancialYear, previous: &MonitoringReturn) -> Filled {
+    let number = |key: &str, value: Decimal| (key.to_owned(), FillValue::Number(value));
+    let rows = year
+        .months()
+        .map(|month| {
+            let Some(reported) = previous.months.iter().find(|m| m.month == month) else {
+                return Vec::new();
+            };
+            let mut row = vec![
+                number("officers", reported.officers.as_decimal()),
+                number("pcsos", reported.pcsos.as_decimal()),
+                number("specials", Decimal::from(reported.specials.get())),
+            ];
+            if let Some(queries) = reported.queries_received {
+                row.push(number("queries_received", Decimal::from(queries.get())));
+            }
+            if let Some(responded) = reported.responded_72h {
+                row.push(number("responded_72h", Decimal::from(responded.get())));
+            }
+            if let Some(rate) = reported.abstraction_rate {
+                row.push(number("abstraction_rate", rate));
+            }
+            row
+        })
+        .collect();
+    Filled {
+        about: Vec::new(),
+        rows,
+    }
+}
+
 /// Writes the blank return into an in-memory `.xlsx`. The same request always gives the
 /// same bytes: the creation date is fixed at the first day of the financial year (rules §10).
 pub fn write_template(request: &TemplateRequest) -> Result<Vec<u8>, XlsxError> {
@@ -162,19 +207,69 @@ pub fn write_return(request: &TemplateRequest, filled: &Filled) -> Result<Vec<u8
 
     let notes = workbook.add_worksheet();
     notes.set_name("Notes")?;
-    notes.set_column_width(0, 110)?;
-    for (row, line) in layout.notes.iter().enumerate() {
+    notes.set_column_width(0, NOTES_WIDTH)?;
+    for (row, line) in notes_lines(layout, request.categories).iter().enumerate() {
         let format = if row == 0 {
             &formats.label
         } else {
             &formats.notes
         };
-        notes.write_string_with_format(row_num(row)?, 0, line, format)?;
+        let row = row_num(row)?;
+        notes.write_string_with_format(row, 0, line, format)?;
+        // Wrapped text needs its row height stated: LibreOffice does not grow a row to fit
+        // on opening, and without it the lines of a long note print on top of the next row.
+        notes.set_row_height(row, notes_row_height(line))?;
     }
     notes.protect();
     set_up_page(notes, &heading, &page)?;
 
     workbook.save_to_buffer()
+}
+
+/// The Notes column's width in characters.
+const NOTES_WIDTH: f64 = 90.0;
+
+/// The characters of a note that surely fit on one printed line of the Notes column (fewer
+/// than its width: a proportional font's wide letters take more than one unit).
+const NOTES_CHARS_PER_LINE: usize = 90;
+
+/// The height in points of a Notes row holding `line`, wrapped at the column's width.
+pub fn notes_row_height(line: &str) -> f64 {
+    let chars = line.chars().count().max(1);
+    let lines = chars.div_ceil(NOTES_CHARS_PER_LINE);
+    // 15 points a line of 11-point text, as a default row.
+    15.0 * lines as f64
+}
+
+/// The Notes sheet's lines: the layout's notes with a line `{about}` replaced by one line for
+/// each About field to fill in, worded exactly as that cell's input prompt (so the two can
+/// never say different things), and a line `{counts}` by one line per category of
+/// `cycle.toml`: its id, its label and whether it counts towards the grant.
+pub fn notes_lines(layout: &ReturnLayout, categories: &[Category]) -> Vec<String> {
+    let mut lines = Vec::new();
+    for note in &layout.notes {
+        match note.as_str() {
+            "{about}" => {
+                for field in &layout.about {
+                    if let Some(help) = &field.help {
+                        lines.push(format!("{}: {help}", field.label));
+                    }
+                }
+            }
+            "{counts}" => {
+                for category in categories {
+                    lines.push(format!(
+                        "    {} ({}): {}",
+                        category.id,
+                        category.label,
+                        counts_towards_the_grant(category.eligible)
+                    ));
+                }
+            }
+            _ => lines.push(note.clone()),
+        }
+    }
+    lines
 }
 
 fn write_about(
@@ -259,19 +354,34 @@ fn prefilled_value(
     })
 }
 
-/// The fixed first cells of each data row: a month, or a category's id and label.
+/// The fixed cells of each data row, by column key: a month, or a category's id, label and
+/// whether it counts towards the grant.
 pub fn row_labels(
     layout: &ReturnLayout,
     year: FinancialYear,
     categories: &[Category],
-) -> Vec<Vec<String>> {
+) -> Vec<Vec<(&'static str, String)>> {
     match layout.rows {
-        RowSource::Months => year.months().map(|m| vec![m.to_string()]).collect(),
+        RowSource::Months => year
+            .months()
+            .map(|m| vec![("month", m.to_string())])
+            .collect(),
         RowSource::Categories => categories
             .iter()
-            .map(|c| vec![c.id.to_string(), c.label.clone()])
+            .map(|c| {
+                vec![
+                    ("category_id", c.id.to_string()),
+                    ("category", c.label.clone()),
+                    ("counts", counts_towards_the_grant(c.eligible).to_owned()),
+                ]
+            })
             .collect(),
     }
+}
+
+/// What the `Counts towards the grant` column says of a category.
+pub fn counts_towards_the_grant(eligible: bool) -> &'static str {
+    if eligible { "Yes" } else { "No" }
 }
 
 fn write_data_sheet(
@@ -284,14 +394,16 @@ fn write_data_sheet(
     sheet.set_name(&layout.data_sheet)?;
     let rows = row_labels(layout, request.year, request.categories);
     let last_row = row_num(rows.len())?;
-    let mut fixed_index = 0;
     for (col_index, column) in layout.columns.iter().enumerate() {
         let col = col_num(col_index)?;
         sheet.write_string_with_format(0, col, &column.header, &formats.header)?;
         let mut widest = column.header.chars().count();
         if column.fixed {
             for (row_index, labels) in rows.iter().enumerate() {
-                let text = labels.get(fixed_index).map(String::as_str).unwrap_or("");
+                let text = labels
+                    .iter()
+                    .find(|(key, _)| *key == column.key)
+                    .map_or("", |(_, text)| text.as_str());
                 widest = widest.max(text.chars().count());
                 sheet.write_string_with_format(
                     row_num(row_index + 1)?,
@@ -300,7 +412,6 @@ fn write_data_sheet(
                     &formats.locked_text,
                 )?;
             }
-            fixed_index += 1;
         } else {
             let input = formats.input(column.kind);
             for row_index in 0..rows.len() {
@@ -325,8 +436,47 @@ fn write_data_sheet(
         };
         sheet.set_column_width(col, width(widest.min(cap)))?;
     }
+    if let Some(total) = &layout.total_row {
+        write_total_row(sheet, layout, total, rows.len(), filled, formats)?;
+    }
     sheet.set_freeze_panes(1, 0)?;
     sheet.protect();
+    Ok(())
+}
+
+/// The locked total row below the data rows: the marker and label, and for each summed
+/// column a `SUM` formula with its value cached, so that a reader that does not calculate
+/// (a viewer, a script) sees the total too. `npg` itself never reads it back.
+fn write_total_row(
+    sheet: &mut Worksheet,
+    layout: &ReturnLayout,
+    total: &TotalRow,
+    data_rows: usize,
+    filled: &Filled,
+    formats: &Formats,
+) -> Result<(), XlsxError> {
+    let row = row_num(data_rows + 1)?;
+    for (col_index, column) in layout.columns.iter().enumerate() {
+        let col = col_num(col_index)?;
+        if column.key == total.marker_column {
+            sheet.write_string_with_format(row, col, &total.marker, &formats.total_text)?;
+        } else if column.key == total.label_column {
+            sheet.write_string_with_format(row, col, &total.label, &formats.total_text)?;
+        } else if total.summed.contains(&column.key) {
+            let first = row_col_to_cell(1, col);
+            let last = row_col_to_cell(row_num(data_rows.max(1))?, col);
+            let sum: Decimal = (0..data_rows)
+                .filter_map(|r| match filled.row_value(r, &column.key) {
+                    Some(FillValue::Number(n)) => Some(*n),
+                    _ => None,
+                })
+                .sum();
+            let formula = Formula::new(format!("=SUM({first}:{last})")).set_result(sum.to_string());
+            sheet.write_formula_with_format(row, col, formula, &formats.total_money)?;
+        } else {
+            sheet.write_blank(row, col, &formats.total_text)?;
+        }
+    }
     Ok(())
 }
 

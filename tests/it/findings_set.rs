@@ -273,6 +273,32 @@ fn cases() -> Vec<Case> {
             change: |d| set_cell(d, "Expenditure", 4, 0, text("overtime")),
         },
         Case {
+            // Version 2's own Total row (row 8) is skipped; a total the force added below it
+            // is X12 (no category id) and, as it does not add up, X16.
+            folder: "X16-added-total-does-not-add-up",
+            file: "kent-2025-26-Q1-v1.xlsx",
+            from: KENT_Q1,
+            cycle: false,
+            change: |d| {
+                set_cell(d, "Expenditure", 8, 1, text("Total"));
+                set_cell(d, "Expenditure", 8, 2, CellValue::Number(1_000_000.0));
+            },
+        },
+        Case {
+            // kent's September return with April's officers changed from what its June return
+            // (the previous, in the cycle) says, sent again later: information, a correction
+            // is allowed.
+            folder: "X17-month-changed-since-last-return",
+            file: "kent-2025-09.xlsx",
+            from: KENT_MON,
+            cycle: true,
+            change: |d| {
+                set_cell(d, "Monitoring", 1, 1, CellValue::Number(330.0));
+                // Sent again a week later: a resubmission, not the same return (X13).
+                set_about(d, "Submitted on", text("2025-10-20"));
+            },
+        },
+        Case {
             folder: "X13-same-version-different-contents",
             file: "kent-2025-26-Q1-v1.xlsx",
             from: KENT_Q1,
@@ -402,7 +428,7 @@ fn each_finding_code_has_its_fixture_and_gives_its_expected_findings() {
 
 /// Every case folder under `fixtures/findings/`, one per finding code that a single
 /// return can show (X14, a return after the cut-off, is a payment run's, not validate's).
-const CASE_FOLDERS: [&str; 29] = [
+const CASE_FOLDERS: [&str; 31] = [
     "C01-blank-amount",
     "C02-text-in-number",
     "C04-formula-error",
@@ -432,6 +458,8 @@ const CASE_FOLDERS: [&str; 29] = [
     "X11-category-twice",
     "X12-unknown-category",
     "X13-same-version-different-contents",
+    "X16-added-total-does-not-add-up",
+    "X17-month-changed-since-last-return",
 ];
 
 /// A change made to a workbook's cells.

@@ -79,15 +79,34 @@ pub(super) fn read_return_type(reader: &mut Reader, about: &SheetGrid) -> Option
     kind
 }
 
+/// The layout of the return's template version: F06 when the version is missing or not one
+/// the program reads, and the current layout is used to read the rest. A version 1
+/// financial return is read by its own layout, exactly as before version 2.
 pub(super) fn check_template_version(
     reader: &mut Reader,
     about: &SheetGrid,
-    layout: &ReturnLayout,
-) {
+    kind: ReturnKind,
+) -> &'static ReturnLayout {
+    let layout = kind.layout();
     let Some(field) = layout.about_field("template_version") else {
-        return;
+        return layout;
     };
-    let expected = layout.template_version;
+    let versions: Vec<u32> = kind
+        .readable_layouts()
+        .iter()
+        .map(|l| l.template_version)
+        .collect();
+    let expected = match versions.split_last() {
+        Some((last, [])) => last.to_string(),
+        Some((last, rest)) => format!(
+            "{} or {last}",
+            rest.iter()
+                .map(u32::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        None => layout.template_version.to_string(),
+    };
     let Some(&row) = about_rows(about).get(&normalise(&field.label)) else {
         reader.push(Finding::new(
             Code::F06,
@@ -97,7 +116,7 @@ pub(super) fn check_template_version(
                 quote(&field.label)
             ),
         ));
-        return;
+        return layout;
     };
     let cell = CellAt {
         file: reader.file,
@@ -107,12 +126,15 @@ pub(super) fn check_template_version(
         label: &field.label,
     };
     // Rules §10: the number 1 or the text `1`.
-    let recognised = match cell.value() {
-        CellValue::Number(n) => *n == f64::from(expected),
-        CellValue::Text(t) => t.trim() == expected.to_string(),
+    let recognised = versions.iter().find(|&&version| match cell.value() {
+        CellValue::Number(n) => *n == f64::from(version),
+        CellValue::Text(t) => t.trim() == version.to_string(),
         _ => false,
-    };
-    if !recognised {
+    });
+    if let Some(&version) = recognised {
+        return kind.layout_of_version(version).unwrap_or(layout);
+    }
+    {
         let found = match cell.value() {
             v if v.is_blank() => "blank".to_owned(),
             v => quote(&v.shown()),
@@ -125,6 +147,7 @@ pub(super) fn check_template_version(
             ),
         ));
     }
+    layout
 }
 
 /// The About sheet's fields by layout key, with the cell each was found in.

@@ -1,16 +1,18 @@
 //! A financial return: its quarter, version and sign-off from the About sheet, and a row a
-//! category of actual and forecast spend, checked by `rules::validate::financial`.
+//! category of actual and forecast spend, checked by `rules::validate::financial`. From
+//! template version 2 the Expenditure sheet ends with a locked total row, which is skipped:
+//! the total is always the sum of the category rows as read.
 
 use std::collections::BTreeMap;
 
-use crate::domain::Quarter;
 use crate::domain::category::CategoryId;
 use crate::domain::returns::{FinanceLine, FinancialReturn, Return, ReturnHeader};
+use crate::domain::{Money, Quarter};
 use crate::findings::{Code, quote};
-use crate::layout::ReturnKind;
+use crate::layout::ReturnLayout;
 use crate::rules::validate::Figure;
 use crate::rules::validate::financial::{
-    categories_missing, category, ineligible_explained, signed_off,
+    added_total_adds_up, categories_missing, category, ineligible_explained, signed_off,
 };
 
 use super::super::cell::{CellAt, read_date, read_money, read_text, read_version};
@@ -29,7 +31,6 @@ pub(super) struct FinancialAbout {
 }
 
 impl ReturnShape for Financial {
-    const KIND: ReturnKind = ReturnKind::Finance;
     type About = FinancialAbout;
 
     fn about(
@@ -78,6 +79,7 @@ impl ReturnShape for Financial {
     fn rows(
         reader: &mut Reader,
         table: &Table,
+        layout: &ReturnLayout,
         about: FinancialAbout,
         header: Option<ReturnHeader>,
         ctx: &ReadContext,
@@ -85,13 +87,29 @@ impl ReturnShape for Financial {
     ) -> Option<Return> {
         let mut lines = Vec::new();
         let mut seen: BTreeMap<CategoryId, u32> = BTreeMap::new();
+        // Version 2 and later: the template's own total row, skipped once found and never
+        // read (its cached value may be stale), and any total row the force added (X12, and
+        // X16 when it does not add up).
+        let total_row = layout.total_row.as_ref();
+        let mut template_total_seen = false;
+        let mut added_totals = Vec::new();
         for row in table.rows() {
             let Some(id_cell) = table.cell(row, "category_id") else {
                 continue;
             };
             let id_text = read_text(&id_cell).unwrap_or_default();
+            if let Some(total) = total_row
+                && !template_total_seen
+                && id_text == total.marker
+            {
+                template_total_seen = true;
+                continue;
+            }
             let found = category(&id_cell.at(), &id_text, ctx.categories, &mut seen);
             let Some(category) = reader.check(found) else {
+                if total_row.is_some() && is_added_total(table, row, &id_text) {
+                    added_totals.push(row);
+                }
                 continue;
             };
             let actual = required_cell(reader, table, row, "actual", read_money);
@@ -118,6 +136,12 @@ impl ReturnShape for Financial {
             ctx.categories,
             &seen,
         ));
+        // A total is compared only with rows read in full: a sum of some rows says nothing.
+        if lines.len() == seen.len() {
+            for row in added_totals {
+                check_added_total(reader, table, row, &lines);
+            }
+        }
         Some(Return::Financial(FinancialReturn {
             header: header?,
             quarter: about.quarter?,
@@ -125,6 +149,36 @@ impl ReturnShape for Financial {
             chief_finance_officer: about.chief_finance_officer?,
             lines,
         }))
+    }
+}
+
+/// A row without a category id that a force added as a total: its id or its category label
+/// begins with "total" (`Total`, `TOTAL SPEND`, `Totals`).
+fn is_added_total(table: &Table, row: u32, id_text: &str) -> bool {
+    let label = table
+        .cell(row, "category")
+        .and_then(|cell| read_text(&cell))
+        .unwrap_or_default();
+    [id_text, label.as_str()]
+        .iter()
+        .any(|text| text.trim().to_lowercase().starts_with("total"))
+}
+
+/// X16 for each money column of an added total row whose figure is not what the category
+/// rows add up to. A cell that is blank or not a readable amount is left alone: the row is
+/// X12 already, and only a figure can disagree.
+fn check_added_total(reader: &mut Reader, table: &Table, row: u32, lines: &[FinanceLine]) {
+    let sums: [(&str, Money); 2] = [
+        ("actual", lines.iter().map(|l| l.actual).sum()),
+        ("forecast", lines.iter().map(|l| l.forecast).sum()),
+    ];
+    for (key, rows_add_up_to) in sums {
+        let Some(cell) = table.cell(row, key) else {
+            continue;
+        };
+        if let Ok(Some(given)) = read_money(&cell) {
+            reader.note(added_total_adds_up(&cell.at(), given, rows_add_up_to));
+        }
     }
 }
 

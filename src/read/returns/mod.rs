@@ -9,6 +9,7 @@ mod about;
 mod financial;
 mod monitoring;
 mod plan;
+mod restated;
 mod table;
 #[cfg(test)]
 mod tests;
@@ -27,6 +28,7 @@ use crate::rules::validate::monitoring::plausibility;
 use super::grid::{CellValue, WorkbookData, same_label};
 use super::table::Table;
 use about::{AboutFields, about_rows, normalise};
+pub use restated::restated_months;
 
 /// What a return is checked against: the cycle's, or the built-in defaults when a force
 /// validates a return on its own.
@@ -70,7 +72,7 @@ pub struct ReturnRead {
 }
 
 /// The neighbourhood FTE of each reported month of a monitoring return, with the cells they
-/// were read from: what C09 needs.
+/// were read from: what C09 needs; and where each month's figures are, for X17.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LevelCells {
     pub sheet: String,
@@ -79,6 +81,10 @@ pub struct LevelCells {
     pub col: u32,
     /// (row, officers + PCSOs) for each reported month, in order.
     pub levels: Vec<(u32, Fte)>,
+    /// (month, row) for each reported month, in order.
+    pub months: Vec<(Month, u32)>,
+    /// (key, header, column) of each column of the sheet that was found.
+    pub columns: Vec<(String, String, u32)>,
 }
 
 impl LevelCells {
@@ -170,7 +176,6 @@ impl Reader<'_> {
 /// What differs between the kinds of return; [`read_kind`] is what they share: the kind's
 /// About fields, then its data sheet found and matched by header, then its rows.
 trait ReturnShape {
-    const KIND: ReturnKind;
     /// What the kind reads from its About sheet besides the common header.
     type About;
 
@@ -183,9 +188,11 @@ trait ReturnShape {
     ) -> Self::About;
 
     /// Reads the data rows and checks them, giving the return when it is read in full.
+    /// `layout` is the layout of the return's own template version.
     fn rows(
         reader: &mut Reader,
         table: &Table,
+        layout: &ReturnLayout,
         about: Self::About,
         header: Option<ReturnHeader>,
         ctx: &ReadContext,
@@ -193,17 +200,24 @@ trait ReturnShape {
     ) -> Option<Return>;
 }
 
+/// The workbook and the layout of its template version.
+#[derive(Clone, Copy)]
+struct Shown<'a> {
+    data: &'a WorkbookData,
+    layout: &'static ReturnLayout,
+}
+
 fn read_kind<'a, S: ReturnShape>(
     reader: &mut Reader<'a>,
-    data: &'a WorkbookData,
+    shown: Shown<'a>,
     fields: &AboutFields,
     header: Option<ReturnHeader>,
     ctx: &ReadContext,
     key: &mut ReturnKey,
 ) -> Option<Return> {
     let about = S::about(reader, fields, ctx, key);
-    let table = data_table(reader, data, S::KIND.layout())?;
-    S::rows(reader, &table, about, header, ctx, key)
+    let table = data_table(reader, shown.data, shown.layout)?;
+    S::rows(reader, &table, shown.layout, about, header, ctx, key)
 }
 
 /// Reads a workbook that has an About sheet as a return. `file` is the path as shown.
@@ -232,20 +246,20 @@ pub fn read_return(file: &str, data: &WorkbookData, ctx: &ReadContext) -> Return
         };
     };
     key.kind = Some(kind);
-    let layout = kind.layout();
-    about::check_template_version(&mut reader, about, layout);
+    let layout = about::check_template_version(&mut reader, about, kind);
     let fields = AboutFields::read(&mut reader, about, layout);
     let header = about::read_header(&mut reader, &fields, layout, ctx, &mut key);
 
+    let shown = Shown { data, layout };
     let value = match kind {
         ReturnKind::Plan => {
-            read_kind::<plan::Plan>(&mut reader, data, &fields, header, ctx, &mut key)
+            read_kind::<plan::Plan>(&mut reader, shown, &fields, header, ctx, &mut key)
         }
         ReturnKind::Monitoring => {
-            read_kind::<monitoring::Monitoring>(&mut reader, data, &fields, header, ctx, &mut key)
+            read_kind::<monitoring::Monitoring>(&mut reader, shown, &fields, header, ctx, &mut key)
         }
         ReturnKind::Finance => {
-            read_kind::<financial::Financial>(&mut reader, data, &fields, header, ctx, &mut key)
+            read_kind::<financial::Financial>(&mut reader, shown, &fields, header, ctx, &mut key)
         }
     };
     about::check_file_name(&mut reader, file, &key, ctx.forces);

@@ -3,7 +3,7 @@
 
 use crate::domain::returns::{MonitoringMonth, MonitoringReturn, Return, ReturnHeader};
 use crate::domain::{Headcount, Month};
-use crate::layout::ReturnKind;
+use crate::layout::ReturnLayout;
 use crate::rules::validate::Figure;
 use crate::rules::validate::monitoring::{
     months_to_in_year, nothing_after_months_to, plausibility, queries_answered,
@@ -18,7 +18,6 @@ use super::{LevelCells, ReadContext, Reader, ReturnKey, ReturnShape};
 pub(super) struct Monitoring;
 
 impl ReturnShape for Monitoring {
-    const KIND: ReturnKind = ReturnKind::Monitoring;
     /// `Months to`, when it could be read and lies in the year.
     type About = Option<Month>;
 
@@ -49,6 +48,7 @@ impl ReturnShape for Monitoring {
     fn rows(
         reader: &mut Reader,
         table: &Table,
+        _layout: &ReturnLayout,
         months_to: Option<Month>,
         header: Option<ReturnHeader>,
         ctx: &ReadContext,
@@ -79,6 +79,12 @@ impl ReturnShape for Monitoring {
                 levels: reported
                     .iter()
                     .map(|(row, m)| (*row, m.neighbourhood_fte()))
+                    .collect(),
+                months: reported.iter().map(|(row, m)| (m.month, *row)).collect(),
+                columns: table
+                    .columns
+                    .iter()
+                    .map(|(key, (col, column))| ((*key).to_owned(), column.header.clone(), *col))
                     .collect(),
             });
         }

@@ -4,7 +4,7 @@
 use crate::domain::returns::{DeliveryPlan, PlanMonth, Return, ReturnHeader};
 use crate::domain::{Fte, Headcount};
 use crate::findings::CellRef;
-use crate::layout::ReturnKind;
+use crate::layout::ReturnLayout;
 use crate::rules::validate::monitoring::plausibility;
 use crate::rules::validate::plan::{growth, total_is_allocation};
 
@@ -26,7 +26,6 @@ pub(super) struct PlanAbout {
 }
 
 impl ReturnShape for Plan {
-    const KIND: ReturnKind = ReturnKind::Plan;
     type About = PlanAbout;
 
     fn about(
@@ -66,6 +65,7 @@ impl ReturnShape for Plan {
     fn rows(
         reader: &mut Reader,
         table: &Table,
+        _layout: &ReturnLayout,
         about: PlanAbout,
         header: Option<ReturnHeader>,
         ctx: &ReadContext,

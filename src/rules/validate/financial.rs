@@ -1,6 +1,7 @@
 //! The checks on a financial return's values: each category of the cycle once (X11, X12),
 //! ineligible spending explained in Notes (X06), and the chief finance officer's sign-off
-//! given and dated after the quarter (X07).
+//! given and dated after the quarter (X07), and a total row a force added that does not add
+//! up (X16).
 
 use std::collections::BTreeMap;
 
@@ -67,6 +68,24 @@ pub fn categories_missing(
             format!(
                 "categories missing: {}; add a row for each category of the cycle",
                 missing.join(", ")
+            ),
+        )
+    })
+}
+
+/// X16: a total row the force added (its label says "total"; the row is X12 too, having no
+/// category id) whose figure in a column differs from what the category rows add up to. The
+/// payment never uses a total, but a total that does not add up says the rows are not what the
+/// force's ledger holds. `at` is the added row's cell in the summed column.
+pub fn added_total_adds_up(at: &CellRef, given: Money, rows_add_up_to: Money) -> Option<Finding> {
+    (given != rows_add_up_to).then(|| {
+        at.finding(
+            Code::X16,
+            format!(
+                "{}: this total row gives {} but the category rows add up to {}; check the rows against your ledger, then delete this row (the template's Total row adds up by itself)",
+                at.label,
+                given.to_gbp(),
+                rows_add_up_to.to_gbp()
             ),
         )
     })
@@ -214,6 +233,21 @@ mod tests {
         );
         seen.insert("hospitality".parse().unwrap(), 5);
         assert!(categories_missing(sheet, &categories, &seen).is_none());
+    }
+
+    #[test]
+    fn an_added_total_is_told_only_when_it_does_not_add_up_to_the_penny() {
+        let cell = at(8, 4, "Actual this quarter (£)");
+        let rows = Money::pence(12_345_678);
+        assert!(added_total_adds_up(&cell, rows, rows).is_none());
+        let x16 = added_total_adds_up(&cell, rows + Money::pence(1), rows).unwrap();
+        assert_eq!(x16.code, Code::X16);
+        assert_eq!(x16.severity, Severity::Warning);
+        assert_eq!(x16.location.a1().as_deref(), Some("E9"));
+        assert_eq!(
+            x16.message,
+            "Actual this quarter (£): this total row gives £123,456.79 but the category rows add up to £123,456.78; check the rows against your ledger, then delete this row (the template's Total row adds up by itself)"
+        );
     }
 
     #[test]

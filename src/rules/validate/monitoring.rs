@@ -1,10 +1,12 @@
 //! The checks on a monitoring return's values: `Months to` within the year (C08), nothing
 //! reported after it (X03), queries and responses given together and responses no more than
 //! queries (C01, X09), and the plausibility of the neighbourhood workforce (C09), which a
-//! plan's profile is checked by too.
+//! plan's profile is checked by too; and, against the force's previous monitoring return, a
+//! month whose figure was changed (X17, information).
 
 use rust_decimal::Decimal;
 
+use crate::domain::returns::{MonitoringMonth, MonitoringReturn};
 use crate::domain::{FinancialYear, Fte, Headcount, Month};
 use crate::findings::{CellRef, Code, Finding, Location, quote};
 
@@ -126,9 +128,162 @@ pub fn queries_answered<'a>(
     }
 }
 
+/// Each figure of a monitoring month by layout key, as a person reads it ("blank" for a
+/// contextual measure not reported).
+fn month_figures(month: &MonitoringMonth) -> [(&'static str, String); 6] {
+    fn shown<T: ToString>(value: Option<T>) -> String {
+        value.map_or_else(|| "blank".to_owned(), |v| v.to_string())
+    }
+    [
+        ("officers", month.officers.to_string()),
+        ("pcsos", month.pcsos.to_string()),
+        ("specials", month.specials.to_string()),
+        ("queries_received", shown(month.queries_received)),
+        ("responded_72h", shown(month.responded_72h)),
+        (
+            "abstraction_rate",
+            shown(month.abstraction_rate.map(|r| r.normalize())),
+        ),
+    ]
+}
+
+/// Where a monitoring return's figures stand: the sheet, each reported month's row and
+/// each figure's column (key, header, column).
+pub struct MonthCells<'a> {
+    pub file: &'a str,
+    pub sheet: &'a str,
+    pub sheet_index: usize,
+    pub rows: &'a [(Month, u32)],
+    pub columns: &'a [(String, String, u32)],
+}
+
+/// X17 (information): each figure of a month that `current` and the force's previous
+/// monitoring return (`previous`, from `previous_file`) both report, and that differs: a
+/// correction of an earlier month is allowed, and told so that nobody is surprised by it.
+/// Figures compare by value (12.5 and 12.50 are the same).
+pub fn restated_months(
+    cells: &MonthCells,
+    current: &MonitoringReturn,
+    previous_file: &str,
+    previous: &MonitoringReturn,
+) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for month in &current.months {
+        let Some(before) = previous.months.iter().find(|m| m.month == month.month) else {
+            continue;
+        };
+        let Some(&(_, row)) = cells.rows.iter().find(|(m, _)| *m == month.month) else {
+            continue;
+        };
+        let now = month_figures(month);
+        let was = month_figures(before);
+        for ((key, new), (_, old)) in now.iter().zip(&was) {
+            if new == old {
+                continue;
+            }
+            let Some((_, header, col)) = cells.columns.iter().find(|(k, _, _)| k == key) else {
+                continue;
+            };
+            let at = CellRef {
+                file: cells.file,
+                sheet: cells.sheet,
+                sheet_index: cells.sheet_index,
+                row,
+                col: *col,
+                label: header,
+            };
+            findings.push(at.finding(
+                Code::X17,
+                format!(
+                    "{header} for {}: {new} here, {old} in the previous return {previous_file} (months to {}); a correction of an earlier month is accepted: check that it is meant",
+                    month.month, previous.months_to
+                ),
+            ));
+        }
+    }
+    findings
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn month_return(months_to: &str, months: &[(&str, &str, Option<&str>)]) -> MonitoringReturn {
+        MonitoringReturn {
+            header: crate::domain::returns::ReturnHeader {
+                force: "kent".parse().unwrap(),
+                force_name: "Kent Police".to_owned(),
+                year: "2025-26".parse().unwrap(),
+                prepared_by: "A. Analyst".to_owned(),
+                submitted_on: chrono::NaiveDate::from_ymd_opt(2025, 8, 1).unwrap(),
+            },
+            months_to: months_to.parse().unwrap(),
+            months: months
+                .iter()
+                .map(|(month, officers, rate)| MonitoringMonth {
+                    month: month.parse().unwrap(),
+                    officers: fte(officers),
+                    pcsos: fte("10.00"),
+                    specials: Headcount::new(3).unwrap(),
+                    queries_received: None,
+                    responded_72h: None,
+                    abstraction_rate: rate.map(|r| r.parse().unwrap()),
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn x17_names_each_changed_figure_of_a_month_both_returns_report_by_value() {
+        let previous = month_return(
+            "2025-05",
+            &[
+                ("2025-04", "100.00", Some("12.5")),
+                ("2025-05", "101.00", None),
+            ],
+        );
+        let current = month_return(
+            "2025-06",
+            &[
+                ("2025-04", "100.00", Some("12.50")),
+                ("2025-05", "101.50", Some("3")),
+                ("2025-06", "90.00", None),
+            ],
+        );
+        let month = |text: &str| text.parse::<Month>().unwrap();
+        let rows = [
+            (month("2025-04"), 1),
+            (month("2025-05"), 2),
+            (month("2025-06"), 3),
+        ];
+        let columns = [
+            ("officers".to_owned(), "Officers FTE".to_owned(), 1),
+            (
+                "abstraction_rate".to_owned(),
+                "Abstraction rate (%)".to_owned(),
+                6,
+            ),
+        ];
+        let cells = MonthCells {
+            file: "m.xlsx",
+            sheet: "Monitoring",
+            sheet_index: 1,
+            rows: &rows,
+            columns: &columns,
+        };
+        let found: Vec<String> = restated_months(&cells, &current, "p.xlsx", &previous)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        // 12.5 and 12.50 are one figure; June is new, not restated.
+        assert_eq!(
+            found,
+            [
+                "info X17 m.xlsx › Monitoring!B3: Officers FTE for 2025-05: 101.50 here, 101.00 in the previous return p.xlsx (months to 2025-05); a correction of an earlier month is accepted: check that it is meant",
+                "info X17 m.xlsx › Monitoring!G3: Abstraction rate (%) for 2025-05: 3 here, blank in the previous return p.xlsx (months to 2025-05); a correction of an earlier month is accepted: check that it is meant",
+            ]
+        );
+    }
 
     fn fte(text: &str) -> Fte {
         text.parse().unwrap()
