@@ -154,9 +154,24 @@ pub struct CellRef<'a> {
     pub row: u32,
     pub col: u32,
     pub label: &'a str,
+    /// What names the cell's row in a table, when it is a table row whose key could be
+    /// read: the expenditure category's name, the month, the force id. `None` for an
+    /// About field (its label names it) and for a row's key cell itself.
+    pub row_label: Option<&'a str>,
 }
 
 impl CellRef<'_> {
+    /// The cell as a message names it: its row, when it has a label, and its column
+    /// (`2025-09 — Officers FTE`), or its field label alone (`Submitted on`). A dash, not
+    /// a comma, parts the two: a category's name may hold commas and colons itself
+    /// (`Special constables: allowances, expenses and kit — Forecast rest of year (£)`).
+    pub fn name(&self) -> String {
+        match self.row_label {
+            Some(row) => format!("{row} — {}", self.label),
+            None => self.label.to_owned(),
+        }
+    }
+
     pub fn location(&self) -> Location {
         Location::cell(self.file, self.sheet, self.sheet_index, self.row, self.col)
     }
@@ -168,7 +183,7 @@ impl CellRef<'_> {
 
     /// C01: a required cell is blank.
     pub fn blank_finding(&self, hint: &str) -> Finding {
-        self.finding(Code::C01, format!("{} is blank; {hint}", self.label))
+        self.finding(Code::C01, format!("{} is blank; {hint}", self.name()))
     }
 
     /// The sheet the cell is on, as a finding about the whole sheet names it.

@@ -1491,7 +1491,11 @@ fn late_files_when_another_return_counted_are_information_and_not_counted() {
     for q in QUARTERS {
         let rows = exceptions(q);
         let actions = rows.iter().filter(|r| r["Section"] == "Action").count();
-        assert_eq!(summary(q)["Exceptions to act on"], actions.to_string(), "{q}");
+        assert_eq!(
+            summary(q)["Exceptions to act on"],
+            actions.to_string(),
+            "{q}"
+        );
         counts.push((rows.len(), actions));
     }
     assert_eq!(counts, [(3, 1), (10, 8), (9, 6), (9, 6)]);

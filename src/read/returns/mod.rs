@@ -77,8 +77,8 @@ pub struct LevelCells {
     pub sheet_index: usize,
     /// The column findings point at (officers FTE).
     pub col: u32,
-    /// (row, officers + PCSOs) for each reported month, in order.
-    pub levels: Vec<(u32, Fte)>,
+    /// (row, month, officers + PCSOs) for each reported month, in order.
+    pub levels: Vec<(u32, Month, Fte)>,
 }
 
 impl LevelCells {
