@@ -95,6 +95,10 @@ pub struct Location {
     /// Zero-based (row, column) of the cell, for ordering and for its A1 name.
     #[serde(skip)]
     pub cell: Option<(u32, u32)>,
+    /// What names the cell's row in a table (a category's name, a month, a force id), for
+    /// a reader of the JSON who wants the row without parsing the message.
+    /// (Boxed, to keep a finding small: results carry one as their error.)
+    pub row_label: Option<Box<str>>,
 }
 
 impl Location {
@@ -104,6 +108,7 @@ impl Location {
             sheet: None,
             sheet_index: 0,
             cell: None,
+            row_label: None,
         }
     }
 
@@ -117,6 +122,7 @@ impl Location {
             sheet: Some(sheet.into()),
             sheet_index,
             cell: None,
+            row_label: None,
         }
     }
 
@@ -132,7 +138,14 @@ impl Location {
             sheet: Some(sheet.into()),
             sheet_index,
             cell: Some((row, col)),
+            row_label: None,
         }
+    }
+
+    /// The same place, with the label that names its table row.
+    pub fn in_row(mut self, row_label: &str) -> Location {
+        self.row_label = Some(row_label.into());
+        self
     }
 
     /// The cell in A1 notation (`C4`), when there is one.
@@ -173,7 +186,11 @@ impl CellRef<'_> {
     }
 
     pub fn location(&self) -> Location {
-        Location::cell(self.file, self.sheet, self.sheet_index, self.row, self.col)
+        let location = Location::cell(self.file, self.sheet, self.sheet_index, self.row, self.col);
+        match self.row_label {
+            Some(row) => location.in_row(row),
+            None => location,
+        }
     }
 
     /// A finding at this cell with the code's usual severity.
@@ -286,7 +303,9 @@ impl fmt::Display for Finding {
     }
 }
 
-/// The JSON form of rules §9: `severity`, `code`, `file`, `sheet`, `cell`, `message`.
+/// The JSON form of rules §9: `severity`, `code`, `file`, `sheet`, `cell`, `message`, and
+/// `row_label` after `cell` for a cell of a table row (issue 14: absent otherwise, so the
+/// JSON of every other finding is as it was).
 #[derive(Serialize)]
 struct FindingJson<'a> {
     severity: Severity,
@@ -294,6 +313,8 @@ struct FindingJson<'a> {
     file: &'a str,
     sheet: Option<&'a str>,
     cell: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    row_label: Option<&'a str>,
     message: &'a str,
 }
 
@@ -305,6 +326,7 @@ impl Serialize for Finding {
             file: &self.location.file,
             sheet: self.location.sheet.as_deref(),
             cell: self.location.a1(),
+            row_label: self.location.row_label.as_deref(),
             message: &self.message,
         }
         .serialize(serializer)
@@ -358,6 +380,28 @@ mod tests {
         assert_eq!(
             json,
             r#"{"severity":"error","code":"C02","file":"finance/kent-2025-26-Q2.xlsx","sheet":"Expenditure","cell":"C4","message":"\"1,234.56\" is text; enter the amount as a number"}"#
+        );
+    }
+
+    #[test]
+    fn a_cell_of_a_table_row_is_named_by_its_row_in_the_message_and_the_json() {
+        let at = CellRef {
+            file: "finance/kent-2025-26-Q2.xlsx",
+            sheet: "Expenditure",
+            sheet_index: 1,
+            row: 3,
+            col: 2,
+            label: "Actual this quarter (£)",
+            row_label: Some("Officer pay"),
+        };
+        let finding = at.blank_finding("enter the amount, or 0 if none");
+        assert_eq!(
+            finding.to_string(),
+            "error C01 finance/kent-2025-26-Q2.xlsx › Expenditure!C4: Officer pay — Actual this quarter (£) is blank; enter the amount, or 0 if none"
+        );
+        assert_eq!(
+            serde_json::to_string(&finding).unwrap(),
+            r#"{"severity":"error","code":"C01","file":"finance/kent-2025-26-Q2.xlsx","sheet":"Expenditure","cell":"C4","row_label":"Officer pay","message":"Officer pay — Actual this quarter (£) is blank; enter the amount, or 0 if none"}"#
         );
     }
 

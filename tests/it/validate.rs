@@ -64,6 +64,13 @@ fn the_fixture_year_gives_exactly_the_intended_findings() {
     let c02 = findings.iter().find(|f| f["code"] == "C02").unwrap();
     assert_eq!(c02["sheet"], "Expenditure");
     assert_eq!(c02["cell"], "C6");
+    // The row's label is its own field too; a finding not at a table row's cell has none.
+    assert_eq!(
+        c02["row_label"],
+        "Equipment, vehicles and technology for neighbourhood teams"
+    );
+    let x10 = findings.iter().find(|f| f["code"] == "X10").unwrap();
+    assert!(x10.get("row_label").is_none(), "{x10}");
     assert!(
         c02["message"]
             .as_str()

@@ -34,7 +34,7 @@ pub fn plausibility(
         let at = |code: Code, message: String| {
             Finding::new(
                 code,
-                Location::cell(file, sheet, sheet_index, row, level_col),
+                Location::cell(file, sheet, sheet_index, row, level_col).in_row(&month.to_string()),
                 message,
             )
         };
