@@ -101,6 +101,10 @@ pub struct Location {
     /// Zero-based (row, column) of the cell, for ordering and for its A1 name.
     #[serde(skip)]
     pub cell: Option<(u32, u32)>,
+    /// What names the cell's row in a table (a category's name, a month, a force id), for
+    /// a reader of the JSON who wants the row without parsing the message.
+    /// (Boxed, to keep a finding small: results carry one as their error.)
+    pub row_label: Option<Box<str>>,
 }
 
 impl Location {
@@ -110,6 +114,7 @@ impl Location {
             sheet: None,
             sheet_index: 0,
             cell: None,
+            row_label: None,
         }
     }
 
@@ -123,6 +128,7 @@ impl Location {
             sheet: Some(sheet.into()),
             sheet_index,
             cell: None,
+            row_label: None,
         }
     }
 
@@ -138,7 +144,14 @@ impl Location {
             sheet: Some(sheet.into()),
             sheet_index,
             cell: Some((row, col)),
+            row_label: None,
         }
+    }
+
+    /// The same place, with the label that names its table row.
+    pub fn in_row(mut self, row_label: &str) -> Location {
+        self.row_label = Some(row_label.into());
+        self
     }
 
     /// The cell in A1 notation (`C4`), when there is one.
@@ -160,11 +173,30 @@ pub struct CellRef<'a> {
     pub row: u32,
     pub col: u32,
     pub label: &'a str,
+    /// What names the cell's row in a table, when it is a table row whose key could be
+    /// read: the expenditure category's name, the month, the force id. `None` for an
+    /// About field (its label names it) and for a row's key cell itself.
+    pub row_label: Option<&'a str>,
 }
 
 impl CellRef<'_> {
+    /// The cell as a message names it: its row, when it has a label, and its column
+    /// (`2025-09 — Officers FTE`), or its field label alone (`Submitted on`). A dash, not
+    /// a comma, parts the two: a category's name may hold commas and colons itself
+    /// (`Special constables: allowances, expenses and kit — Forecast rest of year (£)`).
+    pub fn name(&self) -> String {
+        match self.row_label {
+            Some(row) => format!("{row} — {}", self.label),
+            None => self.label.to_owned(),
+        }
+    }
+
     pub fn location(&self) -> Location {
-        Location::cell(self.file, self.sheet, self.sheet_index, self.row, self.col)
+        let location = Location::cell(self.file, self.sheet, self.sheet_index, self.row, self.col);
+        match self.row_label {
+            Some(row) => location.in_row(row),
+            None => location,
+        }
     }
 
     /// A finding at this cell with the code's usual severity.
@@ -174,7 +206,7 @@ impl CellRef<'_> {
 
     /// C01: a required cell is blank.
     pub fn blank_finding(&self, hint: &str) -> Finding {
-        self.finding(Code::C01, format!("{} is blank; {hint}", self.label))
+        self.finding(Code::C01, format!("{} is blank; {hint}", self.name()))
     }
 
     /// The sheet the cell is on, as a finding about the whole sheet names it.
@@ -277,7 +309,9 @@ impl fmt::Display for Finding {
     }
 }
 
-/// The JSON form of rules §9: `severity`, `code`, `file`, `sheet`, `cell`, `message`.
+/// The JSON form of rules §9: `severity`, `code`, `file`, `sheet`, `cell`, `message`, and
+/// `row_label` after `cell` for a cell of a table row (issue 14: absent otherwise, so the
+/// JSON of every other finding is as it was).
 #[derive(Serialize)]
 struct FindingJson<'a> {
     severity: Severity,
@@ -285,6 +319,8 @@ struct FindingJson<'a> {
     file: &'a str,
     sheet: Option<&'a str>,
     cell: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    row_label: Option<&'a str>,
     message: &'a str,
 }
 
@@ -296,6 +332,7 @@ impl Serialize for Finding {
             file: &self.location.file,
             sheet: self.location.sheet.as_deref(),
             cell: self.location.a1(),
+            row_label: self.location.row_label.as_deref(),
             message: &self.message,
         }
         .serialize(serializer)
@@ -349,6 +386,28 @@ mod tests {
         assert_eq!(
             json,
             r#"{"severity":"error","code":"C02","file":"finance/kent-2025-26-Q2.xlsx","sheet":"Expenditure","cell":"C4","message":"\"1,234.56\" is text; enter the amount as a number"}"#
+        );
+    }
+
+    #[test]
+    fn a_cell_of_a_table_row_is_named_by_its_row_in_the_message_and_the_json() {
+        let at = CellRef {
+            file: "finance/kent-2025-26-Q2.xlsx",
+            sheet: "Expenditure",
+            sheet_index: 1,
+            row: 3,
+            col: 2,
+            label: "Actual this quarter (£)",
+            row_label: Some("Officer pay"),
+        };
+        let finding = at.blank_finding("enter the amount, or 0 if none");
+        assert_eq!(
+            finding.to_string(),
+            "error C01 finance/kent-2025-26-Q2.xlsx › Expenditure!C4: Officer pay — Actual this quarter (£) is blank; enter the amount, or 0 if none"
+        );
+        assert_eq!(
+            serde_json::to_string(&finding).unwrap(),
+            r#"{"severity":"error","code":"C01","file":"finance/kent-2025-26-Q2.xlsx","sheet":"Expenditure","cell":"C4","row_label":"Officer pay","message":"Officer pay — Actual this quarter (£) is blank; enter the amount, or 0 if none"}"#
         );
     }
 

@@ -23,6 +23,8 @@ pub struct CellAt<'a> {
     pub col: u32,
     /// The field label or column header the cell belongs to.
     pub label: &'a str,
+    /// What names the cell's row in a table (see [`CellRef::row_label`]).
+    pub row_label: Option<&'a str>,
 }
 
 impl<'a> CellAt<'a> {
@@ -39,7 +41,21 @@ impl<'a> CellAt<'a> {
             row: self.row,
             col: self.col,
             label: self.label,
+            row_label: self.row_label,
         }
+    }
+
+    /// The same cell, named in messages by its row's label too (`Officer pay`, `2025-09`).
+    pub fn in_row<'b>(self, row_label: Option<&'b str>) -> CellAt<'b>
+    where
+        'a: 'b,
+    {
+        CellAt { row_label, ..self }
+    }
+
+    /// The cell as a message names it: its row's label, when it has one, and its column.
+    pub fn name(&self) -> String {
+        self.at().name()
     }
 
     pub fn location(&self) -> Location {
@@ -81,7 +97,7 @@ pub(crate) fn number_in(cell: &CellAt, expected: &str) -> Result<Option<f64>, Fi
             Code::C02,
             format!(
                 "{}: {} is text; enter {expected} as a number (digits only, no commas, £ sign or words)",
-                cell.label,
+                cell.name(),
                 quote(text)
             ),
         )),
@@ -89,7 +105,7 @@ pub(crate) fn number_in(cell: &CellAt, expected: &str) -> Result<Option<f64>, Fi
             Code::C02,
             format!(
                 "{}: {} is a {}; enter {expected} as a number",
-                cell.label,
+                cell.name(),
                 quote(&other.shown()),
                 if matches!(other, CellValue::Bool(_)) { "true/false value" } else { "date" }
             ),
@@ -102,7 +118,7 @@ fn formula_error(cell: &CellAt, error: &str) -> Finding {
         Code::C04,
         format!(
             "{}: the formula gives the error {}; correct the formula or type the value in",
-            cell.label,
+            cell.name(),
             quote(error.trim())
         ),
     )
@@ -155,20 +171,19 @@ pub fn read_date(cell: &CellAt) -> Result<Option<NaiveDate>, Finding> {
         CellValue::Error(e) => Err(formula_error(cell, e)),
         CellValue::Text(text) if is_error_text(text) => Err(formula_error(cell, text)),
         CellValue::Text(text) => parse_iso_date(text.trim()).map(Some).ok_or_else(|| {
-            cell.finding(
-                Code::C08,
-                format!(
-                    "{}: {} is not a date; enter it as YYYY-MM-DD, for example 2025-07-15",
-                    cell.label,
-                    quote(text)
-                ),
-            )
+            // Still C08 (rules §10), but a date typed as text is said back as the date it
+            // is, so that the fix is one retyping.
+            let fix = match typed_date(text) {
+                Some(date) => format!("is text, not a date; {DATE_CELL}, or type it as {date}"),
+                None => format!("is not a date; {DATE_CELL}, or type it as {DATE_FORM}"),
+            };
+            cell.finding(Code::C08, format!("{}: {} {fix}", cell.name(), quote(text)))
         }),
         other => Err(cell.finding(
             Code::C08,
             format!(
-                "{}: {} is not a date; enter it as YYYY-MM-DD, for example 2025-07-15",
-                cell.label,
+                "{}: {} is not a date; {DATE_CELL}, or type it as {DATE_FORM}",
+                cell.name(),
                 quote(&other.shown())
             ),
         )),
@@ -184,24 +199,98 @@ pub fn read_month(cell: &CellAt) -> Result<Option<Month>, Finding> {
         CellValue::Error(e) => Err(formula_error(cell, e)),
         CellValue::Text(text) if is_error_text(text) => Err(formula_error(cell, text)),
         CellValue::Text(text) => text.trim().parse::<Month>().map(Some).map_err(|_| {
-            cell.finding(
-                Code::C08,
-                format!(
-                    "{}: {} is not a month; enter it as YYYY-MM, for example 2025-09",
-                    cell.label,
-                    quote(text)
-                ),
-            )
+            let fix = match typed_month(text) {
+                Some(month) => {
+                    format!("is text, not a month; {MONTH_CELL}, or type it as {month}")
+                }
+                None => format!("is not a month; {MONTH_CELL}, or type it as {MONTH_FORM}"),
+            };
+            cell.finding(Code::C08, format!("{}: {} {fix}", cell.name(), quote(text)))
         }),
         other => Err(cell.finding(
             Code::C08,
             format!(
-                "{}: {} is not a month; enter it as YYYY-MM, for example 2025-09",
-                cell.label,
+                "{}: {} is not a month; {MONTH_CELL}, or type it as {MONTH_FORM}",
+                cell.name(),
                 quote(&other.shown())
             ),
         )),
     }
+}
+
+/// The two ways a date may be given (rules §10), as C08 says them.
+const DATE_CELL: &str = "enter it as a date cell";
+const DATE_FORM: &str = "YYYY-MM-DD, for example 2025-07-15";
+const MONTH_CELL: &str = "enter it as a date cell (any day of the month)";
+const MONTH_FORM: &str = "YYYY-MM, for example 2025-09";
+
+/// The date a person meant by text such as `14/10/2025`, `14-10-2025`, `14.10.2025` or
+/// `14/10/25`: read day first, as a UK user writes it, and a two-digit year as 20yy. Text
+/// that starts with a four-digit year (`2025/10/14`, `2025-7-31`) is read year first.
+/// `None` unless it is a real date. Only a message uses this: the cell is still C08.
+fn typed_date(text: &str) -> Option<NaiveDate> {
+    let parts = date_parts(text)?;
+    let [first, second, third] = parts.as_slice() else {
+        return None;
+    };
+    if first.len() == 4 {
+        return ymd(first, second, third);
+    }
+    if !(1..=2).contains(&first.len()) {
+        return None;
+    }
+    let year = match third.len() {
+        4 => third.parse::<i32>().ok()?,
+        2 => 2000 + third.parse::<i32>().ok()?,
+        _ => return None,
+    };
+    NaiveDate::from_ymd_opt(year, number(second)?, number(first)?)
+}
+
+/// The month a person meant by text such as `10/2025` (month first, four-digit year),
+/// `2025/10`, or a whole date [`typed_date`] reads.
+fn typed_month(text: &str) -> Option<Month> {
+    if let Some(date) = typed_date(text) {
+        return Some(Month::of_date(date));
+    }
+    let parts = date_parts(text)?;
+    let [first, second] = parts.as_slice() else {
+        return None;
+    };
+    let (year, month) = if first.len() == 4 {
+        (first, second)
+    } else {
+        (second, first)
+    };
+    if year.len() != 4 || !(1..=2).contains(&month.len()) {
+        return None;
+    }
+    Month::new(year.parse().ok()?, number(month)?)
+}
+
+/// The digit groups of text such as `14/10/2025`, split at one kind of separator (`/`,
+/// `-` or `.`); `None` when anything else is in it.
+fn date_parts(text: &str) -> Option<Vec<&str>> {
+    let text = text.trim();
+    let separator = ['/', '-', '.'].into_iter().find(|s| text.contains(*s))?;
+    let parts: Vec<&str> = text.split(separator).collect();
+    let digits = |part: &&str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
+    parts.iter().all(digits).then_some(parts)
+}
+
+fn ymd(year: &str, month: &str, day: &str) -> Option<NaiveDate> {
+    if !(1..=2).contains(&month.len()) || !(1..=2).contains(&day.len()) {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(year.parse().ok()?, number(month)?, number(day)?)
+}
+
+/// A one- or two-digit day or month.
+fn number(part: &str) -> Option<u32> {
+    (1..=2)
+        .contains(&part.len())
+        .then(|| part.parse().ok())
+        .flatten()
 }
 
 /// Free text, trimmed; `None` when blank. A number typed into a text field is kept as the
@@ -233,6 +322,7 @@ mod tests {
             row: 3,
             col: 2,
             label: "Actual this quarter (£)",
+            row_label: None,
         }
     }
 
@@ -401,6 +491,141 @@ mod tests {
         assert_eq!(code_of(read_date(&at(&sheet))), Code::C08);
         let sheet = sheet_with(CellValue::Error("#VALUE!".into()));
         assert_eq!(code_of(read_month(&at(&sheet))), Code::C04);
+    }
+
+    fn message_of<T: std::fmt::Debug>(result: Result<T, Finding>) -> String {
+        let finding = result.unwrap_err();
+        assert_eq!(finding.code, Code::C08, "{}", finding.message);
+        finding.message
+    }
+
+    #[test]
+    fn a_date_typed_day_first_is_c08_and_is_said_back_in_iso_form() {
+        let date = |text: &str| {
+            let sheet = sheet_with(CellValue::Text(text.into()));
+            let cell = CellAt {
+                label: "Submitted on",
+                ..at(&sheet)
+            };
+            message_of(read_date(&cell))
+        };
+        for typed in [
+            "14/10/2025",
+            "14-10-2025",
+            "14.10.2025",
+            "14/10/25",
+            " 14/10/2025 ",
+            "2025/10/14",
+        ] {
+            assert_eq!(
+                date(typed),
+                format!(
+                    "Submitted on: {} is text, not a date; enter it as a date cell, or type it as 2025-10-14",
+                    quote(typed)
+                )
+            );
+        }
+        assert!(date("1/4/2025").ends_with("type it as 2025-04-01"));
+        assert!(date("2025-7-31").ends_with("type it as 2025-07-31"));
+        // Day first, as a UK user means it: 02/03/2026 is 2 March, not 3 February.
+        assert!(date("02/03/2026").ends_with("type it as 2026-03-02"));
+        // Not a real date, or not a date at all: the form is given, not a guess.
+        for unreal in [
+            "31/02/2025",
+            "14/13/2025",
+            "10/2025",
+            "July 2025",
+            "14/10/2025 09:00",
+            "14/10-2025",
+            "1/2/3",
+        ] {
+            assert_eq!(
+                date(unreal),
+                format!(
+                    "Submitted on: {} is not a date; enter it as a date cell, or type it as YYYY-MM-DD, for example 2025-07-15",
+                    quote(unreal)
+                )
+            );
+        }
+    }
+
+    #[test]
+    fn a_month_typed_as_text_is_c08_and_is_said_back_as_yyyy_mm() {
+        let month = |text: &str| {
+            let sheet = sheet_with(CellValue::Text(text.into()));
+            let cell = CellAt {
+                label: "Months to",
+                ..at(&sheet)
+            };
+            message_of(read_month(&cell))
+        };
+        for typed in [
+            "10/2025",
+            "10-2025",
+            "10.2025",
+            "14/10/2025",
+            "2025-10-14",
+            "2025/10",
+        ] {
+            assert_eq!(
+                month(typed),
+                format!(
+                    "Months to: {} is text, not a month; enter it as a date cell (any day of the month), or type it as 2025-10",
+                    quote(typed)
+                )
+            );
+        }
+        assert!(month("3/2026").ends_with("type it as 2026-03"));
+        for unreal in ["13/2025", "10/25", "May 2025", "31/02/2025"] {
+            assert_eq!(
+                month(unreal),
+                format!(
+                    "Months to: {} is not a month; enter it as a date cell (any day of the month), or type it as YYYY-MM, for example 2025-09",
+                    quote(unreal)
+                )
+            );
+        }
+    }
+
+    #[test]
+    fn a_cell_of_a_table_row_is_named_by_its_row_and_its_column() {
+        let sheet = sheet_with(CellValue::Text("12,500.00".into()));
+        let cell = at(&sheet).in_row(Some("Officer pay"));
+        let finding = read_money(&cell).unwrap_err();
+        assert_eq!(
+            finding.to_string(),
+            "error C02 finance/kent.xlsx › Expenditure!C4: Officer pay — Actual this quarter (£): \"12,500.00\" is text; enter the amount as a number (digits only, no commas, £ sign or words)"
+        );
+        // Every kind of cell finding names the row: the type checks here and the rules'.
+        let named = |value: CellValue| {
+            let sheet = sheet_with(value);
+            let cell = at(&sheet).in_row(Some("Officer pay"));
+            read_money(&cell).unwrap_err().message
+        };
+        for value in [
+            CellValue::Bool(true),
+            CellValue::Error("#REF!".into()),
+            CellValue::Number(-1.0),
+            CellValue::Number(1.005),
+            CellValue::Number(1e300),
+        ] {
+            let message = named(value);
+            assert!(
+                message.starts_with("Officer pay — Actual this quarter (£): "),
+                "{message}"
+            );
+        }
+        assert_eq!(
+            cell.blank_finding("enter the amount, or 0 if none").message,
+            "Officer pay — Actual this quarter (£) is blank; enter the amount, or 0 if none"
+        );
+        // Without a row label (an About field), the label alone, as before.
+        let finding = read_money(&at(&sheet)).unwrap_err();
+        assert!(
+            finding
+                .message
+                .starts_with("Actual this quarter (£): \"12,500.00\"")
+        );
     }
 
     #[test]

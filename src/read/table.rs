@@ -76,6 +76,7 @@ impl<'a> Table<'a> {
             row,
             col,
             label: &column.header,
+            row_label: None,
         })
     }
 
@@ -121,6 +122,7 @@ impl<'a> Table<'a> {
                 row,
                 col,
                 label: &column.header,
+                row_label: None,
             })
     }
 }

@@ -39,7 +39,9 @@ pub fn read_weights(
     let mut seen = BTreeMap::new();
     for row in table.rows() {
         let force = read_force(&table, row, forces, &mut seen, &mut findings);
+        let label = force_label(&table, row);
         let weight = table.cell(row, "weight").and_then(|cell| {
+            let cell = cell.in_row(label.as_deref());
             let weight = take(read_weight(&cell), &mut findings);
             if weight.is_none() && cell.value().is_blank() {
                 findings.push(cell.blank_finding("enter the force's weight, or 0 for none"));
@@ -83,11 +85,13 @@ pub fn read_allocations(
     let mut every_amount_read = true;
     for row in table.rows() {
         let force = read_force(&table, row, forces, &mut seen, &mut findings);
+        let label = force_label(&table, row);
         if let Some(cell) = table.cell(row, "weight") {
             // Optional here: a hand-made allocation need not say how it was weighted.
-            take(read_weight(&cell), &mut findings);
+            take(read_weight(&cell.in_row(label.as_deref())), &mut findings);
         }
         let amount = table.cell(row, "allocation").and_then(|cell| {
+            let cell = cell.in_row(label.as_deref());
             let amount = take(read_money(&cell), &mut findings);
             if amount.is_none() && cell.value().is_blank() {
                 findings.push(cell.blank_finding("enter the force's allocation, or 0 if none"));
@@ -175,6 +179,12 @@ fn find_table<'a>(
         ));
     }
     Some(table)
+}
+
+/// What names a row in messages: its force id as typed (even one not in the force list,
+/// since that is what the row shows), or nothing when the cell is blank.
+fn force_label(table: &Table, row: u32) -> Option<String> {
+    table.cell(row, "force_id").as_ref().and_then(read_text)
 }
 
 /// The row's force: C01 when blank, and the rules' X01 and X11 (`seen` holds the row each
@@ -297,17 +307,17 @@ mod tests {
         assert_eq!(
             shown(&findings),
             [
-                "error C05 w.xlsx › Weights!C2: Weight: -1 is negative; enter the weight as 0 or more",
-                "error C02 w.xlsx › Weights!C3: Weight: \"12k\" is text; enter the weight as a number (digits only, no commas, £ sign or words)",
-                "error C07 w.xlsx › Weights!C4: Weight: 1.0000001 has more than 6 decimal places; round the weight to 6 places",
+                "error C05 w.xlsx › Weights!C2: a — Weight: -1 is negative; enter the weight as 0 or more",
+                "error C02 w.xlsx › Weights!C3: b — Weight: \"12k\" is text; enter the weight as a number (digits only, no commas, £ sign or words)",
+                "error C07 w.xlsx › Weights!C4: c — Weight: 1.0000001 has more than 6 decimal places; round the weight to 6 places",
                 "error X01 w.xlsx › Weights!A5: Force id: \"d\" is not in the force list; use the force's id as forces.csv gives it (for example kent)",
                 "error X11 w.xlsx › Weights!A6: Force id: a is listed twice (first in row 2); give each force one row",
                 "error X01 w.xlsx › Weights!A7: Force id: \"Kent\" is not in the force list; use the force's id as forces.csv gives it (for example kent)",
-                "error C04 w.xlsx › Weights!C7: Weight: the formula gives the error \"#DIV/0!\"; correct the formula or type the value in",
+                "error C04 w.xlsx › Weights!C7: Kent — Weight: the formula gives the error \"#DIV/0!\"; correct the formula or type the value in",
                 "error C01 w.xlsx › Weights!A8: Force id is blank; enter the force's id, for example kent",
                 "error C11 w.xlsx › Weights!C8: Weight: 1e300 is out of any real range (at most 1,000,000,000,000); check the figure",
                 "error X11 w.xlsx › Weights!A9: Force id: b is listed twice (first in row 3); give each force one row",
-                "error C01 w.xlsx › Weights!C9: Weight is blank; enter the force's weight, or 0 for none",
+                "error C01 w.xlsx › Weights!C9: b — Weight is blank; enter the force's weight, or 0 for none",
             ]
         );
     }

@@ -276,7 +276,7 @@ fn bad_weights_are_findings_with_their_cells_and_nothing_is_written() {
             ("c", Cell::Number(1.0))
         ]),
         [
-            "error C05 weights.xlsx › Weights!C3: Weight: -2 is negative; enter the weight as 0 or more"
+            "error C05 weights.xlsx › Weights!C3: b — Weight: -2 is negative; enter the weight as 0 or more"
         ]
     );
     assert_eq!(
@@ -286,7 +286,7 @@ fn bad_weights_are_findings_with_their_cells_and_nothing_is_written() {
             ("c", Cell::Number(1.0))
         ]),
         [
-            "error C02 weights.xlsx › Weights!C2: Weight: \"12k\" is text; enter the weight as a number (digits only, no commas, £ sign or words)"
+            "error C02 weights.xlsx › Weights!C2: a — Weight: \"12k\" is text; enter the weight as a number (digits only, no commas, £ sign or words)"
         ]
     );
     assert_eq!(

@@ -636,7 +636,7 @@ fn any_other_row_without_a_category_id_is_x12_and_an_added_total_that_does_not_a
     assert_eq!(
         found,
         [
-            "warning X06 Expenditure!E7: other is not eligible for the grant but has an amount and no note; say in Notes what the spending was",
+            "warning X06 Expenditure!E7: Other spending, described in Notes — Notes: blank, but this category (other) is not eligible for the grant and has an amount; say here what the spending was",
             "error X12 Expenditure!A9: Category id: blank is not a category of the cycle; use one of officer-pay, pcso-pay, specials, training, equipment, other",
             "warning X16 Expenditure!C9: Actual this quarter (£): this total row gives £449,305.99 but the category rows add up to £449,305.98; check the rows against your ledger, then delete this row (the template's Total row adds up by itself)",
         ],
@@ -743,7 +743,7 @@ fn version_1_returns_give_exactly_todays_findings_and_figures() {
             .to_owned()
     };
     assert!(message("C02").contains("\"12,500.00\" is text"));
-    assert!(message("X06").contains("other is not eligible"));
+    assert!(message("X06").contains("(other) is not eligible"));
     assert!(message("X10").contains("£779,545.44"));
 
     // Each version 1 return reads to the very figures, and the very findings, of the same

@@ -64,11 +64,18 @@ fn the_fixture_year_gives_exactly_the_intended_findings() {
     let c02 = findings.iter().find(|f| f["code"] == "C02").unwrap();
     assert_eq!(c02["sheet"], "Expenditure");
     assert_eq!(c02["cell"], "C6");
+    // The row's label is its own field too; a finding not at a table row's cell has none.
+    assert_eq!(
+        c02["row_label"],
+        "Equipment, vehicles and technology for neighbourhood teams"
+    );
+    let x10 = findings.iter().find(|f| f["code"] == "X10").unwrap();
+    assert!(x10.get("row_label").is_none(), "{x10}");
     assert!(
         c02["message"]
             .as_str()
             .unwrap()
-            .contains("\"12,500.00\" is text")
+            .starts_with("Equipment, vehicles and technology for neighbourhood teams — Actual this quarter (£): \"12,500.00\" is text")
     );
 }
 
@@ -87,7 +94,7 @@ fn text_output_names_file_sheet_and_cell_one_line_each() {
     let text = String::from_utf8(output).unwrap();
     let first = text.lines().next().unwrap();
     assert!(first.starts_with("error C02 "), "{text}");
-    assert!(first.contains("wiltshire-2025-26-Q3-v1.xlsx › Expenditure!C6: Actual this quarter (£): \"12,500.00\" is text"), "{text}");
+    assert!(first.contains("wiltshire-2025-26-Q3-v1.xlsx › Expenditure!C6: Equipment, vehicles and technology for neighbourhood teams — Actual this quarter (£): \"12,500.00\" is text"), "{text}");
     assert!(
         text.ends_with(
             "Checked 1 file: 1 with findings (1 error, 0 warnings, 0 for information).\n"
@@ -307,4 +314,102 @@ fn a_return_dated_after_its_cut_off_is_x15_with_the_cycle_only() {
         .assert()
         .code(0)
         .stdout(predicates::str::contains("X15").not());
+}
+
+/// Issue 14 (item 6): a cell of a table row is named by its row as well as its column (the
+/// expenditure category's name, the month, the force id), and a date typed as text is
+/// still C08 but is said back in the form to type.
+#[test]
+fn messages_name_the_row_and_say_a_typed_date_back_as_iso() {
+    use npg::read::grid::CellValue;
+    use npg::read::open::read_workbook;
+
+    use crate::common::{set_cell, write_grid};
+
+    let dir = tempfile::tempdir().unwrap();
+    let text = |t: &str| CellValue::Text(t.to_owned());
+    let edited = |from: &str, name: &str, change: &dyn Fn(&mut npg::read::grid::WorkbookData)| {
+        let mut data = read_workbook(&fixture_cycle().join(from), from).unwrap();
+        change(&mut data);
+        let file = dir.path().join(name);
+        std::fs::write(&file, write_grid(&data)).unwrap();
+        file
+    };
+    let about_row = |data: &npg::read::grid::WorkbookData, label: &str| {
+        let about = data.sheets.iter().find(|s| s.name == "About").unwrap();
+        about
+            .cells()
+            .find(|(at, v)| at.1 == 0 && matches!(v, CellValue::Text(t) if t == label))
+            .map(|(at, _)| at.0)
+            .unwrap()
+    };
+    let finance = edited(
+        "returns/finance/kent-2025-26-Q1-v1.xlsx",
+        "kent-2025-26-Q1-v1.xlsx",
+        &|d| {
+            let row = about_row(d, "Submitted on");
+            set_cell(d, "About", row, 1, text("14/07/2025"));
+            set_cell(d, "Expenditure", 1, 2, text("12,500.00"));
+            set_cell(d, "Expenditure", 3, 3, CellValue::Empty);
+        },
+    );
+    let monitoring = edited(
+        "returns/monitoring/kent-2025-09.xlsx",
+        "kent-2025-09.xlsx",
+        &|d| {
+            set_cell(d, "Monitoring", 2, 1, text("514,00"));
+            set_cell(d, "Monitoring", 5, 3, CellValue::Number(12.5));
+        },
+    );
+    let months_to = edited(
+        "returns/monitoring/kent-2025-09.xlsx",
+        "kent-2025-09-b.xlsx",
+        &|d| {
+            let row = about_row(d, "Months to");
+            set_cell(d, "About", row, 1, text("09/2025"));
+        },
+    );
+    let allocations = edited("allocations.xlsx", "allocations.xlsx", &|d| {
+        set_cell(d, "Allocations", 1, 3, text("£5,681,818"));
+    });
+    let lines = |file: &std::path::Path| {
+        let output = npg().arg("validate").arg(file).output().unwrap();
+        String::from_utf8(output.stdout)
+            .unwrap()
+            .lines()
+            .filter(|l| l.starts_with("error") || l.starts_with("warning"))
+            .map(|l| l.split_once(".xlsx › ").unwrap().1.to_owned())
+            .collect::<Vec<String>>()
+    };
+    assert_eq!(
+        lines(&finance),
+        [
+            "About!B11: Submitted on: \"14/07/2025\" is text, not a date; enter it as a date cell, or type it as 2025-07-14",
+            "Expenditure!C2: Additional neighbourhood police officers: pay and on-costs — Actual this quarter (£): \"12,500.00\" is text; enter the amount as a number (digits only, no commas, £ sign or words)",
+            "Expenditure!D4: Special constables: allowances, expenses and kit — Forecast rest of year (£) is blank; enter the amount, or 0 if none",
+        ]
+    );
+    assert_eq!(
+        lines(&monitoring),
+        [
+            "Monitoring!B3: 2025-05 — Officers FTE: \"514,00\" is text; enter the FTE as a number (digits only, no commas, £ sign or words)",
+            "Monitoring!D6: 2025-08 — Specials headcount: 12.5 is not a whole number; enter a whole count",
+        ]
+    );
+    assert_eq!(
+        lines(&months_to),
+        [
+            "About!B7: Months to: \"09/2025\" is text, not a month; enter it as a date cell (any day of the month), or type it as 2025-09"
+        ]
+    );
+    let first_force = {
+        let data = read_workbook(&allocations, "allocations.xlsx").unwrap();
+        data.sheets[0].get(1, 0).shown()
+    };
+    assert_eq!(
+        lines(&allocations),
+        [format!(
+            "Allocations!D2: {first_force} — Allocation (£): \"£5,681,818\" is text; enter the amount as a number (digits only, no commas, £ sign or words)"
+        )]
+    );
 }

@@ -57,6 +57,7 @@ pub(super) fn read_return_type(reader: &mut Reader, about: &SheetGrid) -> Option
         row,
         col: 1,
         label,
+        row_label: None,
     };
     let text = read_text(&cell).unwrap_or_default();
     let kind = ReturnKind::ALL
@@ -124,6 +125,7 @@ pub(super) fn check_template_version(
         row,
         col: 1,
         label: &field.label,
+        row_label: None,
     };
     // Rules §10: the number 1 or the text `1`.
     let recognised = versions.iter().find(|&&version| match cell.value() {
@@ -201,6 +203,7 @@ impl<'a> AboutFields<'a> {
             row,
             col: 1,
             label,
+            row_label: None,
         })
     }
 }

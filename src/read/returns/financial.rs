@@ -18,7 +18,7 @@ use crate::rules::validate::financial::{
 use super::super::cell::{CellAt, read_date, read_money, read_text, read_version};
 use super::super::table::Table;
 use super::about::{AboutFields, required};
-use super::table::required_cell;
+use super::table::{Row, required_cell};
 use super::{ReadContext, Reader, ReturnKey, ReturnShape};
 
 pub(super) struct Financial;
@@ -112,9 +112,10 @@ impl ReturnShape for Financial {
                 }
                 continue;
             };
+            let row = Row::labelled(row, &category.label);
             let actual = required_cell(reader, table, row, "actual", read_money);
             let forecast = required_cell(reader, table, row, "forecast", read_money);
-            let notes_cell = table.cell(row, "notes");
+            let notes_cell = row.cell(table, "notes");
             let notes = notes_cell.as_ref().and_then(read_text);
             if let Some(cell) = notes_cell {
                 let has_note = notes.is_some();

@@ -79,8 +79,8 @@ pub struct LevelCells {
     pub sheet_index: usize,
     /// The column findings point at (officers FTE).
     pub col: u32,
-    /// (row, officers + PCSOs) for each reported month, in order.
-    pub levels: Vec<(u32, Fte)>,
+    /// (row, month, officers + PCSOs) for each reported month, in order.
+    pub levels: Vec<(u32, Month, Fte)>,
     /// (month, row) for each reported month, in order.
     pub months: Vec<(Month, u32)>,
     /// (key, header, column) of each column of the sheet that was found.

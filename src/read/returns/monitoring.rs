@@ -12,7 +12,7 @@ use crate::rules::validate::monitoring::{
 use super::super::cell::{CellAt, read_fte, read_headcount, read_month, read_percent};
 use super::super::table::Table;
 use super::about::{AboutFields, required};
-use super::table::{optional_cell, read_months, required_cell};
+use super::table::{Row, optional_cell, read_months, required_cell};
 use super::{LevelCells, ReadContext, Reader, ReturnKey, ReturnShape};
 
 pub(super) struct Monitoring;
@@ -78,7 +78,7 @@ impl ReturnShape for Monitoring {
                 col,
                 levels: reported
                     .iter()
-                    .map(|(row, m)| (*row, m.neighbourhood_fte()))
+                    .map(|(row, m)| (*row, m.month, m.neighbourhood_fte()))
                     .collect(),
                 months: reported.iter().map(|(row, m)| (m.month, *row)).collect(),
                 columns: table
@@ -108,6 +108,8 @@ impl ReturnShape for Monitoring {
 }
 
 fn read_row(reader: &mut Reader, table: &Table, row: u32, month: Month) -> Option<MonitoringMonth> {
+    let label = month.to_string();
+    let row = Row::labelled(row, &label);
     let officers = required_cell(reader, table, row, "officers", read_fte);
     let pcsos = required_cell(reader, table, row, "pcsos", read_fte);
     let specials = required_cell(reader, table, row, "specials", read_headcount);
@@ -115,7 +117,7 @@ fn read_row(reader: &mut Reader, table: &Table, row: u32, month: Month) -> Optio
     let responded = optional_cell(reader, table, row, "responded_72h", read_headcount);
     let abstraction = optional_cell(reader, table, row, "abstraction_rate", read_percent);
     let figure = |key: &str, value: Option<Headcount>| {
-        table.cell(row, key).map(|cell: CellAt| Figure {
+        row.cell(table, key).map(|cell: CellAt| Figure {
             at: cell.at(),
             value,
             blank: cell.value().is_blank(),

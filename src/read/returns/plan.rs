@@ -11,7 +11,7 @@ use crate::rules::validate::plan::{growth, total_is_allocation};
 use super::super::cell::{read_fte, read_headcount, read_money, read_version};
 use super::super::table::Table;
 use super::about::{AboutFields, required, text_field};
-use super::table::{read_months, required_cell};
+use super::table::{Row, read_months, required_cell};
 use super::{ReadContext, Reader, ReturnKey, ReturnShape};
 
 pub(super) struct Plan;
@@ -76,6 +76,11 @@ impl ReturnShape for Plan {
         // Each month read in full, with its officers cell (where level findings point).
         let mut profile: Vec<(CellRef, PlanMonth)> = Vec::new();
         for (row, month) in months {
+            let label = month.map(|m| m.to_string());
+            let row = Row {
+                number: row,
+                label: label.as_deref(),
+            };
             let officers = required_cell(reader, table, row, "officers", read_fte);
             let pcsos = required_cell(reader, table, row, "pcsos", read_fte);
             let specials = required_cell(reader, table, row, "specials", read_headcount);
@@ -93,7 +98,7 @@ impl ReturnShape for Plan {
                 pcsos,
                 specials,
                 planned_spend,
-                table.cell(row, "officers"),
+                table.cell(row.number, "officers"),
             ) {
                 let line = PlanMonth {
                     month,
@@ -119,7 +124,7 @@ impl ReturnShape for Plan {
                 baseline,
                 profile
                     .iter()
-                    .map(|(at, m)| (at.row, m.neighbourhood_fte())),
+                    .map(|(at, m)| (at.row, m.month, m.neighbourhood_fte())),
             ));
         }
         let levels: Vec<_> = profile

@@ -12,16 +12,52 @@ use super::super::cell::{CellAt, read_month};
 use super::super::table::Table;
 use super::Reader;
 
+/// A data row: its number, and what names it in messages (the category's name, the
+/// month) once its key has been read.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Row<'r> {
+    pub number: u32,
+    pub label: Option<&'r str>,
+}
+
+impl<'r> Row<'r> {
+    pub(super) fn labelled(number: u32, label: &'r str) -> Row<'r> {
+        Row {
+            number,
+            label: Some(label),
+        }
+    }
+
+    /// The cell of column `key` in the row, named by the row's label too.
+    pub(super) fn cell<'a>(&self, table: &Table<'a>, key: &str) -> Option<CellAt<'r>>
+    where
+        'a: 'r,
+    {
+        Some(table.cell(self.number, key)?.in_row(self.label))
+    }
+}
+
+/// A row whose key is not read yet (or could not be): named by its column alone.
+impl From<u32> for Row<'_> {
+    fn from(number: u32) -> Self {
+        Row {
+            number,
+            label: None,
+        }
+    }
+}
+
 /// Reads a required data cell, recording C01 when blank.
-pub(super) fn required_cell<T>(
+pub(super) fn required_cell<'r, T>(
     reader: &mut Reader,
     table: &Table,
-    row: u32,
+    row: impl Into<Row<'r>>,
     key: &str,
     read: impl Fn(&CellAt) -> Result<Option<T>, Finding>,
 ) -> Option<T> {
+    let row = row.into();
     let value = optional_cell(reader, table, row, key, read);
-    let cell = table.cell(row, key)?;
+    let cell = row.cell(table, key)?;
     if value.is_none() && cell.value().is_blank() {
         let hint = match table.kind(key) {
             Some(ValueKind::Money) => "enter the amount, or 0 if none",
@@ -33,14 +69,14 @@ pub(super) fn required_cell<T>(
 }
 
 /// Reads an optional data cell: blank is `None`, without a finding.
-pub(super) fn optional_cell<T>(
+pub(super) fn optional_cell<'r, T>(
     reader: &mut Reader,
     table: &Table,
-    row: u32,
+    row: impl Into<Row<'r>>,
     key: &str,
     read: impl Fn(&CellAt) -> Result<Option<T>, Finding>,
 ) -> Option<T> {
-    let cell = table.cell(row, key)?;
+    let cell = row.into().cell(table, key)?;
     reader.take(read(&cell))
 }
 

@@ -51,6 +51,7 @@ mod tests {
         row: 2,
         col: 1,
         label: "Force id",
+        row_label: None,
     };
 
     #[test]

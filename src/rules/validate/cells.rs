@@ -42,7 +42,7 @@ fn out_of_range(at: &CellRef, value: f64, limit: &str) -> Finding {
         Code::C11,
         format!(
             "{}: {shown} is out of any real range (at most {limit}); check the figure",
-            at.label
+            at.name()
         ),
     )
 }
@@ -64,7 +64,7 @@ fn within_limits(
             Code::C05,
             format!(
                 "{}: {value} is negative; enter {what} as 0 or more",
-                at.label
+                at.name()
             ),
         ));
     }
@@ -86,7 +86,7 @@ pub fn money(at: &CellRef, value: f64) -> Result<Money, Finding> {
             Code::C06,
             format!(
                 "{}: {value} has more than 2 decimal places; round it to pounds and pence",
-                at.label
+                at.name()
             ),
         )),
     }
@@ -106,7 +106,7 @@ pub fn fte(at: &CellRef, value: f64) -> Result<Fte, Finding> {
             Code::C07,
             format!(
                 "{}: {value} has more than 2 decimal places; round the FTE to 2 places",
-                at.label
+                at.name()
             ),
         )
     })?;
@@ -127,7 +127,7 @@ pub fn headcount(at: &CellRef, value: f64) -> Result<Headcount, Finding> {
             Code::C07,
             format!(
                 "{}: {value} is not a whole number; enter a whole count",
-                at.label
+                at.name()
             ),
         )
     })?;
@@ -142,7 +142,7 @@ pub fn percent(at: &CellRef, value: f64) -> Result<Decimal, Finding> {
             Code::C10,
             format!(
                 "{}: {value} is outside 0 to 100; enter the percentage on a 0-100 scale (12.5 means 12.5%)",
-                at.label
+                at.name()
             ),
         ));
     }
@@ -159,7 +159,7 @@ pub fn version(at: &CellRef, value: f64) -> Result<u32, Finding> {
             Code::C07,
             format!(
                 "{}: {value} is not a whole number of 1 or more; enter 1 for the first version",
-                at.label
+                at.name()
             ),
         )),
     }
@@ -172,7 +172,7 @@ pub fn weight(at: &CellRef, value: f64) -> Result<Weight, Finding> {
             Code::C11,
             format!(
                 "{}: {} is out of any real range (at most 1,000,000,000,000); check the figure",
-                at.label,
+                at.name(),
                 shown_float(value)
             ),
         ));
@@ -182,7 +182,7 @@ pub fn weight(at: &CellRef, value: f64) -> Result<Weight, Finding> {
             Code::C05,
             format!(
                 "{}: {value} is negative; enter the weight as 0 or more",
-                at.label
+                at.name()
             ),
         ));
     }
@@ -200,7 +200,7 @@ pub fn weight(at: &CellRef, value: f64) -> Result<Weight, Finding> {
             Code::C07,
             format!(
                 "{}: {value} has more than {WEIGHT_PLACES} decimal places; round the weight to {WEIGHT_PLACES} places",
-                at.label
+                at.name()
             ),
         )
     })
@@ -226,6 +226,7 @@ mod tests {
         row: 3,
         col: 2,
         label: "Actual this quarter (£)",
+        row_label: None,
     };
 
     fn code<T: std::fmt::Debug>(result: Result<T, Finding>) -> Code {

@@ -105,7 +105,8 @@ pub fn ineligible_explained(
         notes.finding(
             Code::X06,
             format!(
-                "{} is not eligible for the grant but has an amount and no note; say in Notes what the spending was",
+                "{}: blank, but this category ({}) is not eligible for the grant and has an amount; say here what the spending was",
+                notes.name(),
                 category.id
             ),
         )
@@ -183,6 +184,7 @@ mod tests {
             row,
             col,
             label,
+            row_label: None,
         }
     }
 

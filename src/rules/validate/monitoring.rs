@@ -19,24 +19,24 @@ const CEILING_TIMES_BASELINE: Decimal = Decimal::from_parts(3, 0, 0, false, 0);
 
 /// C09: neighbourhood FTE moving more than 20% of the baseline from one month to the next
 /// (the first month compared with the baseline itself), or above 3 × the baseline. The
-/// findings point at column `level_col` of each level's row.
+/// findings point at column `level_col` of each level's row and name its month.
 pub fn plausibility(
     file: &str,
     (sheet, sheet_index): (&str, usize),
     level_col: u32,
     baseline: Fte,
-    levels: impl Iterator<Item = (u32, Fte)>,
+    levels: impl Iterator<Item = (u32, Month, Fte)>,
 ) -> Vec<Finding> {
     let mut findings = Vec::new();
     let base = baseline.as_decimal();
     let step_limit = base * STEP_LIMIT_OF_BASELINE;
     let ceiling = base * CEILING_TIMES_BASELINE;
     let mut previous = baseline;
-    for (row, level) in levels {
+    for (row, month, level) in levels {
         let at = |code: Code, message: String| {
             Finding::new(
                 code,
-                Location::cell(file, sheet, sheet_index, row, level_col),
+                Location::cell(file, sheet, sheet_index, row, level_col).in_row(&month.to_string()),
                 message,
             )
         };
@@ -45,14 +45,14 @@ pub fn plausibility(
             findings.push(at(
                 Code::C09,
                 format!(
-                    "neighbourhood FTE (officers + PCSOs) moves from {previous} to {level}, more than 20% of the baseline {baseline} in one month; check the figures"
+                    "neighbourhood FTE (officers + PCSOs) in {month} moves from {previous} to {level}, more than 20% of the baseline {baseline} in one month; check the figures"
                 ),
             ));
         } else if level.as_decimal() > ceiling {
             findings.push(at(
                 Code::C09,
                 format!(
-                    "neighbourhood FTE (officers + PCSOs) {level} is more than 3 times the baseline {baseline}; check the figures"
+                    "neighbourhood FTE (officers + PCSOs) in {month} is {level}, more than 3 times the baseline {baseline}; check the figures"
                 ),
             ));
         }
@@ -95,7 +95,8 @@ pub fn nothing_after_months_to(
     Some(at.finding(
         Code::X03,
         format!(
-            "{month} is after Months to ({through}) but holds {}; leave it blank, or raise Months to",
+            "{month} — {}: {} is in a month after Months to ({through}); leave the row blank, or raise Months to",
+            at.label,
             quote(shown)
         ),
     ))
@@ -115,7 +116,7 @@ pub fn queries_answered<'a>(
                 Code::X09,
                 format!(
                     "{}: {r} exceeds the {q} queries received; check both figures",
-                    cell.at.label
+                    cell.at.name()
                 ),
             )
         }),
@@ -191,6 +192,8 @@ pub fn restated_months(
                 row,
                 col: *col,
                 label: header,
+                // The message names the month itself.
+                row_label: None,
             };
             findings.push(at.finding(
                 Code::X17,
@@ -289,6 +292,12 @@ mod tests {
         text.parse().unwrap()
     }
 
+    /// The month of the `i`th level, counted from April 2025.
+    fn month_of_row(i: usize) -> Month {
+        let year: FinancialYear = "2025-26".parse().unwrap();
+        year.months().nth(i).unwrap()
+    }
+
     fn c09(baseline: &str, levels: &[&str]) -> Vec<String> {
         plausibility(
             "m.xlsx",
@@ -298,7 +307,7 @@ mod tests {
             levels
                 .iter()
                 .enumerate()
-                .map(|(i, l)| (i as u32 + 1, fte(l))),
+                .map(|(i, l)| (i as u32 + 1, month_of_row(i), fte(l))),
         )
         .iter()
         .map(ToString::to_string)
@@ -311,7 +320,7 @@ mod tests {
         assert_eq!(
             c09("100.00", &["120.01"]),
             [
-                "warning C09 m.xlsx › Monthly!B2: neighbourhood FTE (officers + PCSOs) moves from 100.00 to 120.01, more than 20% of the baseline 100.00 in one month; check the figures"
+                "warning C09 m.xlsx › Monthly!B2: neighbourhood FTE (officers + PCSOs) in 2025-04 moves from 100.00 to 120.01, more than 20% of the baseline 100.00 in one month; check the figures"
             ]
         );
         assert_eq!(c09("100.00", &["100.00", "79.99"]).len(), 1);
@@ -339,8 +348,9 @@ mod tests {
         assert_eq!(
             c09("100.00", &above),
             [format!(
-                "warning C09 m.xlsx › Monthly!B{}: neighbourhood FTE (officers + PCSOs) 300.01 is more than 3 times the baseline 100.00; check the figures",
-                above.len() + 1
+                "warning C09 m.xlsx › Monthly!B{}: neighbourhood FTE (officers + PCSOs) in {} is 300.01, more than 3 times the baseline 100.00; check the figures",
+                above.len() + 1,
+                month_of_row(above.len() - 1)
             )]
         );
     }
@@ -353,6 +363,7 @@ mod tests {
             row: 4,
             col,
             label,
+            row_label: None,
         }
     }
 
@@ -414,7 +425,7 @@ mod tests {
         let finding = nothing_after_months_to(m("2025-10"), m("2025-09"), filled).unwrap();
         assert_eq!(
             finding.message,
-            "2025-10 is after Months to (2025-09) but holds \"12\"; leave it blank, or raise Months to"
+            "2025-10 — Officers FTE: \"12\" is in a month after Months to (2025-09); leave the row blank, or raise Months to"
         );
         assert!(nothing_after_months_to(m("2025-10"), m("2025-09"), None).is_none());
     }

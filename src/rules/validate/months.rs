@@ -88,6 +88,7 @@ mod tests {
             row,
             col: 0,
             label: "Month",
+            row_label: None,
         }
     }
 

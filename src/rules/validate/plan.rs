@@ -59,6 +59,7 @@ mod tests {
             row,
             col,
             label,
+            row_label: None,
         }
     }
 

@@ -125,6 +125,7 @@ mod tests {
             row,
             col: 0,
             label: "Force id",
+            row_label: None,
         }
     }
 
