@@ -64,6 +64,8 @@ pub enum WhatIfError {
     Cycle(CycleInputError),
     #[error(transparent)]
     Invariant(#[from] InvariantBreach),
+    #[error(transparent)]
+    Rules(ConfigError),
     #[error("two rules files are named {0:?}; give each scenario its own name")]
     SameName(String),
     #[error(
@@ -123,6 +125,9 @@ pub fn whatif(
         let shown = path.display().to_string();
         let rules = match RulesFile::load(path, &shown, &inputs.config.taper) {
             Ok(rules) => rules,
+            // A rules file that cannot be read at all (missing, a folder) is a path problem,
+            // exit 2; one that reads but is wrong is an input in error, exit 1.
+            Err(err @ ConfigError::Io { .. }) => return Err(WhatIfError::Rules(err)),
             Err(err) => return Ok(WhatIfOutcome::RulesInError(err)),
         };
         if rules.name == crate::pay::whatif::BASE_SCENARIO {

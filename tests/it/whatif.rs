@@ -254,3 +254,46 @@ fn a_rules_file_changing_what_is_not_a_payment_rule_is_refused_and_nothing_writt
         .code(2)
         .stderr(predicates::str::contains("inside the cycle folder"));
 }
+
+#[test]
+fn a_rules_file_that_is_not_there_cannot_run_and_two_of_one_name_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("whatif");
+    npg()
+        .args(["whatif", "--quarter", "Q2", "--cycle"])
+        .arg(crate::common::fixture_cycle())
+        .arg("--rules")
+        .arg(dir.path().join("missing.toml"))
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("missing.toml: cannot read it"));
+    let (a, b) = (dir.path().join("a.toml"), dir.path().join("b.toml"));
+    std::fs::write(&a, PROPORTIONAL).unwrap();
+    std::fs::write(&b, PROPORTIONAL).unwrap();
+    npg()
+        .args(["whatif", "--quarter", "Q2", "--cycle"])
+        .arg(crate::common::fixture_cycle())
+        .arg("--rules")
+        .args([&a, &b])
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "two rules files are named \"proportional from 60%\"",
+        ));
+    std::fs::write(&b, "name = \"base\"\n").unwrap();
+    npg()
+        .args(["whatif", "--quarter", "Q2", "--cycle"])
+        .arg(crate::common::fixture_cycle())
+        .arg("--rules")
+        .arg(&b)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("may not be named \"base\""));
+    assert!(!out.join("whatif-2025-26-Q2.xlsx").exists());
+}
