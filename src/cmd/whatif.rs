@@ -4,6 +4,7 @@
 use npg::domain::Money;
 use npg::exit::Exit;
 use npg::ops::whatif::{WhatIfOutcome, WhatIfRequest, whatif};
+use npg::pay::whatif::ScenarioTotals;
 
 use super::progress::ReadingBar;
 use crate::cli::WhatIfArgs;
@@ -30,43 +31,36 @@ pub fn run(args: WhatIfArgs) -> anyhow::Result<Exit> {
         "SCENARIOS, not a payment run ({} {first}-{last}):",
         written.inputs.config.year
     );
+    let last_totals = |scenario: &npg::pay::whatif::ScenarioRun| {
+        scenario
+            .quarters
+            .iter()
+            .find(|r| r.quarter == last)
+            .map(ScenarioTotals::of)
+            .unwrap_or_default()
+    };
     let base_paid = written
         .scenarios
         .first()
-        .and_then(|s| s.quarters.last())
-        .map(|r| r.ledger.lines.values().map(|l| l.paid_after).sum::<Money>());
+        .map(|s| last_totals(s).paid_to_date);
     for scenario in &written.scenarios {
-        let shown: Vec<_> = scenario
+        // Payments and recoveries summed over the quarters shown; the rest at the last.
+        let (mut payable, mut recoveries) = (Money::ZERO, Money::ZERO);
+        for result in scenario
             .quarters
             .iter()
             .filter(|r| r.quarter >= first && r.quarter <= last)
-            .collect();
-        let mut payable = Money::ZERO;
-        let mut recoveries = Money::ZERO;
-        let mut withheld = Money::ZERO;
-        for result in &shown {
-            for line in result.ledger.lines.values() {
-                if line.payment.is_negative() {
-                    recoveries += line.payment;
-                } else {
-                    payable += line.payment;
-                }
-            }
+        {
+            let t = ScenarioTotals::of(result);
+            payable += t.payable;
+            recoveries += t.recoveries;
         }
-        if let Some(result) = shown.last() {
-            withheld = result
-                .ledger
-                .lines
-                .values()
-                .map(|l| l.withheld.unwrap_or(Money::ZERO))
-                .sum();
-        }
-        let paid: Money = shown
-            .last()
-            .map(|r| r.ledger.lines.values().map(|l| l.paid_after).sum())
-            .unwrap_or(Money::ZERO);
+        let at_last = last_totals(scenario);
         let difference = base_paid.map_or_else(String::new, |b| {
-            format!("; paid to date less the base's {}", (paid - b).to_gbp())
+            format!(
+                "; paid to date less the base's {}",
+                (at_last.paid_to_date - b).to_gbp()
+            )
         });
         say!(
             "  {}: payable {}, recoveries {}, net payment {}; withheld at {last} {}; paid to date {}{difference}",
@@ -74,8 +68,8 @@ pub fn run(args: WhatIfArgs) -> anyhow::Result<Exit> {
             payable.to_gbp(),
             recoveries.to_gbp(),
             (payable + recoveries).to_gbp(),
-            withheld.to_gbp(),
-            paid.to_gbp(),
+            at_last.withheld.to_gbp(),
+            at_last.paid_to_date.to_gbp(),
         );
     }
     say!("  input fingerprint {}", written.fingerprint);

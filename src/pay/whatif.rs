@@ -2,7 +2,7 @@
 //! own ledger carried from quarter to quarter, in memory; nothing is written here.
 
 use crate::cycle::config::CycleConfig;
-use crate::domain::{Fte, Quarter};
+use crate::domain::{Fte, Money, Quarter};
 use crate::rules::taper::Taper;
 
 use super::inputs::CycleInputs;
@@ -18,6 +18,36 @@ pub struct ScenarioRun {
     pub name: String,
     pub taper: Taper,
     pub quarters: Vec<RunResult>,
+}
+
+/// A quarter's national totals in a scenario.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ScenarioTotals {
+    /// Positive payments only.
+    pub payable: Money,
+    /// Recoveries, as a negative amount.
+    pub recoveries: Money,
+    pub net: Money,
+    /// Held lines count nothing here (rules §7).
+    pub withheld: Money,
+    pub paid_to_date: Money,
+}
+
+impl ScenarioTotals {
+    pub fn of(result: &RunResult) -> ScenarioTotals {
+        let mut t = ScenarioTotals::default();
+        for line in result.ledger.lines.values() {
+            if line.payment.is_negative() {
+                t.recoveries += line.payment;
+            } else {
+                t.payable += line.payment;
+            }
+            t.net += line.payment;
+            t.withheld += line.withheld.unwrap_or(Money::ZERO);
+            t.paid_to_date += line.paid_after;
+        }
+        t
+    }
 }
 
 /// Runs every scenario from Q1 to `last` on the cycle's returns: the base (the cycle's

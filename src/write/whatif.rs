@@ -4,10 +4,10 @@
 use rust_xlsxwriter::{DocProperties, XlsxError};
 
 use crate::cycle::config::CycleConfig;
-use crate::domain::{Fte, Money, Quarter};
+use crate::domain::{Fte, Quarter};
 use crate::pay::ledger::LEDGER_HEADER;
 use crate::pay::run::RunResult;
-use crate::pay::whatif::{ScenarioRun, fte_to_next_band};
+use crate::pay::whatif::{ScenarioRun, ScenarioTotals, fte_to_next_band};
 use crate::rules::payment::band_words;
 use crate::rules::taper::{Taper, TaperKind};
 
@@ -81,22 +81,6 @@ fn taper_words(taper: &Taper) -> String {
             format!("bands: {}", bands.join("; "))
         }
     }
-}
-
-/// Totals of one quarter of a scenario: payable, recoveries, net, withheld, paid to date.
-fn totals(result: &RunResult) -> [Money; 5] {
-    let mut t = [Money::ZERO; 5];
-    for line in result.ledger.lines.values() {
-        if line.payment.is_negative() {
-            t[1] += line.payment;
-        } else {
-            t[0] += line.payment;
-        }
-        t[2] += line.payment;
-        t[3] += line.withheld.unwrap_or(Money::ZERO);
-        t[4] += line.paid_after;
-    }
-    t
 }
 
 /// Writes the what-if workbook. `csv_sha256` is the CSV's, recorded in the properties so
@@ -186,21 +170,21 @@ pub fn write_whatif(
     row += 1;
     for run in scenarios {
         for result in shown(run, facts) {
-            let t = totals(result);
+            let t = ScenarioTotals::of(result);
             let base_paid = base
                 .and_then(|b| b.quarters.iter().find(|r| r.quarter == result.quarter))
-                .map(|r| totals(r)[4]);
+                .map(|r| ScenarioTotals::of(r).paid_to_date);
             w.row(
                 row,
                 &[
                     Cell::text(run.name.as_str()),
                     Cell::text(result.quarter.to_string()),
-                    Cell::Money(t[0]),
-                    Cell::Money(t[1]),
-                    Cell::Money(t[2]),
-                    Cell::Money(t[3]),
-                    Cell::Money(t[4]),
-                    Cell::money(base_paid.map(|b| t[4] - b)),
+                    Cell::Money(t.payable),
+                    Cell::Money(t.recoveries),
+                    Cell::Money(t.net),
+                    Cell::Money(t.withheld),
+                    Cell::Money(t.paid_to_date),
+                    Cell::money(base_paid.map(|b| t.paid_to_date - b)),
                 ],
             )?;
             row += 1;

@@ -17,6 +17,8 @@ mod errors;
 mod raw;
 pub mod rules_file;
 #[cfg(test)]
+mod taper_tests;
+#[cfg(test)]
 mod tests;
 mod twice;
 
