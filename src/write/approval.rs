@@ -123,22 +123,8 @@ pub fn write_approval(
     }
     row += 1;
 
-    w.header(row, &["Lines by status", "Forces"])?;
-    row += 1;
-    for status in Status::ALL {
-        let count = run
-            .forces
-            .iter()
-            .filter(|f| f.line.status == status)
-            .count();
-        w.row(
-            row,
-            &[Cell::label(status.as_str()), Cell::Count(count as i64)],
-        )?;
-        row += 1;
-    }
+    row = write_status_counts(&mut w, row, run)?;
     let all = Cell::Count(run.forces.len() as i64);
-    w.totals_row(row, &[Cell::text("All forces"), all.clone()])?;
     row += 2;
 
     w.header(row, &["Lines by leading reason", "Forces"])?;
@@ -187,4 +173,30 @@ pub fn write_approval(
         &PageSetup::page(Paper::A4, Orientation::Portrait, Scaling::OnePage)
             .print_area(last_row, 4),
     )
+}
+
+/// The forces by status, with an "All forces" totals row, from `row`; returns the totals
+/// row's. The Approval and the Summary both show it.
+pub(super) fn write_status_counts(
+    w: &mut SheetWriter,
+    mut row: usize,
+    run: &RunResult,
+) -> Result<usize, XlsxError> {
+    w.header(row, &["Lines by status", "Forces"])?;
+    row += 1;
+    for status in Status::ALL {
+        let count = run
+            .forces
+            .iter()
+            .filter(|f| f.line.status == status)
+            .count();
+        w.row(
+            row,
+            &[Cell::label(status.as_str()), Cell::Count(count as i64)],
+        )?;
+        row += 1;
+    }
+    let all = Cell::Count(run.forces.len() as i64);
+    w.totals_row(row, &[Cell::text("All forces"), all])?;
+    Ok(row)
 }

@@ -8,12 +8,12 @@ use crate::cycle::config::CycleConfig;
 use crate::domain::{Money, Quarter};
 use crate::pay::manifest::Tool;
 use crate::pay::run::{ForceResult, InputUse, RunResult};
-use crate::rules::payment::{PaymentLine, Status};
+use crate::rules::payment::PaymentLine;
 use crate::rules::reason::reason_text;
 
 use crate::pay::ledger::Ledger;
 
-use super::approval::{TotalsToApprove, write_approval};
+use super::approval::{TotalsToApprove, write_approval, write_status_counts};
 use super::exceptions::write_exceptions;
 use super::formats;
 use super::print::{
@@ -256,27 +256,7 @@ fn write_summary(
         row += 1;
     }
     row += 1;
-    w.header(row, &["Lines by status", "Forces"])?;
-    row += 1;
-    for status in Status::ALL {
-        let count = run
-            .forces
-            .iter()
-            .filter(|f| f.line.status == status)
-            .count();
-        w.row(
-            row,
-            &[Cell::label(status.as_str()), Cell::Count(count as i64)],
-        )?;
-        row += 1;
-    }
-    w.totals_row(
-        row,
-        &[
-            Cell::text("All forces"),
-            Cell::Count(run.forces.len() as i64),
-        ],
-    )?;
+    row = write_status_counts(&mut w, row, run)?;
     row += 2;
     w.row(
         row,
