@@ -1,4 +1,5 @@
-//! Adapters that turn domain results into files: workbooks (rust_xlsxwriter) and atomic writes.
+//! Adapters that turn domain results into files: workbooks (rust_xlsxwriter), the published
+//! site (askama templates) and atomic writes.
 
 pub mod allocations;
 pub mod approval;
@@ -10,6 +11,7 @@ pub mod print;
 pub mod reconciliation;
 pub mod run_folder;
 pub mod schedule;
+pub mod site;
 pub mod statement;
 pub mod table;
 pub mod template;
