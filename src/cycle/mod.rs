@@ -3,6 +3,7 @@
 pub mod config;
 pub mod defaults;
 pub mod load;
+pub mod publish;
 
 use std::path::{Path, PathBuf};
 

@@ -70,6 +70,8 @@ pub use files::return_workbook;
 
 /// The fixture year's `cycle.toml`, as committed.
 pub const CYCLE_TOML: &str = include_str!("data/cycle.toml");
+/// What `npg publish` shows of the fixture year, and its 360Giving identifiers.
+pub const PUBLISH_TOML: &str = include_str!("data/publish.toml");
 /// The 43 territorial forces of England and Wales (`id,name`).
 pub const FORCES_CSV: &str = include_str!("data/forces.csv");
 /// Approximate force sizes, the weights the pot is allocated by (`id,weight`).

@@ -13,7 +13,7 @@ use crate::rules::allocate::{AllocationUnit, WeightLine, allocate};
 use crate::write::allocations::{write_allocations, write_weights};
 
 use super::design::{DesignedReturn, POT_POUNDS};
-use super::{CYCLE_TOML, FixtureError, FixtureFile, file, files, year_design};
+use super::{CYCLE_TOML, FixtureError, PUBLISH_TOML, FixtureFile, file, files, year_design};
 
 /// The id of copy `copy` (from 0) of a force: the force's own id for copy 0, so that one
 /// copy is exactly the fixture year; `kent-002`, `kent-003`, … after it.
@@ -150,6 +150,11 @@ pub fn build_scaled(copies: usize) -> Result<Vec<FixtureFile>, FixtureError> {
             write_allocations(&allocation, &forces, config.year)?,
         ),
     ];
+    // What `npg publish` shows: the fixture year's own (its settings name forces by id, so a
+    // scaled copy, whose ids differ, has none).
+    if copies == 1 {
+        out.push(file("publish.toml", PUBLISH_TOML.as_bytes().to_vec()));
+    }
     // Workbooks are independent: written on every core.
     let written: Result<Vec<FixtureFile>, FixtureError> = returns
         .par_iter()

@@ -1,0 +1,456 @@
+//! `publish.toml`, beside `cycle.toml`: what `npg publish` shows beside the payment runs (the
+//! performance framework's measures, their pillars and tiers, and each one's source) and the
+//! identifiers its 360Giving file gives. It never changes a payment.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::domain::{ForceId, ForceList};
+use crate::read::file::{MAX_TEXT_FILE_BYTES, read_limited_text};
+
+use super::config::ConfigError;
+
+/// The file's name inside a cycle folder.
+pub const PUBLISH_FILE: &str = "publish.toml";
+
+/// Whether the framework tracks a measure publicly or monitors it internally.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Tier {
+    /// Tracked publicly by the Home Office: on the public site.
+    Headline,
+    /// Monitored internally: on the sector site only.
+    Contextual,
+}
+
+impl Tier {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tier::Headline => "Headline",
+            Tier::Contextual => "Contextual",
+        }
+    }
+}
+
+/// A figure npg itself holds, from the returns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
+pub enum Held {
+    /// Neighbourhood officers and PCSOs, FTE, against the delivery profile (rules §5).
+    #[serde(rename = "growth")]
+    Growth,
+    /// Special constables, a headcount, shown beside the growth.
+    #[serde(rename = "specials")]
+    Specials,
+    /// The abstraction rate each monitoring return reports.
+    #[serde(rename = "abstraction")]
+    Abstraction,
+    /// Queries responded to within 72 hours (rules §6).
+    #[serde(rename = "response-72h")]
+    Response72h,
+}
+
+impl Held {
+    /// The words of `holds` in the file, for messages.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Held::Growth => "growth",
+            Held::Specials => "specials",
+            Held::Abstraction => "abstraction",
+            Held::Response72h => "response-72h",
+        }
+    }
+}
+
+/// Where a figure npg does not hold is published.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Source {
+    pub title: String,
+    pub url: String,
+}
+
+/// One measure of the framework.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Measure {
+    pub pillar: String,
+    pub name: String,
+    pub tier: Tier,
+    /// What npg holds of it; `None` when npg does not hold it.
+    pub holds: Option<Held>,
+    /// Where it is published, when npg does not hold it and a source is named.
+    pub source: Option<Source>,
+}
+
+/// An organisation in the 360Giving file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Organisation {
+    pub id: String,
+    pub name: String,
+}
+
+/// A force's Police Force Area, for the 360Giving file's beneficiary location.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ForceArea {
+    pub force: ForceId,
+    pub name: String,
+    /// The ONS code of the area (`E23…`, `W15…`), when given.
+    pub code: Option<String>,
+}
+
+/// The 360Giving identifiers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GivingIds {
+    /// The publisher's registered prefix, `360G-…`: every grant id starts with it.
+    pub prefix: String,
+    pub funder: Organisation,
+    /// Each force's organisation identifier, where one is given; any other force is
+    /// identified under the prefix (`<prefix>-<force id>`), as the standard allows for an
+    /// organisation without a registered identifier.
+    pub recipients: Vec<(ForceId, String)>,
+}
+
+/// The whole of `publish.toml`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PublishConfig {
+    pub measures: Vec<Measure>,
+    pub giving: GivingIds,
+    pub areas: Vec<ForceArea>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPublish {
+    giving: RawGiving,
+    #[serde(default, rename = "area")]
+    areas: Vec<RawArea>,
+    #[serde(rename = "measure")]
+    measures: Vec<RawMeasure>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawGiving {
+    prefix: Spanned<String>,
+    funder_id: String,
+    funder_name: String,
+    #[serde(default, rename = "recipient")]
+    recipients: Vec<RawRecipient>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRecipient {
+    force: Spanned<String>,
+    org_id: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawArea {
+    force: Spanned<String>,
+    name: String,
+    #[serde(default)]
+    code: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMeasure {
+    pillar: String,
+    name: Spanned<String>,
+    tier: Tier,
+    #[serde(default)]
+    holds: Option<Held>,
+    #[serde(default)]
+    source_title: Option<String>,
+    #[serde(default)]
+    source_url: Option<Spanned<String>>,
+}
+
+/// A mistake in the file, at the line holding byte `at`.
+fn invalid(text: &str, file: &str, at: usize, key: &str, problem: String) -> ConfigError {
+    let line = text.get(..at).map(|before| before.matches('\n').count() + 1);
+    ConfigError::Invalid {
+        file: file.to_owned(),
+        line,
+        key: Some(key.to_owned()),
+        problem,
+    }
+}
+
+impl PublishConfig {
+    /// Reads `publish.toml` of a cycle folder. `forces` is the cycle's force list: a force a
+    /// setting names must be one of them.
+    pub fn load(path: &Path, shown_as: &str, forces: &ForceList) -> Result<Self, ConfigError> {
+        let text =
+            read_limited_text(path, MAX_TEXT_FILE_BYTES).map_err(|cause| ConfigError::Io {
+                file: shown_as.to_owned(),
+                cause,
+            })?;
+        PublishConfig::parse(&text, shown_as, forces)
+    }
+
+    /// Validates the text of a `publish.toml`.
+    pub fn parse(text: &str, shown_as: &str, forces: &ForceList) -> Result<Self, ConfigError> {
+        let raw: RawPublish = toml::from_str(text).map_err(|e| {
+            let line = e
+                .span()
+                .and_then(|s| text.get(..s.start))
+                .map(|before| before.matches('\n').count() + 1);
+            ConfigError::Invalid {
+                file: shown_as.to_owned(),
+                line,
+                key: None,
+                problem: e.message().trim().to_owned(),
+            }
+        })?;
+        let force = |name: &Spanned<String>, key: &str| -> Result<ForceId, ConfigError> {
+            forces
+                .iter()
+                .map(|f| &f.id)
+                .find(|id| id.as_str() == name.get_ref())
+                .cloned()
+                .ok_or_else(|| {
+                    invalid(
+                        text,
+                        shown_as,
+                        name.span().start,
+                        key,
+                        format!(
+                            "{:?} is not a force of the cycle's forces.csv; give a force id from it",
+                            name.get_ref()
+                        ),
+                    )
+                })
+        };
+
+        let prefix = raw.giving.prefix.get_ref();
+        if !prefix.starts_with("360G-") || prefix.len() <= "360G-".len() {
+            return Err(invalid(
+                text,
+                shown_as,
+                raw.giving.prefix.span().start,
+                "giving.prefix",
+                format!(
+                    "{prefix:?} is not a 360Giving prefix; it starts \"360G-\" followed by the publisher's registered part"
+                ),
+            ));
+        }
+        let mut recipients = Vec::new();
+        for r in &raw.giving.recipients {
+            let id = force(&r.force, "giving.recipient.force")?;
+            if recipients.iter().any(|(f, _)| *f == id) {
+                return Err(invalid(
+                    text,
+                    shown_as,
+                    r.force.span().start,
+                    "giving.recipient.force",
+                    format!("{id} is given twice; keep one"),
+                ));
+            }
+            recipients.push((id, r.org_id.clone()));
+        }
+        let mut areas: Vec<ForceArea> = Vec::new();
+        for a in &raw.areas {
+            let id = force(&a.force, "area.force")?;
+            if areas.iter().any(|x| x.force == id) {
+                return Err(invalid(
+                    text,
+                    shown_as,
+                    a.force.span().start,
+                    "area.force",
+                    format!("{id} is given twice; keep one"),
+                ));
+            }
+            areas.push(ForceArea {
+                force: id,
+                name: a.name.clone(),
+                code: a.code.clone(),
+            });
+        }
+        let mut held = BTreeSet::new();
+        let mut measures = Vec::new();
+        for m in raw.measures {
+            let at = m.name.span().start;
+            let fail = |key: &str, problem: String| invalid(text, shown_as, at, key, problem);
+            if let Some(h) = m.holds
+                && !held.insert(h)
+            {
+                return Err(fail(
+                    "measure.holds",
+                    format!(
+                        "holds = \"{}\" is given to two measures; npg's figure belongs to one",
+                        h.as_str()
+                    ),
+                ));
+            }
+            let source = match (m.source_title, m.source_url) {
+                (None, None) => None,
+                (Some(title), Some(url)) => {
+                    if !url.get_ref().starts_with("https://") {
+                        return Err(invalid(
+                            text,
+                            shown_as,
+                            url.span().start,
+                            "measure.source_url",
+                            format!("{:?} is not an https:// address", url.get_ref()),
+                        ));
+                    }
+                    Some(Source {
+                        title,
+                        url: url.into_inner(),
+                    })
+                }
+                _ => {
+                    return Err(fail(
+                        "measure.source_title",
+                        "a source needs both source_title and source_url".to_owned(),
+                    ));
+                }
+            };
+            if m.holds.is_some() && source.is_some() {
+                return Err(fail(
+                    "measure.source_title",
+                    "a measure npg holds is published from the returns; remove its source"
+                        .to_owned(),
+                ));
+            }
+            measures.push(Measure {
+                pillar: m.pillar,
+                name: m.name.into_inner(),
+                tier: m.tier,
+                holds: m.holds,
+                source,
+            });
+        }
+        Ok(PublishConfig {
+            measures,
+            giving: GivingIds {
+                prefix: prefix.clone(),
+                funder: Organisation {
+                    id: raw.giving.funder_id,
+                    name: raw.giving.funder_name,
+                },
+                recipients,
+            },
+            areas,
+        })
+    }
+
+    /// The measure that holds `held`, if the framework lists it.
+    pub fn measure(&self, held: Held) -> Option<&Measure> {
+        self.measures.iter().find(|m| m.holds == Some(held))
+    }
+
+    /// The pillars in the order the file first gives them.
+    pub fn pillars(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        for m in &self.measures {
+            if !out.contains(&m.pillar.as_str()) {
+                out.push(&m.pillar);
+            }
+        }
+        out
+    }
+
+    /// A force's organisation identifier in the 360Giving file.
+    pub fn recipient_id(&self, force: &ForceId) -> String {
+        self.giving
+            .recipients
+            .iter()
+            .find(|(f, _)| f == force)
+            .map(|(_, id)| id.clone())
+            .unwrap_or_else(|| format!("{}-{force}", self.giving.prefix))
+    }
+
+    /// A force's Police Force Area, when configured.
+    pub fn area(&self, force: &ForceId) -> Option<&ForceArea> {
+        self.areas.iter().find(|a| &a.force == force)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn forces() -> ForceList {
+        ForceList::parse("id,name\nkent,Kent Police\ndurham,Durham Constabulary\n", "forces.csv")
+            .unwrap()
+    }
+
+    const GIVING: &str = "[giving]\nprefix = \"360G-test\"\nfunder_id = \"360G-test-ho\"\nfunder_name = \"Home Office\"\n";
+
+    fn parse(text: &str) -> Result<PublishConfig, ConfigError> {
+        PublishConfig::parse(text, "publish.toml", &forces())
+    }
+
+    #[test]
+    fn the_fixture_years_file_reads_with_its_tiers_and_sources() {
+        let forces = ForceList::parse(crate::fixture_year::FORCES_CSV, "forces.csv").unwrap();
+        let config =
+            PublishConfig::parse(crate::fixture_year::PUBLISH_TOML, "publish.toml", &forces)
+                .unwrap();
+        assert_eq!(
+            config.measure(Held::Abstraction).map(|m| m.tier),
+            Some(Tier::Headline)
+        );
+        assert_eq!(
+            config.measure(Held::Response72h).map(|m| m.tier),
+            Some(Tier::Contextual)
+        );
+        let sources: Vec<&str> = config
+            .measures
+            .iter()
+            .filter_map(|m| m.source.as_ref().map(|s| s.title.as_str()))
+            .collect();
+        assert_eq!(
+            sources,
+            [
+                "Police workforce, England and Wales (Home Office)",
+                "Crime Survey for England and Wales (Office for National Statistics)"
+            ]
+        );
+        assert_eq!(config.pillars()[0], "Neighbourhood growth");
+        let kent: ForceId = "kent".parse().unwrap();
+        assert_eq!(config.recipient_id(&kent), "360G-npg-fixture-kent");
+        assert_eq!(config.area(&kent).map(|a| a.name.as_str()), Some("Kent"));
+    }
+
+    #[test]
+    fn a_mistake_is_named_by_line_and_key() {
+        let bad_tier = format!(
+            "{GIVING}\n[[measure]]\npillar = \"P\"\nname = \"N\"\ntier = \"headlne\"\n"
+        );
+        let e = parse(&bad_tier).unwrap_err().to_string();
+        assert!(e.contains("line 9") && e.contains("headlne"), "{e}");
+
+        let prefix = "measure = []\n".to_owned() + &GIVING.replace("360G-test\"", "GB-test\"");
+        let e = parse(&prefix).unwrap_err().to_string();
+        assert!(
+            e.contains("line 3") && e.contains("giving.prefix") && e.contains("360G-"),
+            "{e}"
+        );
+
+        let unknown = format!("measure = []\n{GIVING}[[area]]\nforce = \"kentt\"\nname = \"K\"\n");
+        let e = parse(&unknown).unwrap_err().to_string();
+        assert!(e.contains("area.force") && e.contains("\"kentt\""), "{e}");
+
+        let twice = format!(
+            "{GIVING}\n[[measure]]\npillar = \"P\"\nname = \"A\"\ntier = \"headline\"\nholds = \"growth\"\n\n[[measure]]\npillar = \"P\"\nname = \"B\"\ntier = \"headline\"\nholds = \"growth\"\n"
+        );
+        let e = parse(&twice).unwrap_err().to_string();
+        assert!(e.contains("line 14") && e.contains("two measures"), "{e}");
+
+        let held_with_source = format!(
+            "{GIVING}\n[[measure]]\npillar = \"P\"\nname = \"A\"\ntier = \"headline\"\nholds = \"growth\"\nsource_title = \"T\"\nsource_url = \"https://x.example\"\n"
+        );
+        assert!(parse(&held_with_source).is_err());
+        let http = format!(
+            "{GIVING}\n[[measure]]\npillar = \"P\"\nname = \"A\"\ntier = \"headline\"\nsource_title = \"T\"\nsource_url = \"http://x.example\"\n"
+        );
+        let e = parse(&http).unwrap_err().to_string();
+        assert!(e.contains("https://"), "{e}");
+    }
+}
