@@ -7,6 +7,7 @@ pub mod ledger;
 pub mod manifest;
 pub mod payments;
 pub mod prior;
+pub mod publish;
 pub mod quarters;
 pub mod run;
 pub mod whatif;

@@ -5,7 +5,8 @@
 use std::collections::BTreeMap;
 
 use crate::domain::returns::{DeliveryPlan, MonitoringReturn};
-use crate::domain::{ForceId, Month, Quarter};
+use crate::cycle::config::CycleConfig;
+use crate::domain::{ForceId, Money, Month, Quarter};
 use crate::rules::reconcile::{ForceReturns, Reconciliation, reconcile};
 
 use super::folder::run_folder_name;
@@ -24,8 +25,8 @@ pub struct QuarterRun {
 }
 
 /// Months April to `last`.
-fn months_to(inputs: &CycleInputs, last: Month) -> Vec<Month> {
-    inputs.config.year.months().filter(|m| *m <= last).collect()
+fn months_to(config: &CycleConfig, last: Month) -> Vec<Month> {
+    config.year.months().filter(|m| *m <= last).collect()
 }
 
 /// A reconciliation, with each force's `Months to` in the monitoring return that counted
@@ -38,13 +39,13 @@ pub struct Reconciled {
 /// The reconciliation of every force in the allocations over April..`last`, given the plan
 /// and monitoring return that count for each.
 fn reconcile_forces<'a>(
-    inputs: &'a CycleInputs,
+    config: &CycleConfig,
+    allocations: &'a BTreeMap<ForceId, Money>,
     last: Month,
     returns_of: impl Fn(&ForceId) -> (Option<&'a DeliveryPlan>, Option<&'a MonitoringReturn>),
 ) -> Reconciled {
     let mut reported_to = BTreeMap::new();
-    let forces: Vec<ForceReturns> = inputs
-        .allocations
+    let forces: Vec<ForceReturns> = allocations
         .keys()
         .map(|force| {
             let (plan, monitoring) = returns_of(force);
@@ -59,7 +60,7 @@ fn reconcile_forces<'a>(
         })
         .collect();
     Reconciled {
-        reconciliation: reconcile(&forces, &months_to(inputs, last), &inputs.config.taper),
+        reconciliation: reconcile(&forces, &months_to(config, last), &config.taper),
         reported_to,
     }
 }
@@ -70,7 +71,18 @@ pub fn reconcile_counted<'a>(
     counted: &'a BTreeMap<ForceId, CountedReturns>,
     last: Month,
 ) -> Reconciled {
-    reconcile_forces(inputs, last, |force| {
+    reconcile_counted_with(&inputs.config, &inputs.allocations, counted, last)
+}
+
+/// [`reconcile_counted`] given the cycle's rules and allocations rather than the whole
+/// cycle read (`npg publish` re-runs each quarter on its own manifest's inputs).
+pub fn reconcile_counted_with<'a>(
+    config: &CycleConfig,
+    allocations: &'a BTreeMap<ForceId, Money>,
+    counted: &'a BTreeMap<ForceId, CountedReturns>,
+    last: Month,
+) -> Reconciled {
+    reconcile_forces(config, allocations, last, |force| {
         let c = counted.get(force);
         (
             c.and_then(|c| c.plan.as_ref()),
@@ -83,7 +95,7 @@ pub fn reconcile_counted<'a>(
 /// of the quarter holding it (rules §10).
 pub fn reconcile_to_month(inputs: &CycleInputs, month: Month) -> Reconciled {
     let selected = CycleSelection::at(&inputs.returns, &inputs.config, month.quarter());
-    reconcile_forces(inputs, month, |force| {
+    reconcile_forces(&inputs.config, &inputs.allocations, month, |force| {
         (selected.plan(force), selected.monitoring(force))
     })
 }
