@@ -27,6 +27,7 @@ export const CHROMIUM_ARGS = [
   '--disable-background-networking',
   '--disable-component-update',
   '--no-first-run',
+  '--disable-sync',
   // Lets axe-core read the site's own style sheets from disk (without it axe's request for
   // them is refused as cross-origin and reported as a console error that is not the site's).
   // The page's own fetch and XMLHttpRequest calls are still reported below, since a reader's
