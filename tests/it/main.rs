@@ -2,6 +2,7 @@
 
 mod allocate;
 mod audit;
+mod browser;
 mod common;
 mod faults;
 mod findings_set;
