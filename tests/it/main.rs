@@ -8,6 +8,7 @@ mod faults;
 mod findings_set;
 mod fingerprint;
 mod fixture_year;
+mod giving;
 mod help;
 mod layers;
 mod pay;
