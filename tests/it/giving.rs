@@ -93,7 +93,7 @@ fn package() -> String {
             allocation: money("12345678.91"),
             area: Some(Area {
                 name: "Kent".to_owned(),
-                geo_code: "E23000032".to_owned(),
+                geo_code: Some("E23000032".to_owned()),
             }),
             disbursements: vec![
                 Disbursement {

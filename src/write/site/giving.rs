@@ -53,7 +53,8 @@ pub struct Org {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Area {
     pub name: String,
-    pub geo_code: String,
+    /// The ONS code (`E23…`, `W15…`), when configured; without it the location is named only.
+    pub geo_code: Option<String>,
 }
 
 /// What configuration says about the publisher and the programme.
@@ -151,7 +152,11 @@ fn write_csv(facts: &GivingFacts) -> Result<Vec<u8>, csv::Error> {
         let grant = Grant::of(facts, force);
         let dates = &grant.planned_dates[0];
         let (area, area_code, area_code_type) = match grant.beneficiary_location.first() {
-            Some(l) => (l.name, l.geo_code, l.geo_code_type),
+            Some(l) => (
+                l.name,
+                l.geo_code.unwrap_or(""),
+                l.geo_code_type.unwrap_or(""),
+            ),
             None => ("", "", ""),
         };
         writer.write_record([
@@ -244,8 +249,10 @@ struct OrgRef<'a> {
 #[serde(rename_all = "camelCase")]
 struct Location<'a> {
     name: &'a str,
-    geo_code: &'a str,
-    geo_code_type: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    geo_code: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    geo_code_type: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -314,8 +321,9 @@ impl<'a> Grant<'a> {
                 .iter()
                 .map(|a| Location {
                     name: &a.name,
-                    geo_code: &a.geo_code,
-                    geo_code_type: POLICE_FORCE_AREA,
+                    geo_code: a.geo_code.as_deref(),
+                    // The type says what the code is; a location named only has neither.
+                    geo_code_type: a.geo_code.as_ref().map(|_| POLICE_FORCE_AREA),
                 })
                 .collect(),
             funding_organization: [OrgRef {
@@ -373,7 +381,7 @@ mod tests {
                 allocation: money("12345678.91"),
                 area: Some(Area {
                     name: "Kent".to_owned(),
-                    geo_code: "E23000032".to_owned(),
+                    geo_code: Some("E23000032".to_owned()),
                 }),
                 disbursements: vec![
                     paid(Quarter::Q1, date(2025, 7, 15), "1374722.88"),

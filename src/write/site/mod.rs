@@ -3,3 +3,6 @@
 
 pub mod chart;
 pub mod giving;
+pub mod pages;
+pub mod tables;
+pub mod words;
