@@ -591,7 +591,7 @@ struct BarSvg<'a> {
     reference: Option<Reference>,
 }
 
-const BAR_PLOT_W: i64 = 320;
+const BAR_PLOT_W: i64 = 260;
 const ROW_H: i64 = 26;
 const BAR_H: i64 = 18;
 
@@ -1313,7 +1313,29 @@ mod tests {
     fn both_charts_are_well_formed_xml() {
         let line = line_chart_svg(&uplift_chart()).unwrap();
         let bars = bar_chart_svg(&progress_chart()).unwrap();
-        for svg in [&line, &bars] {
+        // A force's page: officers and PCSOs, planned and actual, so the legend wraps.
+        let mut force = uplift_chart();
+        force.id = "force".into();
+        force.series = ["Officers", "PCSOs"]
+            .iter()
+            .enumerate()
+            .flat_map(|(n, who)| {
+                let scale = d(40 - 25 * n as i64);
+                [
+                    (SeriesKind::Planned, "planned", 12),
+                    (SeriesKind::Actual, "actual", 8),
+                ]
+                .map(|(kind, what, months)| Series {
+                    name: format!("{who}, cumulative FTE {what}"),
+                    kind,
+                    values: (0..12)
+                        .map(|m| (m < months).then(|| scale * d(m - 1)))
+                        .collect(),
+                })
+            })
+            .collect();
+        let force = line_chart_svg(&force).unwrap();
+        for svg in [&line, &bars, &force] {
             let mut reader = quick_xml::Reader::from_str(svg);
             let (mut depth, mut elements) = (0i32, 0);
             loop {
@@ -1335,7 +1357,7 @@ mod tests {
                  <title>Charts</title><style>.scroll {{ overflow-x: auto }} \
                  .scroll svg {{ min-width: 36rem }}</style></head>\
                  <body style=\"font-family: Arial, sans-serif; margin: 15px; max-width: 960px\">\
-                 <h1>Charts</h1><h2>Uplift</h2>{line}<h2>Progress</h2>{bars}\
+                 <h1>Charts</h1><h2>Uplift</h2>{line}<h2>Force</h2>{force}<h2>Progress</h2>{bars}\
                  <h2>In a box that scrolls on a phone</h2><div class=\"scroll\">{line}</div>\
                  <div class=\"scroll\">{bars}</div></body></html>"
             );
