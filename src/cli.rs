@@ -62,6 +62,17 @@ pub enum Command {
     /// Exit codes: 0 written; 1 the cycle's files or a rules file are in error; 2 it could not
     /// run (usage, a missing folder, a file in the way).
     Whatif(WhatIfArgs),
+    /// Publish the year's figures as a static website with open data and a 360Giving file,
+    /// from the latest (or the named) payment run and the reconciliation behind it.
+    ///
+    /// The site is built from the run folders' ledgers, manifests and the inputs they name;
+    /// a run folder that no longer matches its manifest is refused. `--audience public` (the
+    /// default) shows the framework's headline measures only; `sector` the contextual ones
+    /// too (publish.toml in the cycle folder says which is which).
+    ///
+    /// Exit codes: 0 written; 1 a run folder, the cycle or publish.toml is in error (nothing
+    /// written); 2 it could not run (usage, a missing folder, a folder in the way).
+    Publish(PublishArgs),
     /// For auditors: prove a past run from its inputs.
     ///
     /// Exit codes (audit verify): 0 identical; 1 something differs; 2 the verify could not
@@ -165,6 +176,43 @@ pub struct WhatIfArgs {
     /// Replace the two files if they exist (only files npg wrote).
     #[arg(long)]
     pub overwrite: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PublishArgs {
+    /// The cycle folder the runs were made from (with its publish.toml).
+    #[arg(long, value_name = "DIR")]
+    pub cycle: PathBuf,
+
+    /// The folder holding the year's run folders (<runs>/<year>-Q1 …).
+    #[arg(long, value_name = "DIR", default_value = "runs")]
+    pub runs: PathBuf,
+
+    /// The site folder to write (index.html, forces/, data/ …).
+    #[arg(long, value_name = "SITE")]
+    pub out: PathBuf,
+
+    /// Publish to this quarter's run (the latest run in --runs by default).
+    #[arg(long, value_name = "Qn", value_parser = quarter)]
+    pub quarter: Option<Quarter>,
+
+    /// public (headline measures only) or sector (headline and contextual).
+    #[arg(long, value_enum, default_value_t = AudienceArg::Public)]
+    pub audience: AudienceArg,
+
+    /// Replace the site folder if it exists (only a site npg publish wrote, unchanged).
+    #[arg(long)]
+    pub overwrite: bool,
+}
+
+/// Who a published site is for.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum AudienceArg {
+    /// The public: the framework's headline measures only.
+    #[default]
+    Public,
+    /// Forces and the Home Office: headline and contextual measures.
+    Sector,
 }
 
 /// How `validate` prints its findings and `audit verify` its report.

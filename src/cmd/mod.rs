@@ -4,6 +4,7 @@ mod allocate;
 mod audit;
 mod pay;
 mod progress;
+mod publish;
 mod reconcile;
 mod template;
 mod validate;
@@ -24,6 +25,7 @@ pub fn run(command: Command) -> anyhow::Result<Exit> {
         Command::Pay(args) => pay::run(args),
         Command::Reconcile(args) => reconcile::run(args),
         Command::Whatif(args) => whatif::run(args),
+        Command::Publish(args) => publish::run(args),
         Command::Audit(crate::cli::AuditCommand::Verify(args)) => audit::verify(args),
     }
 }

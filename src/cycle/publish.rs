@@ -171,7 +171,9 @@ struct RawMeasure {
 
 /// A mistake in the file, at the line holding byte `at`.
 fn invalid(text: &str, file: &str, at: usize, key: &str, problem: String) -> ConfigError {
-    let line = text.get(..at).map(|before| before.matches('\n').count() + 1);
+    let line = text
+        .get(..at)
+        .map(|before| before.matches('\n').count() + 1);
     ConfigError::Invalid {
         file: file.to_owned(),
         line,
@@ -376,8 +378,11 @@ mod tests {
     use super::*;
 
     fn forces() -> ForceList {
-        ForceList::parse("id,name\nkent,Kent Police\ndurham,Durham Constabulary\n", "forces.csv")
-            .unwrap()
+        ForceList::parse(
+            "id,name\nkent,Kent Police\ndurham,Durham Constabulary\n",
+            "forces.csv",
+        )
+        .unwrap()
     }
 
     const GIVING: &str = "[giving]\nprefix = \"360G-test\"\nfunder_id = \"360G-test-ho\"\nfunder_name = \"Home Office\"\n";
@@ -420,9 +425,8 @@ mod tests {
 
     #[test]
     fn a_mistake_is_named_by_line_and_key() {
-        let bad_tier = format!(
-            "{GIVING}\n[[measure]]\npillar = \"P\"\nname = \"N\"\ntier = \"headlne\"\n"
-        );
+        let bad_tier =
+            format!("{GIVING}\n[[measure]]\npillar = \"P\"\nname = \"N\"\ntier = \"headlne\"\n");
         let e = parse(&bad_tier).unwrap_err().to_string();
         assert!(e.contains("line 9") && e.contains("headlne"), "{e}");
 

@@ -13,7 +13,7 @@ use crate::rules::allocate::{AllocationUnit, WeightLine, allocate};
 use crate::write::allocations::{write_allocations, write_weights};
 
 use super::design::{DesignedReturn, POT_POUNDS};
-use super::{CYCLE_TOML, FixtureError, PUBLISH_TOML, FixtureFile, file, files, year_design};
+use super::{CYCLE_TOML, FixtureError, FixtureFile, PUBLISH_TOML, file, files, year_design};
 
 /// The id of copy `copy` (from 0) of a force: the force's own id for copy 0, so that one
 /// copy is exactly the fixture year; `kent-002`, `kent-003`, … after it.

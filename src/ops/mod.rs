@@ -4,6 +4,7 @@
 
 pub mod pay;
 pub mod place;
+pub mod publish;
 pub mod reconcile;
 pub mod replace;
 pub mod runs;

@@ -4,8 +4,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::domain::returns::{DeliveryPlan, MonitoringReturn};
 use crate::cycle::config::CycleConfig;
+use crate::domain::returns::{DeliveryPlan, MonitoringReturn};
 use crate::domain::{ForceId, Money, Month, Quarter};
 use crate::rules::reconcile::{ForceReturns, Reconciliation, reconcile};
 

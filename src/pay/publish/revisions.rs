@@ -104,9 +104,7 @@ pub fn revisions(runs: &[PublishedRun]) -> Vec<Revision> {
                 }
             }
         }
-        found.sort_by(|a, b| {
-            (&a.force, a.period, a.figure).cmp(&(&b.force, b.period, b.figure))
-        });
+        found.sort_by(|a, b| (&a.force, a.period, a.figure).cmp(&(&b.force, b.period, b.figure)));
         out.extend(found);
     }
     out
@@ -118,9 +116,15 @@ fn month_figures(old: &MonthLine, new: &MonthLine) -> Vec<(RevisedFigure, Figure
         (Some(p), Some(_)) => Figure::Fte(p.neighbourhood()),
         _ => Figure::NotReported,
     };
-    let actual = |l: &MonthLine, pick: fn(&Levels) -> Figure| l.actual.as_ref().map_or(Figure::NotReported, pick);
+    let actual = |l: &MonthLine, pick: fn(&Levels) -> Figure| {
+        l.actual.as_ref().map_or(Figure::NotReported, pick)
+    };
     vec![
-        (RevisedFigure::PlannedNeighbourhoodFte, planned(old), planned(new)),
+        (
+            RevisedFigure::PlannedNeighbourhoodFte,
+            planned(old),
+            planned(new),
+        ),
         (
             RevisedFigure::OfficersFte,
             actual(old, |a| Figure::Fte(a.officers)),

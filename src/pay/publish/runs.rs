@@ -45,7 +45,10 @@ pub enum RunsError {
         "{} holds no payment run of {year} (no {year}-Q1 … {year}-Q4 folder); make one with npg pay first",
         .folder.display()
     )]
-    NoRuns { folder: PathBuf, year: FinancialYear },
+    NoRuns {
+        folder: PathBuf,
+        year: FinancialYear,
+    },
     #[error(
         "{} has no {quarter} run ({}): the site shows every quarter of the year to {through}, so each quarter's run must be there",
         .runs.display(), .expected

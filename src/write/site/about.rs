@@ -188,7 +188,8 @@ pub fn taper_table(facts: &SiteFacts) -> Table {
         .collect();
     Table {
         name: "taper".to_owned(),
-        caption: "The taper: how much of eligible spend is paid at each level of progress".to_owned(),
+        caption: "The taper: how much of eligible spend is paid at each level of progress"
+            .to_owned(),
         columns: vec![
             text_column("min_progress", "Progress"),
             figure_column("fraction_paid", "Share paid"),
@@ -253,7 +254,8 @@ pub fn revisions_table(facts: &SiteFacts) -> Table {
 
 pub fn revisions_note(facts: &SiteFacts) -> String {
     if facts.revisions.is_empty() {
-        "No figure published for an earlier month or quarter has been changed by a later run.".to_owned()
+        "No figure published for an earlier month or quarter has been changed by a later run."
+            .to_owned()
     } else {
         format!(
             "{} published figures were changed by a later run: a return sent again (restated) or one received after its cut-off that counted in the next run. Each is listed with the value first published and the value it was revised to.",

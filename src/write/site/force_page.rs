@@ -13,7 +13,9 @@ use crate::rules::reconcile::MonthLine;
 use super::chart::{LineChart, Series, SeriesKind};
 use super::national::{latest_month, rag_word};
 use super::tables::{Cell, Table, figure_column, text_column};
-use super::words::{fte, month_short, month_words, percent, percent_reported, pounds, pounds_prose};
+use super::words::{
+    fte, month_axis_label, month_words, percent, percent_reported, pounds, pounds_prose,
+};
 
 /// What a force's page shows, built from the facts.
 pub struct ForceFigures {
@@ -55,7 +57,8 @@ pub fn force_figures(facts: &SiteFacts, force: &Force) -> ForceFigures {
         summary.push(("Paid to date".to_owned(), pounds(l.paid_after)));
         summary.push((
             "Withheld to date".to_owned(),
-            l.withheld.map_or_else(|| "nothing (payments held)".to_owned(), pounds),
+            l.withheld
+                .map_or_else(|| "nothing (payments held)".to_owned(), pounds),
         ));
     }
     let lead = match now.and_then(|l| l.assessment) {
@@ -69,11 +72,17 @@ pub fn force_figures(facts: &SiteFacts, force: &Force) -> ForceFigures {
                 force.name,
                 fte(a.actual_uplift),
                 month_words(latest),
-                now.and_then(|l| l.planned_uplift).map(fte).unwrap_or_default(),
+                now.and_then(|l| l.planned_uplift)
+                    .map(fte)
+                    .unwrap_or_default(),
                 percent(a.progress),
                 rag_word(a.rag).to_lowercase(),
-                ledger.map(|l| pounds_prose(l.paid_after)).unwrap_or_default(),
-                ledger.map(|l| pounds_prose(l.allocation)).unwrap_or_default(),
+                ledger
+                    .map(|l| pounds_prose(l.paid_after))
+                    .unwrap_or_default(),
+                ledger
+                    .map(|l| pounds_prose(l.allocation))
+                    .unwrap_or_default(),
             )
         }
         None => format!(
@@ -149,7 +158,9 @@ pub fn force_figures(facts: &SiteFacts, force: &Force) -> ForceFigures {
         rows: delivery_rows,
     };
 
-    let series = |name: &str, planned_of: &dyn Fn(Month) -> Option<Decimal>, actual_of: &dyn Fn(Month) -> Option<Decimal>| {
+    let series = |name: &str,
+                  planned_of: &dyn Fn(Month) -> Option<Decimal>,
+                  actual_of: &dyn Fn(Month) -> Option<Decimal>| {
         vec![
             Series {
                 name: format!("{name} planned"),
@@ -173,7 +184,7 @@ pub fn force_figures(facts: &SiteFacts, force: &Force) -> ForceFigures {
             months.last().map(|m| month_words(*m)).unwrap_or_default(),
             month_words(latest),
         ),
-        x_labels: months.iter().map(|m| month_short(*m)).collect(),
+        x_labels: months.iter().map(|m| month_axis_label(*m)).collect(),
         y_title: unit.to_owned(),
         series,
     };

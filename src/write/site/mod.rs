@@ -15,8 +15,8 @@ use serde::Serialize;
 use thiserror::Error;
 
 use crate::cycle::load::sha256_hex;
-use crate::pay::publish::{Audience, SiteFacts};
 use crate::pay::manifest::Tool;
+use crate::pay::publish::{Audience, SiteFacts};
 
 use chart::{bar_chart_svg, line_chart_svg};
 use giving::{Area, Disbursement, ForceGrant, GivingFacts, GivingSettings, Org};
@@ -66,9 +66,7 @@ pub fn is_site_path(path: &str) -> bool {
         ),
         Some(("forces", "")) | Some(("data", "")) => true,
         Some(("forces", name)) => plain(name, ".html"),
-        Some(("data", name)) => {
-            plain(name, ".csv") || plain(name, ".json")
-        }
+        Some(("data", name)) => plain(name, ".csv") || plain(name, ".json"),
         _ => false,
     }
 }
@@ -260,7 +258,12 @@ pub fn build_site(facts: &SiteFacts) -> Result<Vec<SiteFile>, SiteError> {
         data_links,
     };
     files.add("index.html", index.render()?);
-    for table in [&headline_table, &national_table, &forces_table, &ranked_table] {
+    for table in [
+        &headline_table,
+        &national_table,
+        &forces_table,
+        &ranked_table,
+    ] {
         files.table(table)?;
     }
 

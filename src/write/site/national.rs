@@ -9,7 +9,7 @@ use crate::rules::taper::Rag;
 use super::chart::{Bar, BarChart, LineChart, Series, SeriesKind};
 use super::tables::{Cell, Table, figure_column, text_column};
 use super::words::{
-    fte, fte_prose, long_date, month_short, month_words, percent, pounds, pounds_prose,
+    fte, fte_prose, long_date, month_axis_label, month_words, percent, pounds, pounds_prose,
 };
 
 /// The month the site's delivery figures run to: the last month of the quarter published.
@@ -27,7 +27,10 @@ pub fn commitment(facts: &SiteFacts) -> Fte {
         .counted
         .values()
         .filter_map(|c| c.plan.as_ref())
-        .filter_map(|plan| plan.month(last).map(|m| m.neighbourhood_fte() - plan.baseline()))
+        .filter_map(|plan| {
+            plan.month(last)
+                .map(|m| m.neighbourhood_fte() - plan.baseline())
+        })
         .sum()
 }
 
@@ -90,7 +93,11 @@ pub fn headline(facts: &SiteFacts) -> (Vec<(String, String)>, Table) {
             rows.push((
                 "forces_reporting",
                 format!("Forces reporting for {end}"),
-                format!("{} of {}", n.forces_counted, facts.latest().ledger.lines.len()),
+                format!(
+                    "{} of {}",
+                    n.forces_counted,
+                    facts.latest().ledger.lines.len()
+                ),
                 n.forces_counted.to_string(),
             ));
         }
@@ -135,7 +142,13 @@ pub fn headline(facts: &SiteFacts) -> (Vec<(String, String)>, Table) {
         format!(
             "{} (payment run of {})",
             pounds_prose(totals.paid_to_date),
-            long_date(facts.inputs.config.quarter(facts.latest().quarter).payment_date)
+            long_date(
+                facts
+                    .inputs
+                    .config
+                    .quarter(facts.latest().quarter)
+                    .payment_date
+            )
         ),
         totals.paid_to_date.to_string(),
     ));
@@ -264,10 +277,16 @@ pub fn national_chart(facts: &SiteFacts) -> LineChart {
         description: format!(
             "A line chart of the growth in full-time equivalent officers and PCSOs since 31 March {}, month by month from {} to {}: the planned growth as a dashed line, the actual as a solid line with markers. The figures are in the table below.",
             facts.inputs.config.year.start_year(),
-            national.first().map(|n| month_words(n.month)).unwrap_or_default(),
-            national.last().map(|n| month_words(n.month)).unwrap_or_default(),
+            national
+                .first()
+                .map(|n| month_words(n.month))
+                .unwrap_or_default(),
+            national
+                .last()
+                .map(|n| month_words(n.month))
+                .unwrap_or_default(),
         ),
-        x_labels: national.iter().map(|n| month_short(n.month)).collect(),
+        x_labels: national.iter().map(|n| month_axis_label(n.month)).collect(),
         y_title: "Growth (FTE)".to_owned(),
         series: vec![
             Series {
@@ -354,7 +373,12 @@ pub fn forces_table(facts: &SiteFacts, root: &str) -> Table {
 }
 
 /// The forces with a progress figure, highest first (ties by name), and those without.
-pub fn ranked(facts: &SiteFacts) -> (Vec<(String, crate::rules::reconcile::Assessment)>, Vec<String>) {
+pub fn ranked(
+    facts: &SiteFacts,
+) -> (
+    Vec<(String, crate::rules::reconcile::Assessment)>,
+    Vec<String>,
+) {
     let mut ranked = Vec::new();
     let mut unranked = Vec::new();
     for force in facts.latest().ledger.lines.keys() {
@@ -377,7 +401,10 @@ pub fn ranked_table(facts: &SiteFacts) -> Table {
     let (ranked, _) = ranked(facts);
     Table {
         name: "progress-ranked".to_owned(),
-        caption: format!("Forces ranked by progress at {}", month_words(latest_month(facts))),
+        caption: format!(
+            "Forces ranked by progress at {}",
+            month_words(latest_month(facts))
+        ),
         columns: vec![
             text_column("force", "Force"),
             figure_column("rank", "Rank"),
@@ -416,7 +443,7 @@ pub fn ranked_chart(facts: &SiteFacts) -> BarChart {
             .map(|(name, a)| Bar {
                 label: name.clone(),
                 value: a.progress.as_decimal() * hundred,
-                value_text: format!("{} {}", percent(a.progress), rag_word(a.rag)),
+                value_text: percent(a.progress),
                 rag: a.rag,
             })
             .collect(),

@@ -186,10 +186,19 @@ mod tests {
         let table = Table {
             name: "t".to_owned(),
             caption: "A, with a comma".to_owned(),
-            columns: vec![text_column("force", "Force"), figure_column("paid", "Paid (£)")],
+            columns: vec![
+                text_column("force", "Force"),
+                figure_column("paid", "Paid (£)"),
+            ],
             rows: vec![
-                vec![Cell::text("Kent Police"), Cell::figure("£1,234.50", "1234.50")],
-                vec![Cell::text("Avon, \"Somerset\""), Cell::blank("not reported")],
+                vec![
+                    Cell::text("Kent Police"),
+                    Cell::figure("£1,234.50", "1234.50"),
+                ],
+                vec![
+                    Cell::text("Avon, \"Somerset\""),
+                    Cell::blank("not reported"),
+                ],
             ],
         };
         assert_eq!(

@@ -28,7 +28,12 @@ fn month_name(number: u32) -> &'static str {
 
 /// "31 March 2026".
 pub fn long_date(date: NaiveDate) -> String {
-    format!("{} {} {}", date.day(), month_name(date.month()), date.year())
+    format!(
+        "{} {} {}",
+        date.day(),
+        month_name(date.month()),
+        date.year()
+    )
 }
 
 /// "April 2025".
@@ -39,6 +44,16 @@ pub fn month_words(month: Month) -> String {
 /// "Apr", for a chart's axis.
 pub fn month_short(month: Month) -> String {
     month_name(month.month()).chars().take(3).collect()
+}
+
+/// A chart's month label: "Apr", with the year on a second line at April and January
+/// (the chart draws a line after `\n` beneath the first).
+pub fn month_axis_label(month: Month) -> String {
+    if matches!(month.month(), 1 | 4) {
+        format!("{}\n{}", month_short(month), month.year())
+    } else {
+        month_short(month)
+    }
 }
 
 /// Digits with a comma every three places: `1234567` → `1,234,567`.
@@ -140,10 +155,22 @@ mod tests {
         assert_eq!(pounds_prose(money("-904018.79")), "-£904,019");
         assert_eq!(pounds_prose(money("0.00")), "£0");
         assert_eq!(pounds(money("-723863.59")), "-£723,863.59");
-        assert_eq!(number(Decimal::from_str("-1234.5").unwrap(), 2), "-1,234.50");
+        assert_eq!(
+            number(Decimal::from_str("-1234.5").unwrap(), 2),
+            "-1,234.50"
+        );
         assert_eq!(number(Decimal::from_str("-0.001").unwrap(), 2), "0.00");
-        assert_eq!(percent(Ratio::round(Decimal::from_str("1.0315").unwrap())), "103.15%");
-        assert_eq!(fte_prose(Fte::from_exact(Decimal::from(2972)).unwrap()), "2,972 FTE");
-        assert_eq!(percent_reported(Decimal::from_str("12.50").unwrap()), "12.5%");
+        assert_eq!(
+            percent(Ratio::round(Decimal::from_str("1.0315").unwrap())),
+            "103.15%"
+        );
+        assert_eq!(
+            fte_prose(Fte::from_exact(Decimal::from(2972)).unwrap()),
+            "2,972 FTE"
+        );
+        assert_eq!(
+            percent_reported(Decimal::from_str("12.50").unwrap()),
+            "12.5%"
+        );
     }
 }

@@ -1,0 +1,229 @@
+//! `npg publish`'s work: the site gathered from the year's runs and built in memory, then
+//! written as one folder, whole or not at all, never inside the cycle or runs folders, and
+//! replacing only a site npg wrote that is still as it wrote it.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use thiserror::Error;
+
+use crate::cycle::load::sha256_hex;
+use crate::domain::Quarter;
+use crate::pay::inputs::ReadProgress;
+use crate::pay::publish::{Audience, GatherError, SiteFacts, gather};
+use crate::read::file::{MAX_MANIFEST_BYTES, MAX_OUTPUT_BYTES, read_limited};
+use crate::write::output::OutputError;
+use crate::write::run_folder::{FolderFile, write_folder_atomically};
+use crate::write::site::{SITE_MANIFEST, SiteError, build_site, is_site_path};
+
+use super::place::{PlaceError, is_inside, refuse_out_inside_cycle};
+
+/// What a publish is asked to do.
+#[derive(Clone, Copy, Debug)]
+pub struct PublishRequest<'a> {
+    pub cycle: &'a Path,
+    pub runs: &'a Path,
+    pub out: &'a Path,
+    /// The quarter to publish to; the latest run in `runs` when `None`.
+    pub quarter: Option<Quarter>,
+    pub audience: Audience,
+    pub overwrite: bool,
+}
+
+/// How a publish ended, short of an error that stopped it.
+pub enum PublishOutcome {
+    Published(Box<Published>),
+    /// A run, the cycle or `publish.toml` is wrong (exit 1); nothing was written.
+    InError(GatherError),
+}
+
+/// The site written.
+pub struct Published {
+    pub facts: SiteFacts,
+    pub out: PathBuf,
+    pub files: usize,
+    /// The SHA-256 of the site's `site-manifest.json`.
+    pub manifest_sha256: String,
+}
+
+/// A publish that could not run (exit 2); nothing was written.
+#[derive(Debug, Error)]
+pub enum PublishError {
+    #[error(transparent)]
+    Place(#[from] PlaceError),
+    #[error(
+        "--out {} is inside the runs folder {}; write the site elsewhere, since the runs are only ever read",
+        out.display(), runs.display()
+    )]
+    InsideRuns { out: PathBuf, runs: PathBuf },
+    #[error(
+        "--out {} holds the {what} folder {}; write the site to a folder of its own",
+        out.display(), inner.display()
+    )]
+    HoldsInput {
+        out: PathBuf,
+        inner: PathBuf,
+        what: &'static str,
+    },
+    #[error("{} already exists; give --overwrite to replace it (it is swapped in whole)", .0.display())]
+    InTheWay(PathBuf),
+    #[error(
+        "{} is not replaced: {why}; --overwrite replaces only a site npg publish wrote, still as it wrote it (give another --out, or move it aside)",
+        path.display()
+    )]
+    NotOurs { path: PathBuf, why: String },
+    #[error(transparent)]
+    Gather(GatherError),
+    #[error(transparent)]
+    Site(#[from] SiteError),
+    #[error(transparent)]
+    Output(#[from] OutputError),
+}
+
+/// Gathers, builds and writes the site.
+pub fn publish(
+    request: &PublishRequest,
+    progress: &dyn ReadProgress,
+) -> Result<PublishOutcome, PublishError> {
+    check_place(request)?;
+    let facts = match gather(
+        request.cycle,
+        request.runs,
+        request.quarter,
+        request.audience,
+        progress,
+    ) {
+        Ok(facts) => facts,
+        Err(e) if e.is_input_error() => return Ok(PublishOutcome::InError(e)),
+        Err(e) => return Err(PublishError::Gather(e)),
+    };
+    let files = build_site(&facts)?;
+    let replace = check_replaceable(request.out, request.overwrite)?;
+    let folder_files: Vec<FolderFile> = files
+        .iter()
+        .map(|f| FolderFile {
+            name: &f.path,
+            bytes: &f.bytes,
+        })
+        .collect();
+    write_folder_atomically(request.out, &folder_files, replace, is_site_path)?;
+    let manifest_sha256 = files
+        .iter()
+        .find(|f| f.path == SITE_MANIFEST)
+        .map(|f| sha256_hex(&f.bytes))
+        .unwrap_or_default();
+    Ok(PublishOutcome::Published(Box::new(Published {
+        facts,
+        out: request.out.to_owned(),
+        files: files.len(),
+        manifest_sha256,
+    })))
+}
+
+/// The site goes neither inside the cycle or runs folders nor around them.
+fn check_place(request: &PublishRequest) -> Result<(), PublishError> {
+    refuse_out_inside_cycle(request.out, request.cycle)?;
+    if is_inside(request.out, request.runs)? {
+        return Err(PublishError::InsideRuns {
+            out: request.out.to_owned(),
+            runs: request.runs.to_owned(),
+        });
+    }
+    for (inner, what) in [(request.cycle, "cycle"), (request.runs, "runs")] {
+        if is_inside(inner, request.out)? {
+            return Err(PublishError::HoldsInput {
+                out: request.out.to_owned(),
+                inner: inner.to_owned(),
+                what,
+            });
+        }
+    }
+    Ok(())
+}
+
+#[derive(Deserialize)]
+struct ManifestFile {
+    path: String,
+    sha256: String,
+}
+
+#[derive(Deserialize)]
+struct SiteManifestRead {
+    files: Vec<ManifestFile>,
+}
+
+/// Whether the folder at `out` may be replaced: `false` when there is nothing there (or an
+/// empty folder, which holds nothing to lose), `true` for a site npg wrote that holds
+/// exactly its manifest's files with their hashes; anything else is refused.
+fn check_replaceable(out: &Path, overwrite: bool) -> Result<bool, PublishError> {
+    let meta = match std::fs::symlink_metadata(out) {
+        Ok(meta) => meta,
+        Err(_) => return Ok(false),
+    };
+    let not_ours = |why: &str| PublishError::NotOurs {
+        path: out.to_owned(),
+        why: why.to_owned(),
+    };
+    if !meta.is_dir() {
+        return Err(not_ours("it is not a folder"));
+    }
+    let found = files_under(out).map_err(|e| not_ours(&format!("it cannot be read ({e})")))?;
+    if found.is_empty() {
+        return Ok(true);
+    }
+    if !overwrite {
+        return Err(PublishError::InTheWay(out.to_owned()));
+    }
+    let bytes = read_limited(&out.join(SITE_MANIFEST), MAX_MANIFEST_BYTES)
+        .map_err(|_| not_ours(&format!("it has no {SITE_MANIFEST} npg can read")))?;
+    let manifest: SiteManifestRead = serde_json::from_slice(&bytes)
+        .map_err(|_| not_ours(&format!("its {SITE_MANIFEST} is not one npg wrote")))?;
+    let listed: BTreeMap<&str, &str> = manifest
+        .files
+        .iter()
+        .map(|f| (f.path.as_str(), f.sha256.as_str()))
+        .collect();
+    for path in &found {
+        if path == SITE_MANIFEST {
+            continue;
+        }
+        let Some(sha) = listed.get(path.as_str()) else {
+            return Err(not_ours(&format!(
+                "it holds {path}, which the site did not write"
+            )));
+        };
+        let held = read_limited(&out.join(path), MAX_OUTPUT_BYTES)
+            .map_err(|_| not_ours(&format!("{path} cannot be read")))?;
+        if sha256_hex(&held) != *sha {
+            return Err(not_ours(&format!("{path} has changed since npg wrote it")));
+        }
+    }
+    Ok(true)
+}
+
+/// Every file under `dir` (hidden ones too), relative, with `/` between names. A link or
+/// anything but a plain file or folder is reported as a file of its own, so it refuses.
+fn files_under(dir: &Path) -> std::io::Result<Vec<String>> {
+    fn walk(base: &Path, dir: &Path, out: &mut Vec<String>) -> std::io::Result<()> {
+        for entry in std::fs::read_dir(dir)? {
+            let entry = entry?;
+            let kind = entry.file_type()?;
+            let path = entry.path();
+            let rel = path
+                .strip_prefix(base)
+                .map(|p| p.to_string_lossy().replace('\\', "/"))
+                .unwrap_or_default();
+            if kind.is_dir() {
+                walk(base, &path, out)?;
+            } else {
+                out.push(rel);
+            }
+        }
+        Ok(())
+    }
+    let mut out = Vec::new();
+    walk(dir, dir, &mut out)?;
+    out.sort();
+    Ok(out)
+}
