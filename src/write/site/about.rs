@@ -8,7 +8,7 @@ use crate::pay::publish::{Audience, SiteFacts};
 use crate::rules::taper::TaperKind;
 
 use super::pages::MeasureItem;
-use super::tables::{Cell, Table, figure_column, text_column};
+use super::tables::{Cell, Table, figure_column, key_column, text_column};
 use super::words::{fte, long_date, month_words, percent, pounds};
 
 fn held_words(held: bool) -> &'static str {
@@ -240,7 +240,7 @@ pub fn revisions_table(facts: &SiteFacts) -> Table {
         caption: "Revision log: published figures a later run changed".to_owned(),
         columns: vec![
             text_column("force", "Force"),
-            text_column("force_id", "Force id"),
+            key_column("force_id", "Force id"),
             text_column("period", "For"),
             text_column("figure", "Figure"),
             figure_column("old_value", "Published"),

@@ -7,7 +7,6 @@ use crate::cycle::publish::Held;
 use crate::domain::returns::DeliveryPlan;
 use crate::domain::{Force, Fte, Month};
 use crate::pay::publish::SiteFacts;
-use crate::rules::reason::reason_text;
 use crate::rules::reconcile::MonthLine;
 
 use super::chart::{LineChart, Series, SeriesKind};
@@ -237,7 +236,17 @@ pub fn force_figures(facts: &SiteFacts, force: &Force) -> ForceFigures {
                     Some(w) => Cell::figure(pounds(w), w),
                     None => Cell::blank("held"),
                 },
-                Cell::text(result.map(|r| reason_text(&r.reasons)).unwrap_or_default()),
+                Cell::text(
+                    result
+                        .map(|r| {
+                            r.reasons
+                                .iter()
+                                .map(|reason| reason.code())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        })
+                        .unwrap_or_default(),
+                ),
                 Cell::text(result.map(|r| r.explanation.clone()).unwrap_or_default()),
             ])
         })

@@ -7,7 +7,7 @@ use crate::rules::reconcile::MonthLine;
 use crate::rules::taper::Rag;
 
 use super::chart::{Bar, BarChart, LineChart, Series, SeriesKind};
-use super::tables::{Cell, Table, figure_column, text_column};
+use super::tables::{Cell, Table, figure_column, key_column, text_column};
 use super::words::{
     fte, fte_prose, long_date, month_axis_label, month_words, percent, pounds, pounds_prose,
 };
@@ -163,7 +163,7 @@ pub fn headline(facts: &SiteFacts) -> (Vec<(String, String)>, Table) {
         caption: format!("Headline figures to {end}"),
         columns: vec![
             text_column("figure", "Figure"),
-            text_column("key", "Key"),
+            key_column("key", "Key"),
             text_column("as_shown", "As shown"),
             figure_column("value", "Value"),
         ],
@@ -359,7 +359,7 @@ pub fn forces_table(facts: &SiteFacts, root: &str) -> Table {
         ),
         columns: vec![
             text_column("force", "Force"),
-            text_column("force_id", "Force id"),
+            key_column("force_id", "Force id"),
             figure_column("baseline_fte", "Baseline (FTE)"),
             figure_column("planned_uplift_fte", "Planned growth (FTE)"),
             figure_column("actual_uplift_fte", "Actual growth (FTE)"),

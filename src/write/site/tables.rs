@@ -13,6 +13,9 @@ pub struct Column {
     pub title: String,
     /// Figures are right-aligned, as GOV.UK tables set numbers.
     pub numeric: bool,
+    /// Shown on the page; a key column for joining files (a force id beside its name) is in
+    /// the data files only.
+    pub on_page: bool,
 }
 
 /// One cell: as shown, and as the data files hold it.
@@ -94,10 +97,29 @@ struct JsonTable<'a> {
 }
 
 impl Table {
-    /// Whether column `index` holds figures (for the page's alignment). By reference, as
-    /// the templates' loop gives its index.
+    /// The columns the page shows.
+    pub fn page_columns(&self) -> Vec<&Column> {
+        self.columns.iter().filter(|c| c.on_page).collect()
+    }
+
+    /// The rows as the page shows them: the cells of the columns on the page.
+    pub fn page_rows(&self) -> Vec<Vec<&Cell>> {
+        self.rows
+            .iter()
+            .map(|row| {
+                row.iter()
+                    .zip(&self.columns)
+                    .filter(|(_, c)| c.on_page)
+                    .map(|(cell, _)| cell)
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// Whether the page's column `index` holds figures (for its alignment). By reference,
+    /// as the templates' loop gives its index.
     pub fn is_numeric(&self, index: &usize) -> bool {
-        self.columns.get(*index).is_some_and(|c| c.numeric)
+        self.page_columns().get(*index).is_some_and(|c| c.numeric)
     }
 
     pub fn csv_path(&self) -> String {
@@ -165,6 +187,15 @@ pub fn text_column(key: &'static str, title: &str) -> Column {
         key,
         title: title.to_owned(),
         numeric: false,
+        on_page: true,
+    }
+}
+
+/// A key column, in the data files only (a force id, to join files by).
+pub fn key_column(key: &'static str, title: &str) -> Column {
+    Column {
+        on_page: false,
+        ..text_column(key, title)
     }
 }
 
@@ -174,6 +205,7 @@ pub fn figure_column(key: &'static str, title: &str) -> Column {
         key,
         title: title.to_owned(),
         numeric: true,
+        on_page: true,
     }
 }
 

@@ -128,9 +128,11 @@ pub fn percent(ratio: Ratio) -> String {
     format!("{}%", number(ratio.as_decimal() * Decimal::from(100), 2))
 }
 
-/// A percentage figure given on a 0–100 scale: `12.5` → `12.5%`.
+/// A percentage figure given on a 0–100 scale, to at least one place so a column reads
+/// alike: `12.5` → `12.5%`, `11` → `11.0%`, `12.25` → `12.25%` (never rounded).
 pub fn percent_reported(value: Decimal) -> String {
-    format!("{}%", value.normalize())
+    let places = value.normalize().scale().max(1);
+    format!("{}%", number(value, places))
 }
 
 #[cfg(test)]
