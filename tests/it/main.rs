@@ -14,6 +14,7 @@ mod layers;
 mod pay;
 mod pay_run;
 mod print;
+mod publish;
 mod reliability;
 mod template;
 mod validate;

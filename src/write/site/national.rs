@@ -212,11 +212,11 @@ fn specials(facts: &SiteFacts) -> Option<(u32, u32)> {
 }
 
 fn thousands_count(n: u32) -> String {
-    super::words::number(rust_decimal::Decimal::from(n), 0)
+    crate::text::thousands(n)
 }
 
 fn signed_count(n: i64) -> String {
-    let text = super::words::number(rust_decimal::Decimal::from(n), 0);
+    let text = crate::text::thousands(n);
     if n > 0 { format!("+{text}") } else { text }
 }
 

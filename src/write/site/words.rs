@@ -5,6 +5,7 @@ use chrono::{Datelike, NaiveDate};
 use rust_decimal::{Decimal, RoundingStrategy};
 
 use crate::domain::{Fte, Money, Month, Ratio};
+use crate::text::thousands;
 
 const MONTHS: [&str; 12] = [
     "January",
@@ -54,18 +55,6 @@ pub fn month_axis_label(month: Month) -> String {
     } else {
         month_short(month)
     }
-}
-
-/// Digits with a comma every three places: `1234567` → `1,234,567`.
-fn thousands(whole: &str) -> String {
-    let mut out = String::new();
-    for (i, c) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// A decimal to `places`, half away from zero, with thousands separators: `-1,234.50`.

@@ -1,0 +1,603 @@
+//! `npg publish` on the fixture year: every figure on the site and in `data/` against the
+//! runs' own `ledger.csv` and `reconciliation.xlsx` (parsed here, not taken from npg's
+//! structures), links and assets, the 360Giving file, re-runs, audiences and refusals.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::sync::OnceLock;
+
+use calamine::{Reader, open_workbook_auto};
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+use crate::common::{copy_dir, fixture_cycle, npg, read_ledger, tree_bytes};
+use crate::giving::schema_violations;
+
+/// The fixture year's runs Q1–Q4 and its two sites, made once for every test here.
+struct Published {
+    _dir: tempfile::TempDir,
+    runs: PathBuf,
+    public: PathBuf,
+    sector: PathBuf,
+}
+
+fn published() -> &'static Published {
+    static ONCE: OnceLock<Published> = OnceLock::new();
+    ONCE.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let runs = dir.path().join("runs");
+        npg()
+            .args(["pay", "--cycle"])
+            .arg(fixture_cycle())
+            .args(["--quarter", "Q1-Q4", "--out"])
+            .arg(&runs)
+            .assert()
+            .success();
+        let site = |audience: &str| {
+            let out = dir.path().join(format!("site-{audience}"));
+            npg()
+                .args(["publish", "--cycle"])
+                .arg(fixture_cycle())
+                .arg("--runs")
+                .arg(&runs)
+                .arg("--out")
+                .arg(&out)
+                .args(["--audience", audience])
+                .assert()
+                .success();
+            out
+        };
+        Published {
+            public: site("public"),
+            sector: site("sector"),
+            runs,
+            _dir: dir,
+        }
+    })
+}
+
+fn dec(text: &str) -> Decimal {
+    Decimal::from_str(text).unwrap_or_else(|e| panic!("{text:?}: {e}"))
+}
+
+/// A data file's CSV as rows of named fields.
+fn data_csv(site: &Path, name: &str) -> Vec<BTreeMap<String, String>> {
+    let mut reader = csv::Reader::from_path(site.join("data").join(name)).unwrap();
+    let header: Vec<String> = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            header
+                .iter()
+                .cloned()
+                .zip(r.iter().map(str::to_owned))
+                .collect()
+        })
+        .collect()
+}
+
+fn ledger(quarter: &str) -> BTreeMap<String, BTreeMap<String, String>> {
+    read_ledger(
+        &published()
+            .runs
+            .join(format!("2025-26-{quarter}/ledger.csv")),
+    )
+}
+
+/// `b − entitlement`, the ledger's withheld, where both are given (a hold has neither).
+fn withheld(line: &BTreeMap<String, String>) -> Option<Decimal> {
+    match (line["b"].as_str(), line["entitlement"].as_str()) {
+        ("", _) | (_, "") => None,
+        (b, e) => Some(dec(b) - dec(e)),
+    }
+}
+
+#[test]
+fn every_forces_money_and_progress_on_the_site_is_the_ledgers() {
+    let site = &published().public;
+    let q4 = ledger("Q4");
+    let forces = data_csv(site, "forces.csv");
+    assert_eq!(forces.len(), q4.len());
+    for row in &forces {
+        let line = &q4[&row["force_id"]];
+        assert_eq!(row["allocation"], line["allocation"], "{}", row["force_id"]);
+        assert_eq!(
+            row["paid_to_date"], line["paid_after"],
+            "{}",
+            row["force_id"]
+        );
+        if !line["progress"].is_empty() {
+            assert_eq!(row["progress"], line["progress"], "{}", row["force_id"]);
+        }
+    }
+    // The page shows the same figures, to the penny.
+    let index = std::fs::read_to_string(site.join("index.html")).unwrap();
+    let kent = &q4["kent"];
+    let penny = |text: &str| {
+        let (whole, pence) = text.split_once('.').unwrap();
+        let mut out = String::new();
+        for (i, c) in whole.chars().enumerate() {
+            if i > 0 && (whole.len() - i) % 3 == 0 {
+                out.push(',');
+            }
+            out.push(c);
+        }
+        format!("£{out}.{pence}")
+    };
+    assert!(
+        index.contains(&penny(&kent["paid_after"])),
+        "kent's paid to date on the page"
+    );
+
+    // National totals, summed here from the ledger.
+    let headline: BTreeMap<String, String> = data_csv(site, "headline.csv")
+        .into_iter()
+        .map(|r| (r["key"].clone(), r["value"].clone()))
+        .collect();
+    let sum = |f: &dyn Fn(&BTreeMap<String, String>) -> Option<Decimal>| -> Decimal {
+        q4.values().filter_map(f).sum()
+    };
+    assert_eq!(
+        dec(&headline["allocated"]),
+        sum(&|l| Some(dec(&l["allocation"])))
+    );
+    assert_eq!(
+        dec(&headline["paid_to_date"]),
+        sum(&|l| Some(dec(&l["paid_after"])))
+    );
+    assert_eq!(dec(&headline["paid_to_date"]), dec("195307383.79"));
+    assert_eq!(dec(&headline["withheld"]), sum(&withheld));
+    assert_eq!(dec(&headline["withheld"]), dec("2305986.56"));
+    assert!(index.contains("£195.3 million"), "paid to date in prose");
+}
+
+#[test]
+fn every_forces_payments_by_quarter_are_each_runs_ledger_lines() {
+    let site = &published().public;
+    let ledgers: Vec<_> = ["Q1", "Q2", "Q3", "Q4"]
+        .iter()
+        .map(|q| (*q, ledger(q)))
+        .collect();
+    for force in ledgers[3].1.keys() {
+        let rows = data_csv(site, &format!("{force}-payments.csv"));
+        assert_eq!(rows.len(), 4, "{force}");
+        for (row, (quarter, ledger)) in rows.iter().zip(&ledgers) {
+            let line = &ledger[force];
+            assert_eq!(row["quarter"], *quarter);
+            assert_eq!(row["payment"], line["payment"], "{force} {quarter}");
+            assert_eq!(row["paid_to_date"], line["paid_after"], "{force} {quarter}");
+            assert_eq!(row["status"], line["status"], "{force} {quarter}");
+            assert_eq!(
+                row["withheld_to_date"].parse::<Decimal>().ok(),
+                withheld(line),
+                "{force} {quarter}"
+            );
+            assert!(!row["reason"].is_empty(), "{force} {quarter} has a reason");
+        }
+    }
+    let durham = data_csv(site, "durham-payments.csv");
+    assert_eq!(durham[3]["status"], "RECOVERY");
+    assert_eq!(durham[3]["payment"], "-723863.59");
+    assert!(
+        durham[3]["reason"].starts_with("TAPER 0%"),
+        "{}",
+        durham[3]["reason"]
+    );
+}
+
+/// The reconciliation workbook's sheet as rows of cell texts (numbers to 2 or 4 places).
+fn workbook_rows(path: &Path, sheet: &str) -> Vec<Vec<String>> {
+    let mut book = open_workbook_auto(path).unwrap();
+    let range = book.worksheet_range(sheet).unwrap();
+    range
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect()
+}
+
+#[test]
+fn national_and_force_growth_are_the_reconciliations() {
+    let p = published();
+    let site = &p.public;
+    let workbook = p.runs.join("2025-26-Q4/reconciliation.xlsx");
+    let national = workbook_rows(&workbook, "National");
+    let header = &national[0];
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let growth = data_csv(site, "national-growth.csv");
+    let body: Vec<_> = national[1..]
+        .iter()
+        .filter(|r| r[0].starts_with("20"))
+        .collect();
+    assert_eq!(growth.len(), body.len());
+    for (row, wb) in growth.iter().zip(&body) {
+        assert_eq!(row["month"], wb[col("Month")]);
+        assert_eq!(
+            dec(&row["planned_uplift_fte"]),
+            dec(&wb[col("Planned uplift (Up)")])
+        );
+        assert_eq!(
+            dec(&row["actual_uplift_fte"]),
+            dec(&wb[col("Actual uplift (Ua)")])
+        );
+        assert_eq!(dec(&row["progress"]), dec(&wb[col("Progress (P)")]));
+        assert_eq!(row["forces_reporting"], wb[col("Forces counted")]);
+    }
+    // Every force, every month reported: its officers, PCSOs and specials.
+    let monthly = workbook_rows(&workbook, "Monthly");
+    let h = &monthly[0];
+    let c = |name: &str| h.iter().position(|x| x == name).unwrap();
+    let mut checked = 0;
+    for wb in &monthly[1..] {
+        if wb[c("Force id")].is_empty() || wb[c("Actual officers FTE")].is_empty() {
+            continue;
+        }
+        let rows = data_csv(site, &format!("{}-delivery.csv", wb[c("Force id")]));
+        let row = rows.iter().find(|r| r["month"] == wb[c("Month")]).unwrap();
+        assert_eq!(
+            dec(&row["actual_officers_fte"]),
+            dec(&wb[c("Actual officers FTE")])
+        );
+        assert_eq!(
+            dec(&row["planned_officers_fte"]),
+            dec(&wb[c("Planned officers FTE")])
+        );
+        assert_eq!(
+            dec(&row["actual_pcsos_fte"]),
+            dec(&wb[c("Actual PCSOs FTE")])
+        );
+        assert_eq!(row["actual_specials"], wb[c("Actual specials")]);
+        checked += 1;
+    }
+    assert!(checked > 43 * 11, "{checked} force-months checked");
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Grant {
+    id: String,
+    amount_awarded: Box<RawValue>,
+    amount_disbursed: Box<RawValue>,
+    recipient_organization: Vec<Org>,
+    disbursement_transaction: Vec<Transaction>,
+}
+
+#[derive(Deserialize)]
+struct Org {
+    id: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Transaction {
+    value: Box<RawValue>,
+    transaction_date: String,
+}
+
+#[derive(Deserialize)]
+struct Package {
+    grants: Vec<Grant>,
+}
+
+#[test]
+fn the_360giving_file_validates_and_sums_to_the_ledger() {
+    let site = &published().public;
+    let text = std::fs::read_to_string(site.join("data/360giving.json")).unwrap();
+    assert_eq!(schema_violations(&text), Vec::<String>::new());
+    let package: Package = serde_json::from_str(&text).unwrap();
+    let q4 = ledger("Q4");
+    assert_eq!(package.grants.len(), q4.len());
+    for grant in &package.grants {
+        let force = grant
+            .id
+            .strip_prefix("360G-npg-fixture-npg-2025-26-")
+            .unwrap();
+        let line = &q4[force];
+        // Exact digits, as JSON numbers: no quotes, never through f64.
+        assert_eq!(grant.amount_awarded.get(), line["allocation"]);
+        assert_eq!(grant.amount_disbursed.get(), line["paid_after"]);
+        let sum: Decimal = grant
+            .disbursement_transaction
+            .iter()
+            .map(|t| dec(t.value.get()))
+            .sum();
+        assert_eq!(sum, dec(grant.amount_disbursed.get()), "{force}");
+        assert_eq!(
+            grant.recipient_organization[0].id,
+            format!("360G-npg-fixture-{force}")
+        );
+    }
+    let durham = package
+        .grants
+        .iter()
+        .find(|g| g.id.ends_with("-durham"))
+        .unwrap();
+    let last = durham.disbursement_transaction.last().unwrap();
+    assert_eq!(last.value.get(), "-723863.59");
+    assert_eq!(last.transaction_date, "2026-05-15");
+    assert!(
+        text.contains("\"beneficiaryLocation\""),
+        "kent's area is configured"
+    );
+    let csv = std::fs::read_to_string(site.join("data/360giving.csv")).unwrap();
+    assert!(csv.starts_with("Identifier,Title,Description,Currency,Amount Awarded"));
+    assert_eq!(csv.lines().count(), q4.len() + 1);
+}
+
+/// Every `href` and `src` of a page.
+fn references(html: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for attr in ["href=\"", "src=\""] {
+        let mut rest = html;
+        while let Some(at) = rest.find(attr) {
+            rest = &rest[at + attr.len()..];
+            if let Some(end) = rest.find('"') {
+                out.push(rest[..end].to_owned());
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn every_link_and_asset_resolves_and_every_data_file_is_linked() {
+    for site in [&published().public, &published().sector] {
+        let files = tree_bytes(site);
+        let mut linked = BTreeSet::new();
+        for (path, bytes) in files.iter().filter(|(p, _)| p.ends_with(".html")) {
+            let html = String::from_utf8(bytes.clone()).unwrap();
+            assert!(
+                html.starts_with("<!DOCTYPE html>\n<html lang=\"en-GB\">"),
+                "{path}"
+            );
+            assert_eq!(html.matches("<h1").count(), 1, "{path}: one h1");
+            assert!(!html.contains("<script"), "{path}: no script needed");
+            let base = Path::new(path).parent().unwrap();
+            for reference in references(&html) {
+                if reference.starts_with("https://") {
+                    // Only the sources publish.toml names, on the measures page.
+                    assert_eq!(path, "measures.html", "{path} links {reference}");
+                    continue;
+                }
+                let target = reference.split('#').next().unwrap();
+                if target.is_empty() {
+                    continue;
+                }
+                assert!(!reference.contains("://"), "{path}: {reference}");
+                let mut resolved = base.to_path_buf();
+                for part in target.split('/') {
+                    match part {
+                        ".." => assert!(resolved.pop(), "{path}: {reference} leaves the site"),
+                        _ => resolved.push(part),
+                    }
+                }
+                let resolved = resolved.to_string_lossy().replace('\\', "/");
+                assert!(
+                    files.contains_key(&resolved),
+                    "{path}: {reference} is not there"
+                );
+                linked.insert(resolved);
+            }
+        }
+        for path in files.keys().filter(|p| p.starts_with("data/")) {
+            assert!(linked.contains(path), "{path} is linked from no page");
+        }
+        assert!(files.contains_key("forces/kent.html") && files.contains_key("site.css"));
+    }
+}
+
+#[test]
+fn a_re_run_gives_the_same_bytes_and_replaces_only_its_own_site() {
+    let p = published();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("site");
+    let publish = |overwrite: bool| {
+        let mut cmd = npg();
+        cmd.args(["publish", "--cycle"])
+            .arg(fixture_cycle())
+            .arg("--runs")
+            .arg(&p.runs)
+            .arg("--out")
+            .arg(&out);
+        if overwrite {
+            cmd.arg("--overwrite");
+        }
+        cmd.assert()
+    };
+    publish(false).success();
+    assert_eq!(
+        tree_bytes(&out),
+        tree_bytes(&p.public),
+        "byte-identical on a re-run"
+    );
+    publish(false)
+        .code(2)
+        .stderr(predicates::str::contains("--overwrite"));
+    publish(true).success();
+    assert_eq!(tree_bytes(&out), tree_bytes(&p.public));
+    // Someone's file in the site folder: never replaced.
+    std::fs::write(out.join("notes.txt"), "mine").unwrap();
+    publish(true)
+        .code(2)
+        .stderr(predicates::str::contains("notes.txt"));
+    assert_eq!(std::fs::read(out.join("notes.txt")).unwrap(), b"mine");
+    std::fs::remove_file(out.join("notes.txt")).unwrap();
+    // A page edited since: not replaced either.
+    std::fs::write(out.join("about.html"), "edited").unwrap();
+    publish(true)
+        .code(2)
+        .stderr(predicates::str::contains("about.html has changed"));
+    // Never inside the runs folder.
+    npg()
+        .args(["publish", "--cycle"])
+        .arg(fixture_cycle())
+        .arg("--runs")
+        .arg(&p.runs)
+        .arg("--out")
+        .arg(p.runs.join("site"))
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("inside the runs folder"));
+    assert!(!p.runs.join("site").exists());
+}
+
+#[test]
+fn the_public_site_holds_no_contextual_measure_and_the_sector_site_does() {
+    let p = published();
+    let contextual = [
+        "Public queries responded to within 72 hours",
+        "responded_72h_rate",
+        "Experience of anti-social behaviour",
+        "Police officers, PCSOs and specials in the published workforce statistics",
+    ];
+    let public = tree_bytes(&p.public);
+    for (path, bytes) in &public {
+        let text = String::from_utf8_lossy(bytes);
+        for c in contextual {
+            assert!(!text.contains(c), "public {path} holds {c:?}");
+        }
+        assert!(
+            !text.contains("72 hours"),
+            "public {path} mentions the 72-hour measure"
+        );
+    }
+    let sector = tree_bytes(&p.sector);
+    let all: String = sector
+        .values()
+        .map(|b| String::from_utf8_lossy(b).into_owned())
+        .collect();
+    for c in contextual {
+        assert!(all.contains(c), "the sector site holds {c:?}");
+    }
+    // Headline measures are on both, with their sources named only where configured.
+    let measures = String::from_utf8_lossy(&public["measures.html"]).into_owned();
+    assert!(measures.contains("Visible foot patrols"));
+    assert!(measures.contains("Abstraction of officers from neighbourhood roles"));
+    let rows = data_csv(&p.sector, "measures.csv");
+    let sourced: Vec<&str> = rows
+        .iter()
+        .filter(|r| !r["source"].is_empty())
+        .map(|r| r["source"].as_str())
+        .collect();
+    assert_eq!(
+        sourced,
+        [
+            "Police workforce, England and Wales (Home Office)",
+            "Crime Survey for England and Wales (Office for National Statistics)"
+        ]
+    );
+}
+
+#[test]
+fn the_about_page_logs_every_figure_a_later_run_changed() {
+    let p = published();
+    let rows = data_csv(&p.public, "revisions.csv");
+    // Kent's Q1 return was restated before Q2's cut-off; essex's late Q2 counted at Q3.
+    let kent = rows
+        .iter()
+        .find(|r| r["force_id"] == "kent" && r["period"] == "Q1")
+        .unwrap();
+    let (q1, q2) = (ledger("Q1"), ledger("Q2"));
+    assert_eq!(kent["old_value"], q1["kent"]["s_q1"]);
+    assert_eq!(kent["new_value"], q2["kent"]["s_q1"]);
+    assert_eq!(
+        (kent["published_in"].as_str(), kent["revised_in"].as_str()),
+        ("2025-26-Q1", "2025-26-Q2")
+    );
+    assert!(
+        rows.iter()
+            .any(|r| r["force_id"] == "essex" && r["period"] == "Q2")
+    );
+    let about = std::fs::read_to_string(p.public.join("about.html")).unwrap();
+    let manifest = std::fs::read(p.runs.join("2025-26-Q4/manifest.json")).unwrap();
+    let sha = npg::cycle::load::sha256_hex(&manifest);
+    assert!(about.contains(&sha), "the run's manifest SHA-256");
+    assert!(about.contains("npg-2025-26.1"), "the rules version");
+    assert!(about.contains("not official statistics"));
+    assert!(
+        about.contains("30 April 2026"),
+        "Q4's cut-off as GOV.UK writes a date"
+    );
+}
+
+fn publish_from(runs: &Path, cycle: &Path, out: &Path) -> assert_cmd::assert::Assert {
+    npg()
+        .args(["publish", "--cycle"])
+        .arg(cycle)
+        .arg("--runs")
+        .arg(runs)
+        .arg("--out")
+        .arg(out)
+        .assert()
+}
+
+#[test]
+fn a_run_folder_that_no_longer_matches_its_manifest_is_refused() {
+    let p = published();
+    let dir = tempfile::tempdir().unwrap();
+    let runs = dir.path().join("runs");
+    copy_dir(&p.runs, &runs);
+    let ledger = runs.join("2025-26-Q2/ledger.csv");
+    let text = std::fs::read_to_string(&ledger).unwrap();
+    std::fs::write(&ledger, text.replacen("PAY", "NIL", 1)).unwrap();
+    let out = dir.path().join("site");
+    publish_from(&runs, &fixture_cycle(), &out)
+        .code(1)
+        .stderr(predicates::str::contains("2025-26-Q2"))
+        .stderr(predicates::str::contains("ledger.csv has changed"));
+    assert!(!out.exists(), "nothing written");
+
+    // An input the run read, changed in the cycle folder since.
+    let cycle = dir.path().join("cycle");
+    copy_dir(&fixture_cycle(), &cycle);
+    let forces = cycle.join("forces.csv");
+    let text = std::fs::read_to_string(&forces).unwrap();
+    std::fs::write(&forces, text.replace("Kent Police", "Kent Constabulary")).unwrap();
+    publish_from(&p.runs, &cycle, &out)
+        .code(1)
+        .stderr(predicates::str::contains("forces.csv has changed"));
+    assert!(!out.exists(), "nothing written");
+
+    // A missing quarter in the chain, and a quarter named that has no run.
+    std::fs::remove_dir_all(runs.join("2025-26-Q2")).unwrap();
+    publish_from(&runs, &fixture_cycle(), &out)
+        .code(2)
+        .stderr(predicates::str::contains("no Q2 run"));
+}
+
+#[test]
+fn an_earlier_quarter_can_be_published_and_shows_only_its_runs() {
+    let p = published();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("site");
+    npg()
+        .args(["publish", "--cycle"])
+        .arg(fixture_cycle())
+        .arg("--runs")
+        .arg(&p.runs)
+        .arg("--out")
+        .arg(&out)
+        .args(["--quarter", "Q2"])
+        .assert()
+        .success();
+    let q2 = ledger("Q2");
+    let headline: BTreeMap<String, String> = data_csv(&out, "headline.csv")
+        .into_iter()
+        .map(|r| (r["key"].clone(), r["value"].clone()))
+        .collect();
+    let paid: Decimal = q2.values().map(|l| dec(&l["paid_after"])).sum();
+    assert_eq!(dec(&headline["paid_to_date"]), paid);
+    assert_eq!(data_csv(&out, "kent-payments.csv").len(), 2);
+    assert_eq!(
+        data_csv(&out, "national-growth.csv").len(),
+        6,
+        "April to September"
+    );
+}
