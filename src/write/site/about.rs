@@ -11,11 +11,16 @@ use super::pages::MeasureItem;
 use super::tables::{Cell, Table, figure_column, key_column, text_column};
 use super::words::{fte, long_date, month_words, percent, pounds};
 
-fn held_words(held: bool) -> &'static str {
-    if held {
-        "Held by npg from the forces' returns, and shown on this site."
-    } else {
-        "Not held by npg."
+/// Whether the grant's returns collect a measure, in a reader's words.
+fn held_words(held: bool, sourced: bool) -> &'static str {
+    match (held, sourced) {
+        (true, _) => {
+            "Collected in the forces' monthly returns for the grant, and shown on this site."
+        }
+        (false, true) => "Not collected in the grant's returns; published elsewhere.",
+        (false, false) => {
+            "Not collected in the grant's returns, and no published source is named yet."
+        }
     }
 }
 
@@ -42,7 +47,7 @@ pub fn measures(facts: &SiteFacts) -> (Vec<(String, Vec<MeasureItem>)>, Table) {
                         Tier::Headline => "headline",
                         Tier::Contextual => "contextual",
                     },
-                    held: held_words(m.holds.is_some()).to_owned(),
+                    held: held_words(m.holds.is_some(), m.source.is_some()).to_owned(),
                     source: m.source.clone(),
                 })
                 .collect();
@@ -56,7 +61,7 @@ pub fn measures(facts: &SiteFacts) -> (Vec<(String, Vec<MeasureItem>)>, Table) {
             text_column("measure", "Measure"),
             text_column("pillar", "Pillar"),
             text_column("tier", "Tier"),
-            text_column("held_by_npg", "Held by npg"),
+            text_column("in_grant_returns", "In the grant's returns"),
             text_column("source", "Source"),
             text_column("source_url", "Source address"),
         ],

@@ -1,7 +1,7 @@
 //! The national page's figures: the headline growth and money, national growth by month,
 //! every force's delivery and payments, and the forces ranked by progress.
 
-use crate::domain::{Fte, Money, Month};
+use crate::domain::{Fte, Money, Month, Ratio};
 use crate::pay::publish::SiteFacts;
 use crate::rules::reconcile::MonthLine;
 use crate::rules::taper::Rag;
@@ -114,7 +114,17 @@ pub fn headline(facts: &SiteFacts) -> (Vec<(String, String)>, Table) {
             "The year's commitment (growth planned by {})",
             month_words(facts.inputs.config.year.last_month())
         ),
-        fte_prose(commitment),
+        match national
+            .filter(|n| n.forces_counted > 0)
+            .and_then(|n| Ratio::of(n.actual_uplift.as_decimal(), commitment.as_decimal()))
+        {
+            Some(share) => format!(
+                "{} (the growth to {end} is {} of it)",
+                fte_prose(commitment),
+                percent(share)
+            ),
+            None => fte_prose(commitment),
+        },
         commitment.to_string(),
     ));
     if let Some((baseline, actual)) = specials(facts) {
