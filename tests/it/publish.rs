@@ -157,6 +157,20 @@ fn every_forces_money_and_progress_on_the_site_is_the_ledgers() {
     assert_eq!(dec(&headline["withheld"]), sum(&withheld));
     assert_eq!(dec(&headline["withheld"]), dec("2305986.56"));
     assert!(index.contains("£195.3 million"), "paid to date in prose");
+    // Allocated = paid + withheld + the rest, which the site names rather than leave a gap.
+    assert_eq!(
+        dec(&headline["rest_of_allocation"]),
+        dec(&headline["allocated"]) - dec(&headline["paid_to_date"]) - dec(&headline["withheld"])
+    );
+    for row in &forces {
+        let line = &q4[&row["force_id"]];
+        assert_eq!(
+            row["withheld_to_date"].parse::<Decimal>().ok(),
+            withheld(line),
+            "{}",
+            row["force_id"]
+        );
+    }
 }
 
 #[test]
@@ -181,16 +195,28 @@ fn every_forces_payments_by_quarter_are_each_runs_ledger_lines() {
                 "{force} {quarter}"
             );
             assert!(!row["reason"].is_empty(), "{force} {quarter} has a reason");
+            assert!(
+                !row["reason_codes"].is_empty(),
+                "{force} {quarter} has its codes"
+            );
         }
     }
     let durham = data_csv(site, "durham-payments.csv");
     assert_eq!(durham[3]["status"], "RECOVERY");
     assert_eq!(durham[3]["payment"], "-723863.59");
     assert!(
-        durham[3]["reason"].starts_with("TAPER 0%"),
+        durham[3]["reason_codes"].starts_with("TAPER 0%"),
         "{}",
-        durham[3]["reason"]
+        durham[3]["reason_codes"]
     );
+    // The page says it in plain words; the codes are in the data.
+    assert_eq!(
+        durham[3]["reason"],
+        "Growth too far behind plan, so nothing is payable"
+    );
+    let page = std::fs::read_to_string(site.join("forces/durham.html")).unwrap();
+    assert!(page.contains("Growth too far behind plan, so nothing is payable"));
+    assert!(page.contains("Money recovered") && !page.contains(">RECOVERY<"));
 }
 
 /// The reconciliation workbook's sheet as rows of cell texts (numbers to 2 or 4 places).
@@ -239,7 +265,23 @@ fn national_and_force_growth_are_the_reconciliations() {
         if wb[c("Force id")].is_empty() || wb[c("Actual officers FTE")].is_empty() {
             continue;
         }
-        let rows = data_csv(site, &format!("{}-delivery.csv", wb[c("Force id")]));
+        let force = &wb[c("Force id")];
+        let growth = data_csv(site, &format!("{force}-growth.csv"));
+        let row = growth
+            .iter()
+            .find(|r| r["month"] == wb[c("Month")])
+            .unwrap();
+        assert_eq!(
+            dec(&row["planned_growth_fte"]),
+            dec(&wb[c("Planned uplift (Up)")])
+        );
+        assert_eq!(
+            dec(&row["actual_growth_fte"]),
+            dec(&wb[c("Actual uplift (Ua)")])
+        );
+        assert_eq!(dec(&row["progress"]), dec(&wb[c("Progress (P)")]));
+        assert_eq!(row["rag"], wb[c("RAG")]);
+        let rows = data_csv(site, &format!("{force}-workforce.csv"));
         let row = rows.iter().find(|r| r["month"] == wb[c("Month")]).unwrap();
         assert_eq!(
             dec(&row["actual_officers_fte"]),
@@ -453,7 +495,7 @@ fn the_public_site_holds_no_contextual_measure_and_the_sector_site_does() {
     let p = published();
     let contextual = [
         "Public queries responded to within 72 hours",
-        "responded_72h_rate",
+        "responded_72h_percent",
         "Experience of anti-social behaviour",
         "Police officers, PCSOs and specials in the published workforce statistics",
     ];
@@ -511,9 +553,17 @@ fn the_about_page_logs_every_figure_a_later_run_changed() {
         (kent["published_in"].as_str(), kent["revised_in"].as_str()),
         ("2025-26-Q1", "2025-26-Q2")
     );
+    assert_eq!(kent["why"], "spending return corrected");
+    let essex = rows
+        .iter()
+        .find(|r| r["force_id"] == "essex" && r["period"] == "Q2")
+        .unwrap();
+    assert_eq!(essex["why"], "late spending return counted");
     assert!(
         rows.iter()
-            .any(|r| r["force_id"] == "essex" && r["period"] == "Q2")
+            .filter(|r| r["force_id"] == "lancashire")
+            .all(|r| r["why"] == "late monthly workforce return counted"
+                && r["old_value"].is_empty())
     );
     let about = std::fs::read_to_string(p.public.join("about.html")).unwrap();
     let manifest = std::fs::read(p.runs.join("2025-26-Q4/manifest.json")).unwrap();

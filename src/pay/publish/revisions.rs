@@ -2,6 +2,7 @@
 //! later run changed (a restated or late return), with its old and new value.
 
 use crate::domain::{ForceId, Fte, Headcount, Money, Month, Quarter};
+use crate::rules::reason::Reason;
 use crate::rules::reconcile::{Levels, MonthLine};
 
 use super::runs::PublishedRun;
@@ -45,6 +46,33 @@ impl RevisedFigure {
     }
 }
 
+/// Why a figure was revised.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RevisionCause {
+    /// A financial return sent again: its spend restated.
+    RestatedReturn,
+    /// A financial return received after its quarter's cut-off, counted in the next run.
+    LateReturnCounted,
+    /// A month first reported in a later monitoring return.
+    LateMonitoring,
+    /// A month's figures changed in a later monitoring return.
+    MonitoringRevised,
+    /// A delivery plan sent again.
+    PlanRevised,
+}
+
+impl RevisionCause {
+    pub fn words(self) -> &'static str {
+        match self {
+            RevisionCause::RestatedReturn => "spending return corrected",
+            RevisionCause::LateReturnCounted => "late spending return counted",
+            RevisionCause::LateMonitoring => "late monthly workforce return counted",
+            RevisionCause::MonitoringRevised => "monthly workforce return corrected",
+            RevisionCause::PlanRevised => "delivery plan revised",
+        }
+    }
+}
+
 /// One revised figure.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Revision {
@@ -53,6 +81,7 @@ pub struct Revision {
     pub figure: RevisedFigure,
     pub old: Figure,
     pub new: Figure,
+    pub cause: RevisionCause,
     /// The run folder that published the old value, and the one that changed it.
     pub published_in: String,
     pub revised_in: String,
@@ -74,12 +103,25 @@ pub fn revisions(runs: &[PublishedRun]) -> Vec<Revision> {
                     continue;
                 };
                 if old != new {
+                    // The later run's reasons say whether the return came late or again.
+                    let late = after
+                        .result
+                        .forces
+                        .iter()
+                        .filter(|r| &r.force == force)
+                        .flat_map(|r| &r.reasons)
+                        .any(|r| matches!(r, Reason::LateReturnCounted { quarter: q, .. } if q == quarter));
                     found.push(Revision {
                         force: force.clone(),
                         period: RevisedPeriod::Quarter(*quarter),
                         figure: RevisedFigure::EligibleSpend,
                         old: Figure::Money(*old),
                         new: Figure::Money(*new),
+                        cause: if late {
+                            RevisionCause::LateReturnCounted
+                        } else {
+                            RevisionCause::RestatedReturn
+                        },
                         published_in: before.folder.clone(),
                         revised_in: after.folder.clone(),
                     });
@@ -92,12 +134,18 @@ pub fn revisions(runs: &[PublishedRun]) -> Vec<Revision> {
             };
             for (figure, was, now) in month_figures(old, new) {
                 if was != now {
+                    let cause = match (figure, was) {
+                        (RevisedFigure::PlannedNeighbourhoodFte, _) => RevisionCause::PlanRevised,
+                        (_, Figure::NotReported) => RevisionCause::LateMonitoring,
+                        _ => RevisionCause::MonitoringRevised,
+                    };
                     found.push(Revision {
                         force: old.force.clone(),
                         period: RevisedPeriod::Month(old.month),
                         figure,
                         old: was,
                         new: now,
+                        cause,
                         published_in: before.folder.clone(),
                         revised_in: after.folder.clone(),
                     });

@@ -3,6 +3,7 @@
 //! them, and the revision log).
 
 use crate::cycle::publish::Tier;
+use crate::domain::Quarter;
 use crate::pay::publish::revisions::{Figure, RevisedPeriod};
 use crate::pay::publish::{Audience, SiteFacts};
 use crate::rules::taper::TaperKind;
@@ -92,10 +93,10 @@ pub fn measures(facts: &SiteFacts) -> (Vec<(String, Vec<MeasureItem>)>, Table) {
 pub fn tier_note(audience: Audience) -> &'static str {
     match audience {
         Audience::Public => {
-            "This is the public site: it shows the framework's headline measures, those the Home Office tracks publicly. The contextual measures, monitored internally, are on the sector's site."
+            "This is the public site: it shows the framework's headline measures, those the Home Office tracks publicly. The contextual measures are monitored internally by forces and the Home Office."
         }
         Audience::Sector => {
-            "This is the sector's site: it shows the framework's headline measures, tracked publicly, and its contextual measures, monitored internally by forces and the Home Office."
+            "This is the sector's site, not for public release: it shows the framework's headline measures, tracked publicly, and its contextual measures, monitored internally by forces and the Home Office."
         }
     }
 }
@@ -112,6 +113,11 @@ pub fn summary(facts: &SiteFacts) -> Vec<(String, String)> {
         ("Rules version".to_owned(), latest.manifest.rules_version.clone()),
         ("Run manifest SHA-256".to_owned(), latest.manifest_sha256.clone()),
         ("Input fingerprint".to_owned(), latest.manifest.input_fingerprint.clone().unwrap_or_else(|| "not recorded".to_owned())),
+        ("Next update".to_owned(), match Quarter::from_number(latest.quarter.number() + 1) {
+            Some(next) => format!("after the {next} payment run, due {}", long_date(config.quarter(next).payment_date)),
+            None => format!("none for {}: Q4 settles the year", config.year),
+        }),
+        ("Licence".to_owned(), "The figures and data files may be reused under the Open Government Licence v3.0.".to_owned()),
     ]
 }
 
@@ -130,6 +136,7 @@ pub fn method(facts: &SiteFacts) -> Vec<String> {
         "Every month each force reports its actual workforce, and every quarter its spending. Progress is the actual growth divided by the planned growth at a month end, to four decimal places (100% is on plan).".to_owned(),
         format!("The grant is paid quarterly in arrears on the force's eligible spending to date, up to its spend profile and its allocation, and tapered {taper}: a force behind its profile is paid less, and the rest is withheld. The final quarter settles the year, and an overpayment is recovered."),
         "Money is exact to the penny: every rounding is stated, half away from zero (pounds to the penny, ratios to four places). Headline figures in prose are rounded to one decimal place of a million pounds; every table gives them to the penny.".to_owned(),
+        "A force's rating is green when its progress earns the whole payment, amber when the taper pays part of it, and red when it pays nothing. The rating is always written beside its colour.".to_owned(),
         "A return received after a quarter's cut-off counts in the next quarter's run; a return sent again replaces the earlier one from the next run. Figures this site published that a later run changed are listed in the revision log below.".to_owned(),
     ]
 }
@@ -143,6 +150,8 @@ pub fn quarters_table(facts: &SiteFacts) -> Table {
         columns: vec![
             text_column("quarter", "Quarter"),
             text_column("months", "Months"),
+            key_column("first_month", "First month"),
+            key_column("last_month", "Last month"),
             figure_column("cutoff", "Returns counted if received by"),
             figure_column("payment_date", "Payment date"),
             text_column("published", "On this site"),
@@ -159,6 +168,8 @@ pub fn quarters_table(facts: &SiteFacts) -> Table {
                         month_words(months[0]),
                         month_words(months[2])
                     )),
+                    Cell::text(months[0].to_string()),
+                    Cell::text(months[2].to_string()),
                     Cell::figure(long_date(qc.cutoff), qc.cutoff),
                     Cell::figure(long_date(qc.payment_date), qc.payment_date),
                     Cell::text(if facts.runs.iter().any(|r| r.quarter == q) {
@@ -175,7 +186,7 @@ pub fn quarters_table(facts: &SiteFacts) -> Table {
 /// The taper bands (or the proportional taper's floor).
 pub fn taper_table(facts: &SiteFacts) -> Table {
     let taper = &facts.inputs.config.taper;
-    let rows = taper
+    let mut rows: Vec<Vec<Cell>> = taper
         .bands()
         .iter()
         .map(|band| {
@@ -191,6 +202,13 @@ pub fn taper_table(facts: &SiteFacts) -> Table {
             ]
         })
         .collect();
+    // Below the lowest band nothing is paid: said, so the table covers every progress.
+    if let Some(lowest) = taper.bands().last() {
+        rows.push(vec![
+            Cell::figure(format!("below {}", percent(lowest.min_progress)), "below"),
+            Cell::figure("0.00%", "0.00"),
+        ]);
+    }
     Table {
         name: "taper".to_owned(),
         caption: "The taper: how much of eligible spend is paid at each level of progress"
@@ -235,6 +253,7 @@ pub fn revisions_table(facts: &SiteFacts) -> Table {
                 Cell::text(r.figure.label()),
                 figure_cell(r.old),
                 figure_cell(r.new),
+                Cell::text(r.cause.words()),
                 Cell::text(r.published_in.clone()),
                 Cell::text(r.revised_in.clone()),
             ]
@@ -250,6 +269,7 @@ pub fn revisions_table(facts: &SiteFacts) -> Table {
             text_column("figure", "Figure"),
             figure_column("old_value", "Published"),
             figure_column("new_value", "Revised to"),
+            text_column("why", "Why"),
             text_column("published_in", "Published in run"),
             text_column("revised_in", "Revised in run"),
         ],

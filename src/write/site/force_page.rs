@@ -1,224 +1,131 @@
-//! A force's page: its workforce month by month against its delivery profile, its payments
-//! and withholdings by quarter with the reason, and the monthly measures the audience sees.
+//! A force's page: what it was paid and why, its growth against its delivery profile (see
+//! `force_growth`), and the monthly measures the audience sees.
 
 use rust_decimal::Decimal;
 
 use crate::cycle::publish::Held;
-use crate::domain::returns::DeliveryPlan;
-use crate::domain::{Force, Fte, Month};
+use crate::domain::{Force, Money, Month};
 use crate::pay::publish::SiteFacts;
-use crate::rules::reconcile::MonthLine;
+use crate::rules::payment::Status;
 
-use super::chart::{LineChart, Series, SeriesKind};
+use super::chart::LineChart;
+use super::force_growth::{growth, line};
 use super::national::{latest_month, rag_word};
-use super::tables::{Cell, Table, figure_column, text_column};
-use super::words::{
-    fte, month_axis_label, month_words, percent, percent_reported, pounds, pounds_prose,
-};
+use super::plain::{reason_codes, reasons_words, status_words};
+use super::tables::{Cell, Table, figure_column, key_column, text_column};
+use super::words::{fte_prose, month_words, percent, percent_reported, pounds, pounds_prose};
 
 /// What a force's page shows, built from the facts.
 pub struct ForceFigures {
     pub lead: String,
     pub summary: Vec<(String, String)>,
     pub charts: Vec<LineChart>,
-    pub delivery: Table,
+    pub growth: Table,
+    pub workforce: Table,
     pub payments: Table,
     pub measures: Option<Table>,
     pub measures_note: String,
 }
 
-/// The plan that counted for the force in the run published.
-fn plan<'a>(facts: &'a SiteFacts, force: &Force) -> Option<&'a DeliveryPlan> {
-    facts
-        .latest()
-        .result
-        .counted
-        .get(&force.id)
-        .and_then(|c| c.plan.as_ref())
+/// The money recovered from the force over the runs published, and the quarters.
+fn recovered(facts: &SiteFacts, force: &Force) -> Option<(Money, Vec<String>)> {
+    let mut total = Money::ZERO;
+    let mut quarters = Vec::new();
+    for run in &facts.runs {
+        if let Some(l) = run.ledger.lines.get(&force.id)
+            && l.status == Status::Recovery
+        {
+            total += l.payment;
+            quarters.push(run.quarter.to_string());
+        }
+    }
+    (!quarters.is_empty()).then_some((-total, quarters))
 }
 
-fn line<'a>(facts: &'a SiteFacts, force: &Force, month: Month) -> Option<&'a MonthLine> {
-    facts.latest().reconciliation.line(&force.id, month)
-}
-
-pub fn force_figures(facts: &SiteFacts, force: &Force) -> ForceFigures {
-    let year = facts.inputs.config.year;
+fn lead(facts: &SiteFacts, force: &Force) -> String {
     let latest = latest_month(facts);
-    let months: Vec<Month> = year.months().collect();
-    let plan = plan(facts, force);
     let ledger = facts.latest().ledger.lines.get(&force.id);
     let now = line(facts, force, latest);
-
-    // The summary.
-    let mut summary = Vec::new();
-    if let Some(l) = ledger {
-        summary.push(("Allocation for the year".to_owned(), pounds(l.allocation)));
-        summary.push(("Paid to date".to_owned(), pounds(l.paid_after)));
-        summary.push((
-            "Withheld to date".to_owned(),
-            l.withheld
-                .map_or_else(|| "nothing (payments held)".to_owned(), pounds),
-        ));
-    }
-    let lead = match now.and_then(|l| l.assessment) {
+    let growth = match now.and_then(|l| l.assessment) {
         Some(a) => {
-            summary.push((
-                format!("Progress at {}", month_words(latest)),
-                format!("{} ({})", percent(a.progress), rag_word(a.rag)),
-            ));
+            let planned = now
+                .and_then(|l| l.planned_uplift)
+                .map(fte_prose)
+                .unwrap_or_default();
+            let grown = if a.actual_uplift.as_decimal().is_sign_negative()
+                && !a.actual_uplift.as_decimal().is_zero()
+            {
+                format!(
+                    "had {} fewer neighbourhood police officers and police community support officers (PCSOs) than at its baseline",
+                    fte_prose(crate::domain::Fte::ZERO - a.actual_uplift)
+                )
+            } else {
+                format!(
+                    "had grown its neighbourhood police officers and police community support officers (PCSOs) by {}",
+                    fte_prose(a.actual_uplift)
+                )
+            };
             format!(
-                "{} had grown its neighbourhood officers and PCSOs by {} FTE by {}, against {} FTE planned: progress {}, rated {}. It has been paid {} of its {} allocation.",
-                force.name,
-                fte(a.actual_uplift),
+                "By {}, {} {grown}, against growth of {planned} planned (FTE: full-time equivalent): progress {}, rated {}.",
                 month_words(latest),
-                now.and_then(|l| l.planned_uplift)
-                    .map(fte)
-                    .unwrap_or_default(),
+                force.name,
                 percent(a.progress),
                 rag_word(a.rag).to_lowercase(),
-                ledger
-                    .map(|l| pounds_prose(l.paid_after))
-                    .unwrap_or_default(),
-                ledger
-                    .map(|l| pounds_prose(l.allocation))
-                    .unwrap_or_default(),
             )
         }
         None => format!(
-            "{}'s growth to {} is not reported: it needs both a delivery plan and a monitoring return for that month.",
+            "{}'s growth to {} is not reported: it needs both a delivery plan and a monthly workforce return for that month.",
             force.name,
             month_words(latest)
         ),
     };
+    let money = match (ledger, recovered(facts, force)) {
+        (Some(l), Some((amount, quarters))) => format!(
+            " It has been paid {} of its {} allocation to date, after {} was recovered in {} because its growth fell behind.",
+            pounds_prose(l.paid_after),
+            pounds_prose(l.allocation),
+            pounds_prose(amount),
+            quarters.join(" and "),
+        ),
+        (Some(l), None) => format!(
+            " It has been paid {} of its {} allocation to date.",
+            pounds_prose(l.paid_after),
+            pounds_prose(l.allocation),
+        ),
+        (None, _) => String::new(),
+    };
+    growth + &money
+}
 
-    // Month by month: the plan for every month, the actuals to the latest month.
-    let planned = |m: Month| plan.and_then(|p| p.month(m));
-    let actual = |m: Month| {
-        (m <= latest)
-            .then(|| line(facts, force, m).and_then(|l| l.actual))
-            .flatten()
-    };
-    let blank = |m: Month| {
-        if m <= latest {
-            Cell::blank("not reported")
-        } else {
-            Cell::blank("not yet due")
-        }
-    };
-    let fte_cell = |v: Option<Fte>, m: Month| match v {
-        Some(v) => Cell::figure(fte(v), v),
-        None => blank(m),
-    };
-    let delivery_rows = months
-        .iter()
-        .map(|&m| {
-            let assessment = (m <= latest)
-                .then(|| line(facts, force, m).and_then(|l| l.assessment))
-                .flatten();
-            vec![
-                Cell::figure(month_words(m), m),
-                fte_cell(planned(m).map(|p| p.officers), m),
-                fte_cell(actual(m).map(|a| a.officers), m),
-                fte_cell(planned(m).map(|p| p.pcsos), m),
-                fte_cell(actual(m).map(|a| a.pcsos), m),
-                match planned(m) {
-                    Some(p) => Cell::figure(p.specials.to_string(), p.specials),
-                    None => blank(m),
-                },
-                match actual(m) {
-                    Some(a) => Cell::figure(a.specials.to_string(), a.specials),
-                    None => blank(m),
-                },
-                match assessment {
-                    Some(a) => Cell::figure(percent(a.progress), a.progress),
-                    None => blank(m),
-                },
-                match assessment {
-                    Some(a) => Cell::figure(rag_word(a.rag), a.rag.as_str()).with_rag(a.rag),
-                    None => blank(m),
-                },
-            ]
-        })
-        .collect();
-    let delivery = Table {
-        name: format!("{}-delivery", force.id),
-        caption: format!("{}: workforce against the delivery profile", force.name),
-        columns: vec![
-            text_column("month", "Month"),
-            figure_column("planned_officers_fte", "Officers planned (FTE)"),
-            figure_column("actual_officers_fte", "Officers actual (FTE)"),
-            figure_column("planned_pcsos_fte", "PCSOs planned (FTE)"),
-            figure_column("actual_pcsos_fte", "PCSOs actual (FTE)"),
-            figure_column("planned_specials", "Specials planned (headcount)"),
-            figure_column("actual_specials", "Specials actual (headcount)"),
-            figure_column("progress", "Progress"),
-            text_column("rag", "Rating"),
-        ],
-        rows: delivery_rows,
-    };
-
-    let series = |name: &str,
-                  planned_of: &dyn Fn(Month) -> Option<Decimal>,
-                  actual_of: &dyn Fn(Month) -> Option<Decimal>| {
-        vec![
-            Series {
-                name: format!("{name} planned"),
-                kind: SeriesKind::Planned,
-                values: months.iter().map(|m| planned_of(*m)).collect(),
+pub fn force_figures(facts: &SiteFacts, force: &Force) -> ForceFigures {
+    let latest = latest_month(facts);
+    let ledger = facts.latest().ledger.lines.get(&force.id);
+    let mut summary = Vec::new();
+    if let Some(l) = ledger {
+        let withheld = l.withheld.unwrap_or(Money::ZERO);
+        summary.push(("Allocation for the year".to_owned(), pounds(l.allocation)));
+        summary.push(("Paid to date".to_owned(), pounds(l.paid_after)));
+        summary.push((
+            "Withheld to date because growth is behind plan".to_owned(),
+            match l.withheld {
+                Some(w) => pounds(w),
+                None => "nothing: the payment is held".to_owned(),
             },
-            Series {
-                name: format!("{name} actual"),
-                kind: SeriesKind::Actual,
-                values: months.iter().map(|m| actual_of(*m)).collect(),
-            },
-        ]
-    };
-    let chart = |key: &str, what: &str, unit: &str, series: Vec<Series>| LineChart {
-        id: format!("chart-{}-{key}", force.id),
-        title: format!("{}: {what}, planned and actual", force.name),
-        description: format!(
-            "A line chart of {}'s {what} ({unit}) at each month end from {} to {}: the delivery profile as a dashed line, the actual figures to {} as a solid line with markers. The figures are in the table below.",
-            force.name,
-            months.first().map(|m| month_words(*m)).unwrap_or_default(),
-            months.last().map(|m| month_words(*m)).unwrap_or_default(),
-            month_words(latest),
-        ),
-        x_labels: months.iter().map(|m| month_axis_label(*m)).collect(),
-        y_title: unit.to_owned(),
-        series,
-    };
-    let charts = vec![
-        chart(
-            "officers",
-            "neighbourhood police officers",
-            "FTE",
-            series(
-                "Officers",
-                &|m| planned(m).map(|p| p.officers.as_decimal()),
-                &|m| actual(m).map(|a| a.officers.as_decimal()),
+        ));
+        summary.push((
+            "The rest of the allocation".to_owned(),
+            format!(
+                "{} (not yet spent, spent beyond the spending plan, or in a return that could not count)",
+                pounds(l.allocation - l.paid_after - withheld)
             ),
-        ),
-        chart(
-            "pcsos",
-            "PCSOs",
-            "FTE",
-            series(
-                "PCSOs",
-                &|m| planned(m).map(|p| p.pcsos.as_decimal()),
-                &|m| actual(m).map(|a| a.pcsos.as_decimal()),
-            ),
-        ),
-        chart(
-            "specials",
-            "special constables",
-            "headcount",
-            series(
-                "Specials",
-                &|m| planned(m).map(|p| Decimal::from(p.specials.get())),
-                &|m| actual(m).map(|a| Decimal::from(a.specials.get())),
-            ),
-        ),
-    ];
+        ));
+    }
+    if let Some(a) = line(facts, force, latest).and_then(|l| l.assessment) {
+        summary.push((
+            format!("Progress at {}", month_words(latest)),
+            format!("{} ({})", percent(a.progress), rag_word(a.rag)),
+        ));
+    }
 
     // Quarter by quarter, from each run's ledger and reasons.
     let payment_rows = facts
@@ -229,24 +136,19 @@ pub fn force_figures(facts: &SiteFacts, force: &Force) -> ForceFigures {
             let result = run.result.forces.iter().find(|r| r.force == force.id);
             Some(vec![
                 Cell::text(run.quarter.to_string()),
-                Cell::text(l.status.as_str()),
+                Cell::figure(status_words(l.status), l.status.as_str()),
                 Cell::figure(pounds(l.payment), l.payment),
                 Cell::figure(pounds(l.paid_after), l.paid_after),
                 match l.withheld {
                     Some(w) => Cell::figure(pounds(w), w),
-                    None => Cell::blank("held"),
+                    None => Cell::blank("nothing (held)"),
                 },
                 Cell::text(
                     result
-                        .map(|r| {
-                            r.reasons
-                                .iter()
-                                .map(|reason| reason.code())
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        })
+                        .map(|r| reasons_words(&r.reasons))
                         .unwrap_or_default(),
                 ),
+                Cell::text(result.map(|r| reason_codes(&r.reasons)).unwrap_or_default()),
                 Cell::text(result.map(|r| r.explanation.clone()).unwrap_or_default()),
             ])
         })
@@ -256,22 +158,25 @@ pub fn force_figures(facts: &SiteFacts, force: &Force) -> ForceFigures {
         caption: format!("{}: payments by quarter", force.name),
         columns: vec![
             text_column("quarter", "Quarter"),
-            text_column("status", "Status"),
+            text_column("status", "What happened"),
             figure_column("payment", "Payment this quarter"),
             figure_column("paid_to_date", "Paid to date"),
             figure_column("withheld_to_date", "Withheld to date"),
-            text_column("reason", "Reason"),
-            text_column("explanation", "Explanation"),
+            text_column("reason", "Why"),
+            key_column("reason_codes", "Reason codes"),
+            key_column("explanation", "Explanation"),
         ],
         rows: payment_rows,
     };
 
+    let growth = growth(facts, force);
     let (measures, measures_note) = measures_table(facts, force, latest);
     ForceFigures {
-        lead,
+        lead: lead(facts, force),
         summary,
-        charts,
-        delivery,
+        charts: growth.charts,
+        growth: growth.growth,
+        workforce: growth.levels,
         payments,
         measures,
         measures_note,
@@ -296,7 +201,7 @@ fn measures_table(facts: &SiteFacts, force: &Force, latest: Month) -> (Option<Ta
         columns.push(figure_column("abstraction_rate_percent", &m.name));
     }
     if let Some(m) = response {
-        columns.push(figure_column("responded_72h_rate", &m.name));
+        columns.push(figure_column("responded_72h_percent", &m.name));
     }
     let rows = facts
         .inputs
@@ -315,7 +220,11 @@ fn measures_table(facts: &SiteFacts, force: &Force, latest: Month) -> (Option<Ta
             }
             if response.is_some() {
                 row.push(match context.and_then(|c| c.response_rate) {
-                    Some(rate) => Cell::figure(percent(rate), rate),
+                    // A percentage, as the abstraction rate beside it is.
+                    Some(rate) => Cell::figure(
+                        percent(rate),
+                        (rate.as_decimal() * Decimal::from(100)).normalize(),
+                    ),
                     None => Cell::blank("none received"),
                 });
             }

@@ -3,10 +3,12 @@
 
 pub mod about;
 pub mod chart;
+pub mod force_growth;
 pub mod force_page;
 pub mod giving;
 pub mod national;
 pub mod pages;
+pub mod plain;
 pub mod tables;
 pub mod words;
 
@@ -114,7 +116,9 @@ fn page(facts: &SiteFacts, title: String, root: &'static str, current: &str) -> 
         root,
         audience_words: match facts.audience {
             Audience::Public => "Published figures",
-            Audience::Sector => "Sector view: headline and contextual measures",
+            Audience::Sector => {
+                "Sector view, not for public release: headline and contextual measures"
+            }
         },
         nav: NAV
             .iter()
@@ -236,21 +240,28 @@ pub fn build_site(facts: &SiteFacts) -> Result<Vec<SiteFile>, SiteError> {
         "The year's grants in the 360Giving Data Standard (CSV)".to_owned(),
     ));
     let totals = national::money_totals(facts);
+    let national_chart = national::national_chart(facts);
+    let ranked_chart = national::ranked_chart(facts);
     let index_page = page(facts, "National figures".to_owned(), "", "index.html");
     let index = IndexPage {
         page: &index_page,
         lead: format!(
-            "How the 43 police forces of England and Wales are growing their neighbourhood teams, and what the {} has paid them: figures to {}, with {} of {} paid to date.",
+            "How the 43 police forces of England and Wales are growing their neighbourhood teams of police officers and police community support officers (PCSOs), and what the {} has paid them: figures to {}, with {} of {} paid to date.",
             facts.inputs.config.scheme,
             month_words(latest),
             words::pounds_prose(totals.paid_to_date),
             words::pounds_prose(totals.allocated),
         ),
         headline: headline_list,
-        growth_note: "Growth is the full-time equivalent neighbourhood officers and PCSOs above each force's baseline at 31 March, summed over the forces that reported the month.".to_owned(),
-        growth_chart: line_chart_svg(&national::national_chart(facts))?,
+        growth_note: format!(
+            "Growth is the neighbourhood officers and PCSOs, counted as full-time equivalents (FTE), above each force's baseline at {}, summed over the forces that reported the month.",
+            long_date(facts.inputs.config.year.first_day() - chrono::Days::new(1))
+        ),
+        growth_chart_title: national_chart.title.clone(),
+        growth_chart: line_chart_svg(&national_chart)?,
         latest_month: month_words(latest),
-        ranked_chart: bar_chart_svg(&national::ranked_chart(facts))?,
+        ranked_chart_title: ranked_chart.title.clone(),
+        ranked_chart: bar_chart_svg(&ranked_chart)?,
         unranked: crate::text::listed(&unranked),
         national: national_table.clone(),
         forces: forces_table.clone(),
@@ -276,8 +287,8 @@ pub fn build_site(facts: &SiteFacts) -> Result<Vec<SiteFile>, SiteError> {
         let charts = figures
             .charts
             .iter()
-            .map(line_chart_svg)
-            .collect::<Result<Vec<_>, _>>()?;
+            .map(|c| Ok((c.id.clone(), c.title.clone(), line_chart_svg(c)?)))
+            .collect::<Result<Vec<_>, askama::Error>>()?;
         let force_page_frame = page(facts, force.name.clone(), "../", "");
         let rendered = ForcePage {
             page: &force_page_frame,
@@ -285,15 +296,19 @@ pub fn build_site(facts: &SiteFacts) -> Result<Vec<SiteFile>, SiteError> {
             lead: figures.lead.clone(),
             summary: figures.summary.clone(),
             latest_month: month_words(latest),
+            baseline_date: long_date(facts.inputs.config.year.first_day() - chrono::Days::new(1)),
+            year_complete: latest == facts.inputs.config.year.last_month(),
             charts,
-            delivery: figures.delivery.clone(),
+            growth: figures.growth.clone(),
+            workforce: figures.workforce.clone(),
             payments: figures.payments.clone(),
             measures: figures.measures.clone(),
             measures_note: figures.measures_note.clone(),
         }
         .render()?;
         files.add(format!("forces/{}.html", force.id), rendered);
-        files.table(&figures.delivery)?;
+        files.table(&figures.growth)?;
+        files.table(&figures.workforce)?;
         files.table(&figures.payments)?;
         if let Some(measures) = &figures.measures {
             files.table(measures)?;
@@ -304,7 +319,7 @@ pub fn build_site(facts: &SiteFacts) -> Result<Vec<SiteFile>, SiteError> {
     let measures_frame = page(facts, "Measures".to_owned(), "", "measures.html");
     let measures_page = MeasuresPage {
         page: &measures_frame,
-        lead: "The Neighbourhood Policing Performance Framework's measures, by pillar: which this site shows from the forces' returns, and where the others are published.".to_owned(),
+        lead: "The Neighbourhood Policing Performance Framework's measures, by pillar: which this site shows from the forces' returns for the grant, and, where a source is known, where the others are published.".to_owned(),
         tier_note: about::tier_note(facts.audience).to_owned(),
         pillars: measure_pillars,
         table: measures_table.clone(),

@@ -77,19 +77,30 @@ pub fn headline(facts: &SiteFacts) -> (Vec<(String, String)>, Table) {
             let progress = n.assessment.map(|a| a.progress);
             rows.push((
                 "actual_uplift_fte",
-                format!("Growth in neighbourhood officers and PCSOs to {end}"),
-                fte_prose(n.actual_uplift),
+                format!(
+                    "Growth in neighbourhood police officers and police community support officers (PCSOs) to {end}"
+                ),
+                match progress {
+                    Some(p) => format!(
+                        "{} (full-time equivalent), progress {} against the plan",
+                        fte_prose(n.actual_uplift),
+                        percent(p)
+                    ),
+                    None => fte_prose(n.actual_uplift),
+                },
                 n.actual_uplift.to_string(),
             ));
-            rows.push((
-                "planned_uplift_fte",
-                format!("Growth planned to {end}"),
-                match progress {
-                    Some(p) => format!("{} (progress {})", fte_prose(n.planned_uplift), percent(p)),
-                    None => fte_prose(n.planned_uplift),
-                },
-                n.planned_uplift.to_string(),
-            ));
+            // At the year's end the growth planned to date is the year's commitment: said
+            // once, in the commitment's row.
+            let year_end = month == facts.inputs.config.year.last_month();
+            if !(year_end && n.planned_uplift == commitment) {
+                rows.push((
+                    "planned_uplift_fte",
+                    format!("Growth planned to {end}"),
+                    fte_prose(n.planned_uplift),
+                    n.planned_uplift.to_string(),
+                ));
+            }
             rows.push((
                 "forces_reporting",
                 format!("Forces reporting for {end}"),
@@ -127,14 +138,19 @@ pub fn headline(facts: &SiteFacts) -> (Vec<(String, String)>, Table) {
         },
         commitment.to_string(),
     ));
-    if let Some((baseline, actual)) = specials(facts) {
+    if let Some((baseline, actual, forces)) = specials(facts) {
+        let over = if forces == facts.latest().ledger.lines.len() {
+            String::new()
+        } else {
+            format!(", over the {forces} forces reporting")
+        };
         rows.push((
             "specials_headcount",
             format!("Special constables at {end} (headcount)"),
             format!(
-                "{} ({} since 31 March {})",
+                "{} ({} since 31 March {}{over})",
                 thousands_count(actual),
-                signed_count(i64::from(actual) - i64::from(baseline)),
+                super::words::signed_count(i64::from(actual) - i64::from(baseline)),
                 facts.inputs.config.year.start_year()
             ),
             actual.to_string(),
@@ -164,9 +180,19 @@ pub fn headline(facts: &SiteFacts) -> (Vec<(String, String)>, Table) {
     ));
     rows.push((
         "withheld",
-        "Withheld to date because of slower growth".to_owned(),
+        "Withheld to date because growth is behind plan".to_owned(),
         pounds_prose(totals.withheld),
         totals.withheld.to_string(),
+    ));
+    let rest = totals.allocated - totals.paid_to_date - totals.withheld;
+    rows.push((
+        "rest_of_allocation",
+        "The rest of the allocation".to_owned(),
+        format!(
+            "{} (not yet spent, spent beyond a force's spending plan, or in a return that could not count: the grant pays only what forces spend)",
+            pounds_prose(rest)
+        ),
+        rest.to_string(),
     ));
     let table = Table {
         name: "headline".to_owned(),
@@ -202,11 +228,11 @@ pub fn headline(facts: &SiteFacts) -> (Vec<(String, String)>, Table) {
 
 /// Special constables nationally at the latest month, over the forces reporting it: their
 /// plans' baseline and their actual headcount.
-fn specials(facts: &SiteFacts) -> Option<(u32, u32)> {
+fn specials(facts: &SiteFacts) -> Option<(u32, u32, usize)> {
     let month = latest_month(facts);
     let mut baseline = 0u32;
     let mut actual = 0u32;
-    let mut any = false;
+    let mut forces = 0;
     for (force, counted) in &facts.latest().result.counted {
         let (Some(plan), Some(line)) = (&counted.plan, line_at(facts, force)) else {
             continue;
@@ -216,18 +242,13 @@ fn specials(facts: &SiteFacts) -> Option<(u32, u32)> {
         };
         baseline = baseline.saturating_add(plan.baseline_specials.get());
         actual = actual.saturating_add(levels.specials.get());
-        any = true;
+        forces += 1;
     }
-    any.then_some((baseline, actual))
+    (forces > 0).then_some((baseline, actual, forces))
 }
 
 fn thousands_count(n: u32) -> String {
     crate::text::thousands(n)
-}
-
-fn signed_count(n: i64) -> String {
-    let text = crate::text::thousands(n);
-    if n > 0 { format!("+{text}") } else { text }
 }
 
 /// National planned and actual growth, month by month to the latest month.
@@ -358,6 +379,10 @@ pub fn forces_table(facts: &SiteFacts, root: &str) -> Table {
                 },
                 Cell::figure(pounds(payment.allocation), payment.allocation),
                 Cell::figure(pounds(payment.paid_after), payment.paid_after),
+                match payment.withheld {
+                    Some(w) => Cell::figure(pounds(w), w),
+                    None => Cell::blank("nothing (held)"),
+                },
             ]
         })
         .collect();
@@ -377,19 +402,25 @@ pub fn forces_table(facts: &SiteFacts, root: &str) -> Table {
             text_column("rag", "Rating"),
             figure_column("allocation", "Allocation"),
             figure_column("paid_to_date", "Paid to date"),
+            figure_column("withheld_to_date", "Withheld to date"),
         ],
         rows,
     }
 }
 
-/// The forces with a progress figure, highest first (ties by name), and those without.
-pub fn ranked(
-    facts: &SiteFacts,
-) -> (
-    Vec<(String, crate::rules::reconcile::Assessment)>,
-    Vec<String>,
-) {
-    let mut ranked = Vec::new();
+/// A force ranked by progress: its rank shared with any force of the same progress.
+pub struct Ranked {
+    pub force: crate::domain::ForceId,
+    pub name: String,
+    pub rank: usize,
+    pub tied: bool,
+    pub assessment: crate::rules::reconcile::Assessment,
+}
+
+/// The forces with a progress figure, highest first (ties by name, sharing a rank), and
+/// the names of those without.
+pub fn ranked(facts: &SiteFacts) -> (Vec<Ranked>, Vec<String>) {
+    let mut found = Vec::new();
     let mut unranked = Vec::new();
     for force in facts.latest().ledger.lines.keys() {
         let name = facts
@@ -398,11 +429,35 @@ pub fn ranked(
             .get(force)
             .map_or_else(|| force.to_string(), |f| f.name.clone());
         match line_at(facts, force).and_then(|l| l.assessment) {
-            Some(a) => ranked.push((name, a)),
+            Some(a) => found.push((force.clone(), name, a)),
             None => unranked.push(name),
         }
     }
-    ranked.sort_by(|a, b| b.1.progress.cmp(&a.1.progress).then_with(|| a.0.cmp(&b.0)));
+    found.sort_by(|a, b| b.2.progress.cmp(&a.2.progress).then_with(|| a.1.cmp(&b.1)));
+    let progress: Vec<_> = found.iter().map(|f| f.2.progress).collect();
+    let ranked = found
+        .into_iter()
+        .enumerate()
+        .map(|(i, (force, name, assessment))| {
+            // The rank of the first force with this progress ("=2" for a tie).
+            let first = progress
+                .iter()
+                .position(|p| *p == assessment.progress)
+                .unwrap_or(i);
+            let tied = progress
+                .iter()
+                .filter(|p| **p == assessment.progress)
+                .count()
+                > 1;
+            Ranked {
+                force,
+                name,
+                rank: first + 1,
+                tied,
+                assessment,
+            }
+        })
+        .collect();
     (ranked, unranked)
 }
 
@@ -417,17 +472,24 @@ pub fn ranked_table(facts: &SiteFacts) -> Table {
         ),
         columns: vec![
             text_column("force", "Force"),
+            key_column("force_id", "Force id"),
             figure_column("rank", "Rank"),
             figure_column("progress", "Progress"),
             text_column("rag", "Rating"),
         ],
         rows: ranked
             .iter()
-            .enumerate()
-            .map(|(i, (name, a))| {
+            .map(|r| {
+                let a = r.assessment;
+                let shown = if r.tied {
+                    format!("={}", r.rank)
+                } else {
+                    r.rank.to_string()
+                };
                 vec![
-                    Cell::text(name.clone()),
-                    Cell::figure((i + 1).to_string(), i + 1),
+                    Cell::text(r.name.clone()),
+                    Cell::text(r.force.to_string()),
+                    Cell::figure(shown, r.rank),
                     Cell::figure(percent(a.progress), a.progress),
                     Cell::figure(rag_word(a.rag), a.rag.as_str()).with_rag(a.rag),
                 ]
@@ -450,11 +512,11 @@ pub fn ranked_chart(facts: &SiteFacts) -> BarChart {
         x_title: "Progress against planned growth (%)".to_owned(),
         bars: ranked
             .iter()
-            .map(|(name, a)| Bar {
-                label: name.clone(),
-                value: a.progress.as_decimal() * hundred,
-                value_text: percent(a.progress),
-                rag: a.rag,
+            .map(|r| Bar {
+                label: r.name.clone(),
+                value: r.assessment.progress.as_decimal() * hundred,
+                value_text: percent(r.assessment.progress),
+                rag: r.assessment.rag,
             })
             .collect(),
         reference: Some((hundred, "On plan (100%)".to_owned())),

@@ -112,6 +112,12 @@ pub fn fte_prose(value: Fte) -> String {
     format!("{text} FTE")
 }
 
+/// A count with its sign: `+12`, `-3`, `0`.
+pub fn signed_count(n: i64) -> String {
+    let text = thousands(n);
+    if n > 0 { format!("+{text}") } else { text }
+}
+
 /// A ratio as a percentage to two places: `1.0315` → `103.15%`.
 pub fn percent(ratio: Ratio) -> String {
     format!("{}%", number(ratio.as_decimal() * Decimal::from(100), 2))
