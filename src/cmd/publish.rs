@@ -37,10 +37,11 @@ pub fn run(args: PublishArgs) -> anyhow::Result<Exit> {
         latest.folder,
         latest.manifest_sha256
     );
+    let revised = published.facts.revisions.len();
     say!(
-        "  {} runs checked against their manifests; {} revised figures logged",
+        "  {} runs checked against their manifests; {revised} revised {} logged",
         published.facts.runs.len(),
-        published.facts.revisions.len()
+        if revised == 1 { "figure" } else { "figures" }
     );
     say!(
         "wrote {} ({} files; site-manifest.json SHA-256 {})",

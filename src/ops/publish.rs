@@ -52,6 +52,12 @@ pub struct Published {
 pub enum PublishError {
     #[error(transparent)]
     Place(#[from] PlaceError),
+    #[error("{flag} {}: {}; give {what}", .path.display(), if .path.is_dir() { "there is no cycle.toml in it" } else { "there is no such folder" })]
+    NoFolder {
+        flag: &'static str,
+        path: PathBuf,
+        what: &'static str,
+    },
     #[error(
         "--out {} is inside the runs folder {}; write the site elsewhere, since the runs are only ever read",
         out.display(), runs.display()
@@ -69,7 +75,7 @@ pub enum PublishError {
     #[error("{} already exists; give --overwrite to replace it (it is swapped in whole)", .0.display())]
     InTheWay(PathBuf),
     #[error(
-        "{} is not replaced: {why}; --overwrite replaces only a site npg publish wrote, still as it wrote it (give another --out, or move it aside)",
+        "{} is not a site npg publish wrote, so it is not replaced: {why}; give another --out (a new or empty folder), or move it aside (--overwrite replaces only a site npg wrote, still as it wrote it)",
         path.display()
     )]
     NotOurs { path: PathBuf, why: String },
@@ -121,8 +127,27 @@ pub fn publish(
     })))
 }
 
-/// The site goes neither inside the cycle or runs folders nor around them.
+/// The site goes neither inside the cycle or runs folders nor around them; both must be
+/// there, the cycle with its `cycle.toml`.
 fn check_place(request: &PublishRequest) -> Result<(), PublishError> {
+    if !request.runs.is_dir() {
+        return Err(PublishError::NoFolder {
+            flag: "--runs",
+            path: request.runs.to_owned(),
+            what: "the folder npg pay wrote the year's run folders into",
+        });
+    }
+    if !request
+        .cycle
+        .join(crate::cycle::config::CONFIG_FILE)
+        .is_file()
+    {
+        return Err(PublishError::NoFolder {
+            flag: "--cycle",
+            path: request.cycle.to_owned(),
+            what: "the cycle folder (holding cycle.toml) the runs were made from",
+        });
+    }
     refuse_out_inside_cycle(request.out, request.cycle)?;
     if is_inside(request.out, request.runs)? {
         return Err(PublishError::InsideRuns {
@@ -172,9 +197,21 @@ fn check_replaceable(out: &Path, overwrite: bool) -> Result<bool, PublishError> 
     if found.is_empty() {
         return Ok(true);
     }
+    // A folder that is not a site npg wrote is said to be so at once, with or without
+    // --overwrite, so that nobody is told to overwrite what would then be refused.
+    check_ours(out, &found)?;
     if !overwrite {
         return Err(PublishError::InTheWay(out.to_owned()));
     }
+    Ok(true)
+}
+
+/// A site npg wrote: its manifest lists every file there, each with the hash it has.
+fn check_ours(out: &Path, found: &[String]) -> Result<(), PublishError> {
+    let not_ours = |why: &str| PublishError::NotOurs {
+        path: out.to_owned(),
+        why: why.to_owned(),
+    };
     let bytes = read_limited(&out.join(SITE_MANIFEST), MAX_MANIFEST_BYTES)
         .map_err(|_| not_ours(&format!("it has no {SITE_MANIFEST} npg can read")))?;
     let manifest: SiteManifestRead = serde_json::from_slice(&bytes)
@@ -184,7 +221,7 @@ fn check_replaceable(out: &Path, overwrite: bool) -> Result<bool, PublishError> 
         .iter()
         .map(|f| (f.path.as_str(), f.sha256.as_str()))
         .collect();
-    for path in &found {
+    for path in found {
         if path == SITE_MANIFEST {
             continue;
         }
@@ -199,7 +236,7 @@ fn check_replaceable(out: &Path, overwrite: bool) -> Result<bool, PublishError> 
             return Err(not_ours(&format!("{path} has changed since npg wrote it")));
         }
     }
-    Ok(true)
+    Ok(())
 }
 
 /// Every file under `dir` (hidden ones too), relative, with `/` between names. A link or

@@ -615,6 +615,24 @@ fn a_run_folder_that_no_longer_matches_its_manifest_is_refused() {
         .stderr(predicates::str::contains("forces.csv has changed"));
     assert!(!out.exists(), "nothing written");
 
+    // A folder of someone else's in the way: said at once, not "give --overwrite".
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::write(out.join("index.html"), "mine").unwrap();
+    publish_from(&p.runs, &fixture_cycle(), &out)
+        .code(2)
+        .stderr(predicates::str::contains("is not a site npg publish wrote"))
+        .stderr(predicates::str::contains("no site-manifest.json"));
+    assert_eq!(std::fs::read(out.join("index.html")).unwrap(), b"mine");
+    std::fs::remove_dir_all(&out).unwrap();
+    // A runs folder mistyped, and a cycle folder without its cycle.toml.
+    publish_from(&dir.path().join("nosuch"), &fixture_cycle(), &out)
+        .code(2)
+        .stderr(predicates::str::contains("--runs"))
+        .stderr(predicates::str::contains("there is no such folder"));
+    publish_from(&p.runs, &p.runs, &out)
+        .code(2)
+        .stderr(predicates::str::contains("there is no cycle.toml in it"));
+
     // A missing quarter in the chain, and a quarter named that has no run.
     std::fs::remove_dir_all(runs.join("2025-26-Q2")).unwrap();
     publish_from(&runs, &fixture_cycle(), &out)

@@ -50,7 +50,7 @@ pub enum RunsError {
         year: FinancialYear,
     },
     #[error(
-        "{} has no {quarter} run ({}): the site shows every quarter of the year to {through}, so each quarter's run must be there",
+        "{} has no {quarter} run ({}): the site shows every quarter of the year to {through}, so each quarter's run must be there; make it with npg pay --quarter {quarter} (or the range Q1-{through})",
         .runs.display(), .expected
     )]
     RunMissing {
@@ -61,6 +61,11 @@ pub enum RunsError {
     },
     #[error("{}: cannot read it: {cause}", .path.display())]
     Unreadable { path: PathBuf, cause: String },
+    #[error(
+        "{} has no {MANIFEST_FILE}, so it is not a run folder npg pay wrote; make the quarter's run with npg pay, or move the folder aside",
+        .folder.display()
+    )]
+    NotARun { folder: PathBuf },
     #[error(transparent)]
     Manifest(#[from] ManifestError),
     #[error(transparent)]
@@ -111,6 +116,7 @@ impl RunsError {
     pub fn is_input_error(&self) -> bool {
         match self {
             RunsError::NoRuns { .. } | RunsError::RunMissing { .. } => false,
+            RunsError::NotARun { .. } => false,
             RunsError::Unreadable { .. } => false,
             RunsError::Cycle(e) => e.is_input_error(),
             _ => true,
@@ -173,6 +179,9 @@ pub fn read_runs(
                 expected: name,
                 through,
             });
+        }
+        if !dir.join(MANIFEST_FILE).is_file() {
+            return Err(RunsError::NotARun { folder: dir });
         }
         let manifest_bytes = read_bytes(&dir.join(MANIFEST_FILE), MAX_MANIFEST_BYTES)?;
         let shown = format!("{name}/{MANIFEST_FILE}");
