@@ -166,7 +166,7 @@ pub fn headline(facts: &SiteFacts) -> (Vec<(String, String)>, Table) {
         "paid_to_date",
         "Paid to date".to_owned(),
         format!(
-            "{} (payment run of {})",
+            "{} (after the payment run of {})",
             pounds_prose(totals.paid_to_date),
             long_date(
                 facts
