@@ -201,6 +201,13 @@ fn every_forces_payments_by_quarter_are_each_runs_ledger_lines() {
             );
         }
     }
+    // The long file for analysts: every force's quarters, each its ledger line.
+    let all = data_csv(site, "all-forces-payments.csv");
+    assert_eq!(all.len(), ledgers[3].1.len() * 4);
+    for row in &all {
+        let (_, ledger) = ledgers.iter().find(|(q, _)| *q == row["quarter"]).unwrap();
+        assert_eq!(row["payment"], ledger[&row["force_id"]]["payment"]);
+    }
     let durham = data_csv(site, "durham-payments.csv");
     assert_eq!(durham[3]["status"], "RECOVERY");
     assert_eq!(durham[3]["payment"], "-723863.59");

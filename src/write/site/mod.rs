@@ -12,6 +12,8 @@ pub mod plain;
 pub mod tables;
 pub mod words;
 
+use std::collections::BTreeMap;
+
 use askama::Template;
 use serde::Serialize;
 use thiserror::Error;
@@ -203,6 +205,75 @@ pub fn build_site(facts: &SiteFacts) -> Result<Vec<SiteFile>, SiteError> {
     files.add("site.css", STYLESHEET.to_owned());
     let latest = national::latest_month(facts);
 
+    // A page per force.
+    let mut every: BTreeMap<&str, Vec<(String, String, Table)>> = BTreeMap::new();
+    for force in facts.latest().ledger.lines.keys() {
+        let Some(force) = facts.inputs.forces.get(force) else {
+            continue;
+        };
+        let figures = force_page::force_figures(facts, force);
+        let charts = figures
+            .charts
+            .iter()
+            .map(|c| Ok((c.id.clone(), c.title.clone(), line_chart_svg(c)?)))
+            .collect::<Result<Vec<_>, askama::Error>>()?;
+        let force_page_frame = page(facts, force.name.clone(), "../", "");
+        let rendered = ForcePage {
+            page: &force_page_frame,
+            name: force.name.clone(),
+            lead: figures.lead.clone(),
+            summary: figures.summary.clone(),
+            latest_month: month_words(latest),
+            baseline_date: long_date(facts.inputs.config.year.first_day() - chrono::Days::new(1)),
+            year_complete: latest == facts.inputs.config.year.last_month(),
+            charts,
+            growth: figures.growth.clone(),
+            workforce: figures.workforce.clone(),
+            payments: figures.payments.clone(),
+            measures: figures.measures.clone(),
+            measures_note: figures.measures_note.clone(),
+        }
+        .render()?;
+        files.add(format!("forces/{}.html", force.id), rendered);
+        files.table(&figures.growth)?;
+        files.table(&figures.workforce)?;
+        files.table(&figures.payments)?;
+        if let Some(measures) = &figures.measures {
+            files.table(measures)?;
+        }
+        let mut keep = |kind: &'static str, table: &Table| {
+            every.entry(kind).or_default().push((
+                force.id.to_string(),
+                force.name.clone(),
+                table.clone(),
+            ));
+        };
+        keep("growth", &figures.growth);
+        keep("workforce", &figures.workforce);
+        keep("payments", &figures.payments);
+        if let Some(measures) = &figures.measures {
+            keep("measures", measures);
+        }
+    }
+    // Each kind of force table for every force in one file, for analysts.
+    let long_tables: Vec<Table> = every
+        .iter()
+        .map(|(kind, tables)| {
+            let refs: Vec<(&str, &str, &Table)> = tables
+                .iter()
+                .map(|(id, name, t)| (id.as_str(), name.as_str(), t))
+                .collect();
+            tables::all_forces(
+                &format!("all-forces-{kind}"),
+                &format!("Every force's {kind} table, one after another"),
+                &refs,
+            )
+        })
+        .collect();
+    for table in &long_tables {
+        files.table(table)?;
+    }
+
     // The national page.
     let (headline_list, headline_table) = national::headline(facts);
     let national_table = national::national_table(facts);
@@ -231,6 +302,10 @@ pub fn build_site(facts: &SiteFacts) -> Result<Vec<SiteFile>, SiteError> {
         ]
     })
     .collect();
+    for t in &long_tables {
+        data_links.push((t.csv_path(), format!("{} (CSV)", t.caption)));
+        data_links.push((t.json_path(), format!("{} (JSON)", t.caption)));
+    }
     data_links.push((
         "data/360giving.json".to_owned(),
         "The year's grants in the 360Giving Data Standard (JSON)".to_owned(),
@@ -278,43 +353,6 @@ pub fn build_site(facts: &SiteFacts) -> Result<Vec<SiteFile>, SiteError> {
         files.table(table)?;
     }
 
-    // A page per force.
-    for force in facts.latest().ledger.lines.keys() {
-        let Some(force) = facts.inputs.forces.get(force) else {
-            continue;
-        };
-        let figures = force_page::force_figures(facts, force);
-        let charts = figures
-            .charts
-            .iter()
-            .map(|c| Ok((c.id.clone(), c.title.clone(), line_chart_svg(c)?)))
-            .collect::<Result<Vec<_>, askama::Error>>()?;
-        let force_page_frame = page(facts, force.name.clone(), "../", "");
-        let rendered = ForcePage {
-            page: &force_page_frame,
-            name: force.name.clone(),
-            lead: figures.lead.clone(),
-            summary: figures.summary.clone(),
-            latest_month: month_words(latest),
-            baseline_date: long_date(facts.inputs.config.year.first_day() - chrono::Days::new(1)),
-            year_complete: latest == facts.inputs.config.year.last_month(),
-            charts,
-            growth: figures.growth.clone(),
-            workforce: figures.workforce.clone(),
-            payments: figures.payments.clone(),
-            measures: figures.measures.clone(),
-            measures_note: figures.measures_note.clone(),
-        }
-        .render()?;
-        files.add(format!("forces/{}.html", force.id), rendered);
-        files.table(&figures.growth)?;
-        files.table(&figures.workforce)?;
-        files.table(&figures.payments)?;
-        if let Some(measures) = &figures.measures {
-            files.table(measures)?;
-        }
-    }
-
     // The measures and about pages.
     let measures_frame = page(facts, "Measures".to_owned(), "", "measures.html");
     let measures_page = MeasuresPage {
@@ -337,6 +375,21 @@ pub fn build_site(facts: &SiteFacts) -> Result<Vec<SiteFile>, SiteError> {
         revisions: revisions_table.clone(),
     };
     files.add("about.html", about_page.render()?);
+    // The about page's facts (status, as at, run, licence) as data too, so a file read on
+    // its own says where its figures come from.
+    let about_table = Table {
+        name: "about".to_owned(),
+        caption: "About these figures".to_owned(),
+        columns: vec![
+            tables::text_column("item", "Item"),
+            tables::text_column("value", "Value"),
+        ],
+        rows: about::summary(facts)
+            .into_iter()
+            .map(|(item, value)| vec![tables::Cell::text(item), tables::Cell::text(value)])
+            .collect(),
+    };
+    files.table(&about_table)?;
     for table in [&quarters_table, &taper_table, &revisions_table] {
         files.table(table)?;
     }

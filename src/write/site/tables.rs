@@ -181,6 +181,35 @@ impl Table {
     }
 }
 
+/// One force's tables of a kind stacked into one long table for analysts, each row led by
+/// the force's name and id (the same rows the force pages' files hold).
+pub fn all_forces(name: &str, caption: &str, tables: &[(&str, &str, &Table)]) -> Table {
+    let columns = tables
+        .first()
+        .map(|t| t.2.columns.clone())
+        .unwrap_or_default();
+    let mut all = Table {
+        name: name.to_owned(),
+        caption: caption.to_owned(),
+        columns: [
+            text_column("force", "Force"),
+            key_column("force_id", "Force id"),
+        ]
+        .into_iter()
+        .chain(columns)
+        .collect(),
+        rows: Vec::new(),
+    };
+    for (id, force_name, table) in tables {
+        for row in &table.rows {
+            let mut full = vec![Cell::text(*force_name), Cell::text(*id)];
+            full.extend(row.iter().cloned());
+            all.rows.push(full);
+        }
+    }
+    all
+}
+
 /// A column of text.
 pub fn text_column(key: &'static str, title: &str) -> Column {
     Column {
