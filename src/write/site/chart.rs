@@ -148,21 +148,16 @@ pub fn group_thousands(v: Decimal) -> String {
         Some((w, f)) => (w, Some(f)),
         None => (text.as_str(), None),
     };
-    let mut out = String::new();
-    if v.is_sign_negative() && !v.is_zero() {
-        out.push('-');
+    // npg's one digit grouping (text::thousands), with the sign and any decimals kept.
+    let sign = if v.is_sign_negative() && !v.is_zero() {
+        "-"
+    } else {
+        ""
+    };
+    match frac {
+        Some(f) => format!("{sign}{}.{f}", crate::text::thousands(whole)),
+        None => format!("{sign}{}", crate::text::thousands(whole)),
     }
-    for (i, c) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if let Some(f) = frac {
-        out.push('.');
-        out.push_str(f);
-    }
-    out
 }
 
 /// A value axis: from `min` to `max` in steps of `step`, each a multiple of `step`.
@@ -364,6 +359,21 @@ const LINE_PLOT_H: i64 = 280;
 const LEGEND_SAMPLE: i64 = 36;
 
 /// The SVG of a line chart, for inline use in a page (the same figures go in a table beside it).
+/// A title wrapped to `width`, a line under the other from `y` down (which it moves on).
+fn title_lines(title: &str, width: Decimal, y: &mut Decimal) -> Vec<Label> {
+    wrap(title, width)
+        .into_iter()
+        .map(|text| {
+            *y += d(LINE_H);
+            Label {
+                x: "0".into(),
+                y: coord(*y - d(6)),
+                text,
+            }
+        })
+        .collect()
+}
+
 pub fn line_chart_svg(chart: &LineChart) -> Result<String, askama::Error> {
     check_id(&chart.id)?;
     let labels = chart.x_labels.len();
@@ -384,17 +394,7 @@ pub fn line_chart_svg(chart: &LineChart) -> Result<String, askama::Error> {
 
     // The y title above the plot, wrapped to the chart's width.
     let mut y = d(0);
-    let y_title = wrap(&chart.y_title, width)
-        .into_iter()
-        .map(|text| {
-            y += d(LINE_H);
-            Label {
-                x: "0".into(),
-                y: coord(y - d(6)),
-                text,
-            }
-        })
-        .collect();
+    let y_title = title_lines(&chart.y_title, width, &mut y);
 
     // The legend: one entry per series, wrapping to a new row when the width is used up.
     let mut legend = Vec::new();
@@ -650,17 +650,7 @@ pub fn bar_chart_svg(chart: &BarChart) -> Result<String, askama::Error> {
     let zero_x = x_of(Decimal::ZERO);
 
     let mut y = d(0);
-    let x_title = wrap(&chart.x_title, width)
-        .into_iter()
-        .map(|text| {
-            y += d(LINE_H);
-            Label {
-                x: "0".into(),
-                y: coord(y - d(6)),
-                text,
-            }
-        })
-        .collect();
+    let x_title = title_lines(&chart.x_title, width, &mut y);
     let reference = chart.reference.as_ref().map(|(v, text)| {
         y += d(LINE_H);
         let half = text_width(text) / d(2);
