@@ -190,12 +190,30 @@ impl Axis {
 /// intervals where any step allows; among those, the widest step (so 0.8 runs to 1 in
 /// quarters rather than stopping at 0.8).
 pub fn nice_axis(lo: Decimal, hi: Decimal) -> Axis {
+    axis_of_steps(lo, hi, false)
+}
+
+/// As `nice_axis`, for figures that are all whole numbers (a headcount): every step is a
+/// whole number, so no tick falls between two (no "0.25 specials"); a range under 4 is
+/// ticked in ones.
+pub fn nice_whole_axis(lo: Decimal, hi: Decimal) -> Axis {
+    axis_of_steps(lo.floor(), hi.ceil(), true)
+}
+
+fn axis_of_steps(lo: Decimal, hi: Decimal, whole: bool) -> Axis {
     let lo = lo.min(Decimal::ZERO);
     let mut hi = hi.max(Decimal::ZERO);
     if hi == lo {
         hi = lo + Decimal::ONE;
     }
     let range = hi - lo;
+    if whole && range < d(4) {
+        return Axis {
+            min: lo,
+            max: hi,
+            step: Decimal::ONE,
+        };
+    }
     // The power of ten at or below the range, so the candidate steps 0.1 to 5 times it
     // give between 0.2 and 100 intervals.
     let mut power = Decimal::ONE;
@@ -216,6 +234,9 @@ pub fn nice_axis(lo: Decimal, hi: Decimal) -> Axis {
     for scale in [power / d(10), power] {
         for mult in [d(1), d(2), Decimal::new(25, 1), d(5)] {
             let step = scale * mult;
+            if whole && !step.fract().is_zero() {
+                continue;
+            }
             let axis = Axis {
                 min: (lo / step).floor() * step,
                 max: (hi / step).ceil() * step,
@@ -388,8 +409,12 @@ pub fn line_chart_svg(chart: &LineChart) -> Result<String, askama::Error> {
     }
     let values = chart.series.iter().flat_map(|s| s.values.iter().flatten());
     let lo = values.clone().copied().min().unwrap_or_default();
-    let hi = values.copied().max().unwrap_or_default();
-    let axis = nice_axis(lo, hi);
+    let hi = values.clone().copied().max().unwrap_or_default();
+    let axis = if values.clone().all(|v| v.fract().is_zero()) {
+        nice_whole_axis(lo, hi)
+    } else {
+        nice_axis(lo, hi)
+    };
     let width = d(LINE_W);
 
     // The y title above the plot, wrapped to the chart's width.
@@ -952,6 +977,23 @@ mod tests {
     }
 
     #[test]
+    fn a_chart_of_whole_figures_has_only_whole_ticks() {
+        // A specials headcount that did not move: 0 every month, planned and actual.
+        let mut chart = uplift_chart();
+        for s in &mut chart.series {
+            s.values = vec![Some(d(0)); 12];
+        }
+        let svg = line_chart_svg(&chart).unwrap();
+        let labels: Vec<String> = elements(&svg, "text").into_iter().map(|(_, t)| t).collect();
+        assert!(labels.iter().any(|t| t == "1"), "{labels:?}");
+        assert!(!labels.iter().any(|t| t.contains('.')), "{labels:?}");
+        // A fraction anywhere keeps the finer steps.
+        chart.series[0].values[3] = Some(dec!(0.5));
+        let svg = line_chart_svg(&chart).unwrap();
+        assert!(elements(&svg, "text").iter().any(|(_, t)| t == "0.1"));
+    }
+
+    #[test]
     fn a_planned_month_alone_between_gaps_still_shows() {
         let mut chart = uplift_chart();
         chart.series.truncate(1);
@@ -980,6 +1022,25 @@ mod tests {
         );
         assert_eq!(axis(dec!(-50), dec!(-10)), (dec!(-50), dec!(0), dec!(10)));
         assert_eq!(axis(dec!(0), dec!(0)), (dec!(0), dec!(1), dec!(0.25)));
+        // Whole figures (a headcount) never get a tick between two whole numbers.
+        let whole = |lo, hi| {
+            let a = nice_whole_axis(lo, hi);
+            (a.min, a.max, a.step)
+        };
+        assert_eq!(whole(dec!(0), dec!(0)), (dec!(0), dec!(1), dec!(1)));
+        assert_eq!(whole(dec!(-2), dec!(1)), (dec!(-2), dec!(1), dec!(1)));
+        assert_eq!(whole(dec!(0), dec!(10)), (dec!(0), dec!(10), dec!(2)));
+        assert_eq!(whole(dec!(0), dec!(7)), (dec!(0), dec!(8), dec!(2)));
+        assert_eq!(whole(dec!(0), dec!(2972)), (dec!(0), dec!(3000), dec!(500)));
+        for (lo, hi) in [
+            (dec!(0), dec!(3)),
+            (dec!(-5), dec!(12)),
+            (dec!(0), dec!(97)),
+        ] {
+            let a = nice_whole_axis(lo, hi);
+            assert!(a.min <= lo.min(dec!(0)) && a.max >= hi, "{a:?}");
+            assert!(a.ticks().iter().all(|t| t.fract().is_zero()), "{a:?}");
+        }
         assert_eq!(
             axis(dec!(12), dec!(13000)),
             (dec!(0), dec!(15000), dec!(2500))
