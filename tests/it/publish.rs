@@ -226,6 +226,119 @@ fn every_forces_payments_by_quarter_are_each_runs_ledger_lines() {
     assert!(page.contains("Money recovered") && !page.contains(">RECOVERY<"));
 }
 
+/// A ledger amount ("-723863.59") as the site's tables show it ("-£723,863.59").
+fn penny(text: &str) -> String {
+    let (sign, digits) = match text.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", text),
+    };
+    let (whole, pence) = digits.split_once('.').unwrap();
+    let mut out = String::new();
+    for (i, c) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    format!("{sign}£{out}.{pence}")
+}
+
+/// The cells of the table row (`<tr>…</tr>`) of a page that holds `marker`.
+fn row_cells(html: &str, marker: &str) -> Vec<String> {
+    let at = html
+        .find(marker)
+        .unwrap_or_else(|| panic!("no row holds {marker:?}"));
+    let start = html[..at].rfind("<tr>").unwrap();
+    let end = at + html[at..].find("</tr>").unwrap();
+    let mut cells = Vec::new();
+    for piece in html[start..end].split("<td").skip(1) {
+        let text = &piece[piece.find('>').unwrap() + 1..];
+        let text = text.split("</td>").next().unwrap();
+        // The text of the cell, without any tag inside it (a RAG tag, a link).
+        let mut plain = String::new();
+        let mut in_tag = false;
+        for c in text.chars() {
+            match c {
+                '<' => in_tag = true,
+                '>' => in_tag = false,
+                c if !in_tag => plain.push(c),
+                _ => {}
+            }
+        }
+        cells.push(plain);
+    }
+    cells
+}
+
+#[test]
+fn every_forces_figures_on_its_pages_are_the_ledgers_to_the_penny() {
+    let site = &published().public;
+    let index = std::fs::read_to_string(site.join("index.html")).unwrap();
+    let ledgers: Vec<_> = ["Q1", "Q2", "Q3", "Q4"]
+        .iter()
+        .map(|q| (*q, ledger(q)))
+        .collect();
+    let q4 = &ledgers[3].1;
+    for (force, line) in q4 {
+        // The national table: allocation, paid to date and withheld, the last three cells.
+        let cells = row_cells(&index, &format!("href=\"forces/{force}.html\""));
+        let money = &cells[cells.len() - 3..];
+        assert_eq!(money[0], penny(&line["allocation"]), "{force} allocation");
+        assert_eq!(money[1], penny(&line["paid_after"]), "{force} paid to date");
+        let withheld_text = withheld(line).map(|w| penny(&format!("{w:.2}")));
+        assert_eq!(Some(money[2].clone()), withheld_text, "{force} withheld");
+        if !line["progress"].is_empty() {
+            let percent = dec(&line["progress"]) * Decimal::ONE_HUNDRED;
+            assert_eq!(cells[3], format!("{percent:.2}%"), "{force} progress");
+        }
+        // The force's own page: each quarter's payment and paid to date, from that run.
+        let page = std::fs::read_to_string(site.join(format!("forces/{force}.html"))).unwrap();
+        assert!(page.contains(&penny(&line["allocation"])), "{force}");
+        for (quarter, ledger) in &ledgers {
+            let cells = row_cells(&page, &format!("<th scope=\"row\">{quarter}</th>"));
+            let l = &ledger[force];
+            assert_eq!(cells[1], penny(&l["payment"]), "{force} {quarter} payment");
+            assert_eq!(cells[2], penny(&l["paid_after"]), "{force} {quarter} paid");
+        }
+    }
+}
+
+#[test]
+fn every_json_data_file_holds_the_rows_of_its_csv() {
+    let site = &published().sector;
+    let mut checked = 0;
+    for entry in std::fs::read_dir(site.join("data")).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let Some(stem) = name.strip_suffix(".csv") else {
+            continue;
+        };
+        if stem == "360giving" {
+            continue;
+        }
+        let csv_rows = data_csv(site, &name);
+        let json: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(site.join(format!("data/{stem}.json"))).unwrap())
+                .unwrap();
+        let rows = json["rows"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{stem}.json"));
+        assert_eq!(rows.len(), csv_rows.len(), "{stem}");
+        for (csv_row, json_row) in csv_rows.iter().zip(rows) {
+            for (key, value) in csv_row {
+                let json_value = match &json_row[key] {
+                    serde_json::Value::String(s) => s.clone(),
+                    serde_json::Value::Null => String::new(),
+                    other => other.to_string(),
+                };
+                assert_eq!(&json_value, value, "{stem}: {key}");
+            }
+        }
+        checked += 1;
+    }
+    assert!(checked > 43 * 4, "{checked} data files checked");
+}
+
 /// The reconciliation workbook's sheet as rows of cell texts (numbers to 2 or 4 places).
 fn workbook_rows(path: &Path, sheet: &str) -> Vec<Vec<String>> {
     let mut book = open_workbook_auto(path).unwrap();
