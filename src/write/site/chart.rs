@@ -583,7 +583,10 @@ struct BarRow {
     width: String,
     height: String,
     fill: &'static str,
+    /// The force's name where it fits one line (its text), else where its first line goes
+    /// and `name_lines` each line.
     name: Label,
+    name_lines: Vec<Label>,
     value: Label,
 }
 
@@ -619,6 +622,12 @@ struct BarSvg<'a> {
 const BAR_PLOT_W: i64 = 260;
 const ROW_H: i64 = 26;
 const BAR_H: i64 = 18;
+/// A bar's name wraps after this many characters (at spaces), so the longest force name
+/// ("Hampshire and Isle of Wight Constabulary") takes two lines rather than making the chart
+/// so wide that its text shrinks to a small print on a phone.
+const NAME_CHARS: i64 = 24;
+/// The distance between the lines of a wrapped name.
+const NAME_LINE_H: i64 = 18;
 
 /// The RAG word printed after a bar's value, capitalised as a label.
 fn rag_word(rag: Rag) -> &'static str {
@@ -654,11 +663,18 @@ pub fn bar_chart_svg(chart: &BarChart) -> Result<String, askama::Error> {
         .iter()
         .map(|b| format!("{} {}", b.value_text, rag_word(b.rag)))
         .collect();
-    // The label column fits the longest name; the value column the longest value label.
-    let label_col = chart
+    // The label column fits the longest line of a name; the value column the longest value
+    // label. A name of more than one line makes its row taller by a line each.
+    let names: Vec<Vec<String>> = chart
         .bars
         .iter()
-        .map(|b| text_width(&b.label))
+        .map(|b| wrap(&b.label, d(NAME_CHARS) * CHAR_W))
+        .collect();
+    let row_h = |lines: &Vec<String>| d(ROW_H) + d(NAME_LINE_H) * d(lines.len().max(1) as i64 - 1);
+    let label_col = names
+        .iter()
+        .flatten()
+        .map(|line| text_width(line))
         .max()
         .unwrap_or_default()
         + d(2 * PAD);
@@ -692,7 +708,7 @@ pub fn bar_chart_svg(chart: &BarChart) -> Result<String, askama::Error> {
     let top_labels = y + d(LINE_H);
     let grid_top = top_labels + d(PAD);
     let bars_top = grid_top + d(PAD);
-    let bars_bottom = bars_top + d(ROW_H) * d(chart.bars.len() as i64);
+    let bars_bottom = bars_top + names.iter().map(row_h).sum::<Decimal>();
     let grid_bottom = bars_bottom + d(PAD);
     let bottom_labels = grid_bottom + d(LINE_H) - d(4);
 
@@ -720,26 +736,46 @@ pub fn bar_chart_svg(chart: &BarChart) -> Result<String, askama::Error> {
         })
         .collect();
 
+    let mut row_top = bars_top;
     let bars = chart
         .bars
         .iter()
         .zip(value_texts)
-        .enumerate()
-        .map(|(i, (b, value_text))| {
-            let row_top = bars_top + d(ROW_H) * d(i as i64);
+        .zip(&names)
+        .map(|((b, value_text), lines)| {
+            let height = row_h(lines);
+            let middle = row_top + height / d(2);
+            row_top += height;
             let end = x_of(b.value);
-            let baseline = row_top + d(ROW_H) / d(2) + d(5);
+            let baseline = middle + d(5);
+            // A wrapped name's lines sit evenly about the middle of its bar.
+            let first = baseline - d(NAME_LINE_H) * d(lines.len().max(1) as i64 - 1) / d(2);
+            let name_x = coord(label_col - d(PAD));
+            let name_lines = if lines.len() > 1 {
+                lines
+                    .iter()
+                    .enumerate()
+                    .map(|(i, text)| Label {
+                        x: name_x.clone(),
+                        y: coord(first + d(NAME_LINE_H) * d(i as i64)),
+                        text: text.clone(),
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            };
             BarRow {
                 x: coord(end.min(zero_x)),
-                y: coord(row_top + d((ROW_H - BAR_H) / 2)),
+                y: coord(middle - d(BAR_H) / d(2)),
                 width: coord((end - zero_x).abs()),
                 height: coord(d(BAR_H)),
                 fill: rag_fill(b.rag),
                 name: Label {
-                    x: coord(label_col - d(PAD)),
-                    y: coord(baseline),
+                    x: name_x,
+                    y: coord(first),
                     text: b.label.clone(),
                 },
+                name_lines,
                 // After the bar's end; a bar going left (negative) has its value right of
                 // zero, clear of the names.
                 value: Label {
@@ -1188,7 +1224,7 @@ mod tests {
         assert!(!svg.contains("<script"));
         assert!(svg.contains(">Planned &#34;uplift&#34;</text>"), "{svg}");
         let bars = bar_chart_svg(&progress_chart()).unwrap();
-        assert!(bars.contains(">Avon &#38; Somerset Constabulary</text>"));
+        assert!(bars.contains(">Avon &#38; Somerset</tspan>"), "{bars}");
         assert!(!bars.contains("Avon & "));
     }
 
@@ -1242,28 +1278,65 @@ mod tests {
         let texts = elements(&svg, "text");
         let rects = elements(&svg, "rect");
         assert_eq!(rects.len(), 43);
-        let names: Vec<_> = chart
+        // Each name's lines (x, y and text): a name of one line is the text itself, a
+        // wrapped name a tspan a line.
+        let names: Vec<Vec<(Decimal, Decimal, String)>> = chart
             .bars
             .iter()
             .map(|b| {
                 let label = b.label.replace('&', "&#38;");
-                texts
+                let (attrs, body) = texts
                     .iter()
-                    .find(|(_, body)| *body == label)
-                    .unwrap()
-                    .0
-                    .clone()
+                    .find(|(_, body)| {
+                        *body == label
+                            || elements(body, "tspan")
+                                .iter()
+                                .map(|(_, t)| t.as_str())
+                                .collect::<Vec<_>>()
+                                .join(" ")
+                                == label
+                    })
+                    .unwrap_or_else(|| panic!("{label} is not in the chart"));
+                let spans = elements(body, "tspan");
+                if spans.is_empty() {
+                    vec![(num(&attrs["x"]), num(&attrs["y"]), body.clone())]
+                } else {
+                    spans
+                        .into_iter()
+                        .map(|(a, t)| (num(&a["x"]), num(&a["y"]), t))
+                        .collect()
+                }
             })
             .collect();
         let plot_left = rects.iter().map(|(a, _)| num(&a["x"])).min().unwrap();
-        for (name, bar) in names.iter().zip(&chart.bars) {
-            // Right-aligned in the label column: starts inside the chart, ends before the bars.
-            let x = num(&name["x"]);
-            assert!(x - text_width(&bar.label) >= d(0), "{}", bar.label);
-            assert!(x + d(LABEL_GAP) <= plot_left, "{}", bar.label);
+        for (lines, bar) in names.iter().zip(&chart.bars) {
+            for (x, _, text) in lines {
+                // Right-aligned in the label column: starts inside the chart, ends before
+                // the bars, and no line longer than a name may be.
+                assert!(*x - text_width(text) >= d(0), "{}", bar.label);
+                assert!(*x + d(LABEL_GAP) <= plot_left, "{}", bar.label);
+                assert!(
+                    text.chars().count() <= NAME_CHARS as usize,
+                    "{text:?} is not wrapped"
+                );
+            }
         }
-        for w in names.windows(2) {
-            assert!(num(&w[1]["y"]) - num(&w[0]["y"]) >= d(FONT + 4));
+        // The 40-character name takes two lines, and the chart stays narrow enough for its
+        // text to keep a readable size when it is scaled to a phone.
+        assert_eq!(names[0].len(), 2, "{:?}", names[0]);
+        assert!(width <= d(620), "{width}");
+        // Every line of every name, one after another down the chart, never touching.
+        let ys: Vec<Decimal> = names.iter().flatten().map(|(_, y, _)| *y).collect();
+        for w in ys.windows(2) {
+            assert!(w[1] - w[0] >= d(NAME_LINE_H), "{w:?}");
+        }
+        // Each bar sits within its name's lines, and no two bars overlap.
+        for ((rect, _), lines) in rects.iter().zip(&names) {
+            let middle = num(&rect["y"]) + num(&rect["height"]) / d(2);
+            assert!(middle >= lines[0].1 - d(FONT) && middle <= lines[lines.len() - 1].1);
+        }
+        for w in rects.windows(2) {
+            assert!(num(&w[0].0["y"]) + num(&w[0].0["height"]) < num(&w[1].0["y"]));
         }
         // Each value is printed with its RAG word, after its bar and inside the chart.
         for ((rect, _), bar) in rects.iter().zip(&chart.bars) {
