@@ -121,17 +121,6 @@ fn every_forces_money_and_progress_on_the_site_is_the_ledgers() {
     // The page shows the same figures, to the penny.
     let index = std::fs::read_to_string(site.join("index.html")).unwrap();
     let kent = &q4["kent"];
-    let penny = |text: &str| {
-        let (whole, pence) = text.split_once('.').unwrap();
-        let mut out = String::new();
-        for (i, c) in whole.chars().enumerate() {
-            if i > 0 && (whole.len() - i) % 3 == 0 {
-                out.push(',');
-            }
-            out.push(c);
-        }
-        format!("£{out}.{pence}")
-    };
     assert!(
         index.contains(&penny(&kent["paid_after"])),
         "kent's paid to date on the page"
