@@ -292,6 +292,90 @@ fn every_forces_figures_on_its_pages_are_the_ledgers_to_the_penny() {
     }
 }
 
+/// `npg publish --quarter <quarter>` of the fixture year's runs into a new folder.
+fn publish_quarter(quarter: &str, dir: &Path) -> PathBuf {
+    let out = dir.join(format!("site-{quarter}"));
+    npg()
+        .args(["publish", "--cycle"])
+        .arg(fixture_cycle())
+        .arg("--runs")
+        .arg(&published().runs)
+        .arg("--out")
+        .arg(&out)
+        .args(["--quarter", quarter])
+        .assert()
+        .success();
+    out
+}
+
+#[test]
+fn every_forces_money_adds_up_to_its_allocation_at_every_quarter() {
+    // At Q2 bedfordshire, and at Q3 durham, had been paid more than their progress then
+    // earned (recovered only at the year's end): "the rest of the allocation" must not go
+    // below zero, and paid + withheld + the rest must still be the allocation.
+    let dir = tempfile::tempdir().unwrap();
+    let mut beyond_seen = Vec::new();
+    for quarter in ["Q1", "Q2", "Q3", "Q4"] {
+        let site = if quarter == "Q4" {
+            published().public.clone()
+        } else {
+            publish_quarter(quarter, dir.path())
+        };
+        let ledger = ledger(quarter);
+        let forces = data_csv(&site, "forces.csv");
+        let (mut total_beyond, mut total_rest) = (Decimal::ZERO, Decimal::ZERO);
+        for row in &forces {
+            let force = &row["force_id"];
+            let line = &ledger[force];
+            let a = dec(&line["allocation"]);
+            let p = dec(&line["paid_after"]);
+            let (beyond, rest) = match (line["b"].as_str(), line["entitlement"].as_str()) {
+                ("", _) | (_, "") => (Decimal::ZERO, a - p),
+                (b, e) => ((p - dec(e)).max(Decimal::ZERO), a - dec(b)),
+            };
+            let w = withheld(line).unwrap_or_default();
+            assert_eq!(
+                dec(&row["paid_beyond_entitlement"]),
+                beyond,
+                "{quarter} {force}"
+            );
+            assert_eq!(dec(&row["rest_of_allocation"]), rest, "{quarter} {force}");
+            assert!(rest >= Decimal::ZERO, "{quarter} {force}: rest {rest}");
+            assert_eq!(p + w - beyond + rest, a, "{quarter} {force} adds up");
+            if beyond > Decimal::ZERO {
+                beyond_seen.push(format!("{quarter} {force}"));
+                // The force's page says so, beside its figures.
+                let page =
+                    std::fs::read_to_string(site.join(format!("forces/{force}.html"))).unwrap();
+                assert!(
+                    page.contains(&penny(&format!("{beyond:.2}"))),
+                    "{quarter} {force}"
+                );
+                assert!(page.contains("recovered at the year end unless"));
+            }
+            total_beyond += beyond;
+            total_rest += rest;
+        }
+        let headline: BTreeMap<String, String> = data_csv(&site, "headline.csv")
+            .into_iter()
+            .map(|r| (r["key"].clone(), r["value"].clone()))
+            .collect();
+        assert_eq!(
+            dec(&headline["rest_of_allocation"]),
+            total_rest,
+            "{quarter}"
+        );
+        assert_eq!(
+            headline
+                .get("paid_beyond_entitlement")
+                .map_or(Decimal::ZERO, |v| dec(v)),
+            total_beyond,
+            "{quarter}"
+        );
+    }
+    assert_eq!(beyond_seen, ["Q2 bedfordshire", "Q3 durham"]);
+}
+
 #[test]
 fn every_json_data_file_holds_the_rows_of_its_csv() {
     let site = &published().sector;

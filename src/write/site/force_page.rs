@@ -10,10 +10,13 @@ use crate::rules::payment::Status;
 
 use super::chart::LineChart;
 use super::force_growth::{growth, line};
-use super::national::{latest_month, rag_word};
+use super::national::{latest_month, money_parts, rag_word};
 use super::plain::{reason_codes, reasons_words, status_words};
-use super::tables::{Cell, Table, figure_column, key_column, text_column};
+use super::tables::{Cell, Table, data_figure_column, figure_column, key_column, text_column};
 use super::words::{fte_prose, month_words, percent, percent_reported, pounds, pounds_prose};
+
+/// Why some of what is withheld has been paid, and what happens to it.
+const PAID_BEYOND_WORDS: &str = "paid before its growth fell behind; it is recovered at the year end unless its growth catches up";
 
 /// What a force's page shows, built from the facts.
 pub struct ForceFigures {
@@ -102,7 +105,7 @@ pub fn force_figures(facts: &SiteFacts, force: &Force) -> ForceFigures {
     let ledger = facts.latest().ledger.lines.get(&force.id);
     let mut summary = Vec::new();
     if let Some(l) = ledger {
-        let withheld = l.withheld.unwrap_or(Money::ZERO);
+        let parts = money_parts(l);
         summary.push(("Allocation for the year".to_owned(), pounds(l.allocation)));
         summary.push(("Paid to date".to_owned(), pounds(l.paid_after)));
         summary.push((
@@ -112,11 +115,17 @@ pub fn force_figures(facts: &SiteFacts, force: &Force) -> ForceFigures {
                 None => "nothing: the payment is held".to_owned(),
             },
         ));
+        if parts.paid_beyond > Money::ZERO {
+            summary.push((
+                "Withheld, but already paid".to_owned(),
+                format!("{} ({})", pounds(parts.paid_beyond), PAID_BEYOND_WORDS),
+            ));
+        }
         summary.push((
             "The rest of the allocation".to_owned(),
             format!(
                 "{} (not yet spent, spent beyond the spending plan, or in a return that could not count)",
-                pounds(l.allocation - l.paid_after - withheld)
+                pounds(parts.rest)
             ),
         ));
     }
@@ -134,6 +143,16 @@ pub fn force_figures(facts: &SiteFacts, force: &Force) -> ForceFigures {
         .filter_map(|run| {
             let l = run.ledger.lines.get(&force.id)?;
             let result = run.result.forces.iter().find(|r| r.force == force.id);
+            let parts = money_parts(l);
+            let mut why = result
+                .map(|r| reasons_words(&r.reasons))
+                .unwrap_or_default();
+            if parts.paid_beyond > Money::ZERO {
+                why = format!(
+                    "{why}. {} of the withheld was {PAID_BEYOND_WORDS}",
+                    pounds(parts.paid_beyond)
+                );
+            }
             Some(vec![
                 Cell::text(run.quarter.to_string()),
                 Cell::figure(status_words(l.status), l.status.as_str()),
@@ -143,11 +162,8 @@ pub fn force_figures(facts: &SiteFacts, force: &Force) -> ForceFigures {
                     Some(w) => Cell::figure(pounds(w), w),
                     None => Cell::blank("nothing (held)"),
                 },
-                Cell::text(
-                    result
-                        .map(|r| reasons_words(&r.reasons))
-                        .unwrap_or_default(),
-                ),
+                Cell::figure(pounds(parts.paid_beyond), parts.paid_beyond),
+                Cell::text(why),
                 Cell::text(result.map(|r| reason_codes(&r.reasons)).unwrap_or_default()),
                 Cell::text(result.map(|r| r.explanation.clone()).unwrap_or_default()),
             ])
@@ -162,6 +178,10 @@ pub fn force_figures(facts: &SiteFacts, force: &Force) -> ForceFigures {
             figure_column("payment", "Payment this quarter"),
             figure_column("paid_to_date", "Paid to date"),
             figure_column("withheld_to_date", "Withheld to date"),
+            data_figure_column(
+                "paid_beyond_entitlement",
+                "Withheld, but already paid (recovered at the year end unless growth catches up)",
+            ),
             text_column("reason", "Why"),
             key_column("reason_codes", "Reason codes"),
             key_column("explanation", "Explanation"),

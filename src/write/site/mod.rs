@@ -321,7 +321,8 @@ pub fn build_site(facts: &SiteFacts) -> Result<Vec<SiteFile>, SiteError> {
     let index = IndexPage {
         page: &index_page,
         lead: format!(
-            "How the 43 police forces of England and Wales are growing their neighbourhood teams of police officers and police community support officers (PCSOs), and what the {} has paid them: figures to {}, with {} of {} paid to date.",
+            "How the {} police forces of England and Wales are growing their neighbourhood teams of police officers and police community support officers (PCSOs), and what the {} has paid them: figures to {}, with {} of {} paid to date.",
+            facts.latest().ledger.lines.len(),
             facts.inputs.config.scheme,
             month_words(latest),
             words::pounds_prose(totals.paid_to_date),

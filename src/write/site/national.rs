@@ -3,11 +3,12 @@
 
 use crate::domain::{Fte, Money, Month, Ratio};
 use crate::pay::publish::SiteFacts;
+use crate::rules::payment::PaymentLine;
 use crate::rules::reconcile::MonthLine;
 use crate::rules::taper::Rag;
 
 use super::chart::{Bar, BarChart, LineChart, Series, SeriesKind};
-use super::tables::{Cell, Table, figure_column, key_column, text_column};
+use super::tables::{Cell, Table, data_figure_column, figure_column, key_column, text_column};
 use super::words::{
     fte, fte_prose, long_date, month_axis_label, month_words, percent, pounds, pounds_prose,
 };
@@ -34,20 +35,57 @@ pub fn commitment(facts: &SiteFacts) -> Fte {
         .sum()
 }
 
-/// The money of the run published, summed over every force: allocated, paid to date and
-/// withheld (profiled actuals not paid because of the taper; a hold withholds nothing).
+/// A force's allocation in parts that add up to it, none below zero:
+/// `allocation = paid + withheld − paid_beyond + rest`.
+///
+/// `withheld` is the ledger's `B − E` (rules §7), the figure the payment run signs off. When
+/// a later quarter's progress earns less than was already paid (`paid > E`, before Q4
+/// settles the year), some of what is withheld has in fact been paid: that is
+/// `paid_beyond`, recovered at the year end unless growth catches up. `rest` is what no
+/// counted spending stands behind: `A − B` (not yet spent, spent beyond the spending plan,
+/// or in a return that could not count), or `A − paid` in a hold, where there is no `E`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MoneyParts {
+    pub withheld: Option<Money>,
+    pub paid_beyond: Money,
+    pub rest: Money,
+}
+
+pub fn money_parts(line: &PaymentLine) -> MoneyParts {
+    match (line.profiled_actuals, line.entitlement) {
+        (Some(b), Some(e)) => MoneyParts {
+            withheld: line.withheld,
+            paid_beyond: (line.paid_after - e).max(Money::ZERO),
+            rest: line.allocation - b,
+        },
+        _ => MoneyParts {
+            withheld: line.withheld,
+            paid_beyond: Money::ZERO,
+            rest: line.allocation - line.paid_after,
+        },
+    }
+}
+
+/// The money of the run published, summed over every force: allocated, paid to date,
+/// withheld (profiled actuals not paid because of the taper; a hold withholds nothing), the
+/// part of that already paid, and the rest of the allocation.
 pub struct MoneyTotals {
     pub allocated: Money,
     pub paid_to_date: Money,
     pub withheld: Money,
+    pub paid_beyond: Money,
+    pub rest: Money,
 }
 
 pub fn money_totals(facts: &SiteFacts) -> MoneyTotals {
     let lines = &facts.latest().ledger.lines;
+    let parts: Vec<MoneyParts> = lines.values().map(money_parts).collect();
     MoneyTotals {
         allocated: lines.values().map(|l| l.allocation).sum(),
         paid_to_date: lines.values().map(|l| l.paid_after).sum(),
         withheld: lines.values().filter_map(|l| l.withheld).sum(),
+        paid_beyond: parts.iter().map(|p| p.paid_beyond).sum(),
+        rest: parts.iter().map(|p| p.rest).sum(),
     }
 }
 
@@ -184,7 +222,18 @@ pub fn headline(facts: &SiteFacts) -> (Vec<(String, String)>, Table) {
         pounds_prose(totals.withheld),
         totals.withheld.to_string(),
     ));
-    let rest = totals.allocated - totals.paid_to_date - totals.withheld;
+    if totals.paid_beyond > Money::ZERO {
+        rows.push((
+            "paid_beyond_entitlement",
+            "Withheld, but already paid".to_owned(),
+            format!(
+                "{} (paid to forces before their growth fell behind; recovered at the year end unless their growth catches up)",
+                pounds_prose(totals.paid_beyond)
+            ),
+            totals.paid_beyond.to_string(),
+        ));
+    }
+    let rest = totals.rest;
     rows.push((
         "rest_of_allocation",
         "The rest of the allocation".to_owned(),
@@ -363,6 +412,7 @@ pub fn forces_table(facts: &SiteFacts, root: &str) -> Table {
                 None => Cell::blank("not reported"),
             };
             let assessment = line.and_then(|l| l.assessment);
+            let parts = money_parts(payment);
             vec![
                 Cell::text(name).with_link(format!("{root}forces/{force}.html")),
                 Cell::text(force.to_string()),
@@ -383,6 +433,8 @@ pub fn forces_table(facts: &SiteFacts, root: &str) -> Table {
                     Some(w) => Cell::figure(pounds(w), w),
                     None => Cell::blank("nothing (held)"),
                 },
+                Cell::figure(pounds(parts.paid_beyond), parts.paid_beyond),
+                Cell::figure(pounds(parts.rest), parts.rest),
             ]
         })
         .collect();
@@ -403,6 +455,11 @@ pub fn forces_table(facts: &SiteFacts, root: &str) -> Table {
             figure_column("allocation", "Allocation"),
             figure_column("paid_to_date", "Paid to date"),
             figure_column("withheld_to_date", "Withheld to date"),
+            data_figure_column(
+                "paid_beyond_entitlement",
+                "Withheld, but already paid (recovered at the year end unless growth catches up)",
+            ),
+            data_figure_column("rest_of_allocation", "The rest of the allocation"),
         ],
         rows,
     }

@@ -238,6 +238,15 @@ pub fn figure_column(key: &'static str, title: &str) -> Column {
     }
 }
 
+/// A column of figures in the data files only: a figure an analyst sums, which the page
+/// says in words where it applies.
+pub fn data_figure_column(key: &'static str, title: &str) -> Column {
+    Column {
+        on_page: false,
+        ..figure_column(key, title)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
