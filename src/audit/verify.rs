@@ -13,7 +13,7 @@ use thiserror::Error;
 
 use crate::cycle::config::CONFIG_FILE;
 use crate::cycle::load::read_and_interpret;
-use crate::cycle::load::{SourceFile, all_files_under, fingerprint, path_from_key, sha256_hex};
+use crate::cycle::load::{SourceFile, all_files_under, path_from_key, sha256_hex, sha256_in_cycle};
 use crate::cycle::{ALLOCATIONS_FILE, FORCES_FILE, RETURNS_DIR};
 use crate::domain::{FinancialYear, Quarter};
 use crate::ops::replace::{ExtraFile, extra_files};
@@ -26,8 +26,7 @@ use crate::pay::prior::PriorRun;
 use crate::pay::quarters::run_quarters;
 use crate::pay::run::InvariantBreach;
 use crate::read::file::{
-    FileReadError, MAX_LEDGER_BYTES, MAX_MANIFEST_BYTES, MAX_OUTPUT_BYTES, MAX_TEXT_FILE_BYTES,
-    MAX_WORKBOOK_FILE_BYTES, read_limited, size_text,
+    FileReadError, MAX_LEDGER_BYTES, MAX_MANIFEST_BYTES, MAX_OUTPUT_BYTES, read_limited, size_text,
 };
 
 use super::diff::{
@@ -179,21 +178,12 @@ pub fn read_manifest(run_dir: &Path) -> Result<Manifest, VerifyError> {
 }
 
 /// The SHA-256 of a file in the cycle folder as a run records it, `None` when it is not
-/// there. Only a regular file within the limit of its kind is opened (see `read::file`).
+/// there (see `cycle::load::sha256_in_cycle`).
 fn hash_of(dir: &Path, key: &[u8]) -> Result<Option<String>, VerifyError> {
-    let path = path_from_key(dir, key);
-    let limit = if key == CONFIG_FILE.as_bytes() || key == FORCES_FILE.as_bytes() {
-        MAX_TEXT_FILE_BYTES
-    } else {
-        MAX_WORKBOOK_FILE_BYTES
-    };
-    match fingerprint(&path, limit) {
-        Ok(found) => Ok(found.map(|(sha256, _)| sha256)),
-        Err(source) => Err(VerifyError::Io {
-            path,
-            cause: source,
-        }),
-    }
+    sha256_in_cycle(dir, key).map_err(|source| VerifyError::Io {
+        path: path_from_key(dir, key),
+        cause: source,
+    })
 }
 
 /// Every file the run would read from the cycle folder now, by path inside it.

@@ -235,6 +235,21 @@ pub fn fingerprint(path: &Path, limit: u64) -> std::io::Result<Option<(String, u
     }
 }
 
+/// The SHA-256 of a file in the cycle folder `dir`, found by the exact bytes of its path
+/// there as a run's manifest records it; `None` when it is not there. Only a regular file
+/// within the limit of its kind is opened (`cycle.toml` and `forces.csv` are text, anything
+/// else a workbook).
+pub fn sha256_in_cycle(dir: &Path, key: &[u8]) -> std::io::Result<Option<String>> {
+    let text = key == crate::cycle::config::CONFIG_FILE.as_bytes()
+        || key == crate::cycle::FORCES_FILE.as_bytes();
+    let limit = if text {
+        crate::read::file::MAX_TEXT_FILE_BYTES
+    } else {
+        MAX_WORKBOOK_FILE_BYTES
+    };
+    Ok(fingerprint(&path_from_key(dir, key), limit)?.map(|(sha256, _)| sha256))
+}
+
 /// The path of a file inside `dir` from the exact bytes of its relative path.
 pub fn path_from_key(dir: &Path, key: &[u8]) -> PathBuf {
     #[cfg(unix)]

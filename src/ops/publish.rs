@@ -11,6 +11,7 @@ use thiserror::Error;
 use crate::cycle::load::sha256_hex;
 use crate::domain::Quarter;
 use crate::pay::inputs::ReadProgress;
+use crate::pay::publish::runs::RunsError;
 use crate::pay::publish::{Audience, GatherError, SiteFacts, gather};
 use crate::read::file::{MAX_MANIFEST_BYTES, MAX_OUTPUT_BYTES, read_limited};
 use crate::write::output::OutputError;
@@ -18,6 +19,7 @@ use crate::write::run_folder::{FolderFile, write_folder_atomically};
 use crate::write::site::{SITE_MANIFEST, SiteError, build_site, is_site_path};
 
 use super::place::{PlaceError, is_inside, refuse_out_inside_cycle};
+use super::replace::extra_files;
 
 /// What a publish is asked to do.
 #[derive(Clone, Copy, Debug)]
@@ -104,6 +106,9 @@ pub fn publish(
         Err(e) if e.is_input_error() => return Ok(PublishOutcome::InError(e)),
         Err(e) => return Err(PublishError::Gather(e)),
     };
+    if let Some(e) = added_to_a_run(request.runs, &facts)? {
+        return Ok(PublishOutcome::InError(e));
+    }
     let files = build_site(&facts)?;
     let replace = check_replaceable(request.out, request.overwrite)?;
     let folder_files: Vec<FolderFile> = files
@@ -125,6 +130,31 @@ pub fn publish(
         files: files.len(),
         manifest_sha256,
     })))
+}
+
+/// A run folder holding anything its run did not write (a file, a folder, a link) is not
+/// as npg pay wrote it, so nothing is published from it; as `npg audit verify` and a
+/// re-run of the quarter judge it.
+fn added_to_a_run(runs: &Path, facts: &SiteFacts) -> Result<Option<GatherError>, PublishError> {
+    for run in &facts.runs {
+        let dir = runs.join(&run.folder);
+        let extra = extra_files(&dir, &run.manifest).map_err(|e| {
+            PublishError::Gather(GatherError::Runs(RunsError::Unreadable {
+                path: dir.clone(),
+                cause: e.to_string(),
+            }))
+        })?;
+        if !extra.is_empty() {
+            return Ok(Some(GatherError::Runs(RunsError::Altered {
+                folder: run.folder.clone(),
+                problems: extra
+                    .into_iter()
+                    .map(|f| format!("it holds {}, {}", f.name, f.note))
+                    .collect(),
+            })));
+        }
+    }
+    Ok(None)
 }
 
 /// The site goes neither inside the cycle or runs folders nor around them; both must be

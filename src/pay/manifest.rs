@@ -13,13 +13,14 @@ use thiserror::Error;
 use crate::cycle::config::CONFIG_FILE;
 use crate::cycle::load::sha256_hex;
 use crate::cycle::{ALLOCATIONS_FILE, FORCES_FILE, RETURNS_DIR};
-use crate::domain::{FinancialYear, Quarter};
+use crate::domain::{FinancialYear, ForceId, Quarter};
 use crate::text::cut;
 
 use crate::read::file::{
     FileReadError, MAX_MANIFEST_BYTES, MAX_OUTPUT_BYTES, hash_limited, read_limited,
 };
 
+use super::fingerprint::{FingerprintFile, input_fingerprint};
 use super::folder::{LEDGER_FILE, MANIFEST_FILE, OUTPUT_FILES, parse_statement_path};
 
 /// The program that wrote a run.
@@ -323,6 +324,51 @@ impl Manifest {
             }
         }
         problems
+    }
+
+    /// Whether the outputs listed are exactly the files a run of `year`'s `quarter` writes:
+    /// the four at the top of its folder and a statement of that quarter for each of
+    /// `forces` (its ledger's), so that none of them can be changed, or left out, unseen.
+    pub fn lists_every_output<'a>(
+        &self,
+        year: FinancialYear,
+        quarter: Quarter,
+        forces: impl IntoIterator<Item = &'a ForceId>,
+    ) -> bool {
+        let mut listed: Vec<&str> = self.outputs.iter().map(|o| o.path.as_str()).collect();
+        listed.sort_unstable();
+        let mut expected: Vec<String> = OUTPUT_FILES.iter().map(|f| (*f).to_owned()).collect();
+        expected.extend(
+            forces
+                .into_iter()
+                .map(|force| super::folder::statement_path(force, year, quarter)),
+        );
+        expected.sort_unstable();
+        listed.iter().eq(expected.iter())
+    }
+
+    /// The input fingerprint of the inputs, rules version and prior ledger this manifest
+    /// records, as the run computed it (`pay::fingerprint`): what its `input_fingerprint`
+    /// must say.
+    pub fn recomputed_fingerprint(&self) -> String {
+        let keys: Vec<Vec<u8>> = self.inputs.iter().map(InputRecord::key).collect();
+        let mut files = vec![FingerprintFile {
+            path: self.cycle_config.path.as_bytes(),
+            sha256: &self.cycle_config.sha256,
+        }];
+        files.extend(
+            keys.iter()
+                .zip(&self.inputs)
+                .map(|(key, input)| FingerprintFile {
+                    path: key,
+                    sha256: &input.sha256,
+                }),
+        );
+        input_fingerprint(
+            &self.rules_version,
+            self.prior_run.as_ref().map(|p| p.sha256.as_str()),
+            &files,
+        )
     }
 
     /// Reads the manifest of a run folder: `Ok(None)` when there is none.

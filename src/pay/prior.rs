@@ -9,9 +9,7 @@ use crate::cycle::load::sha256_hex;
 use crate::domain::{FinancialYear, Quarter};
 use crate::read::file::{MAX_LEDGER_BYTES, read_limited_text};
 
-use super::folder::{
-    LEDGER_FILE, MANIFEST_FILE, OUTPUT_FILES, STATEMENTS_DIR, parse_statement_path, run_folder_name,
-};
+use super::folder::{LEDGER_FILE, MANIFEST_FILE, OUTPUT_FILES, STATEMENTS_DIR, run_folder_name};
 use super::ledger::{Ledger, LedgerError};
 use super::manifest::{Manifest, ManifestError, OutputMismatch};
 
@@ -128,30 +126,6 @@ pub fn read_prior_run(
             found: manifest.quarter,
         });
     }
-    // Every output a run writes must be listed, so that none can be changed unseen: the
-    // three files, and a statement of the year's quarter for each force (checked against
-    // the ledger's forces once it is read).
-    let mut listed: Vec<String> = manifest.outputs.iter().map(|o| o.path.clone()).collect();
-    listed.sort_unstable();
-    let wrong_outputs = |folder: PathBuf| PriorRunError::WrongOutputs {
-        folder,
-        previous,
-        found: crate::text::listed(&listed),
-    };
-    let mut fixed: Vec<&str> = Vec::new();
-    let mut statement_forces = Vec::new();
-    for path in &listed {
-        match parse_statement_path(path) {
-            Some((force, y, q)) if y == year && q == previous => statement_forces.push(force),
-            Some(_) => return Err(wrong_outputs(folder)),
-            None => fixed.push(path),
-        }
-    }
-    let mut expected = OUTPUT_FILES;
-    expected.sort_unstable();
-    if fixed != expected {
-        return Err(wrong_outputs(folder));
-    }
     let problems = manifest.check_outputs(&folder);
     if !problems.is_empty() {
         return Err(PriorRunError::Altered {
@@ -167,9 +141,16 @@ pub fn read_prior_run(
             cause: source,
         })?;
     let ledger = Ledger::parse(&ledger_text, &ledger_path.display().to_string())?;
-    statement_forces.sort_unstable();
-    if !statement_forces.iter().eq(ledger.lines.keys()) {
-        return Err(wrong_outputs(folder));
+    // Every output a run writes must be listed, so that none can be changed unseen: the
+    // four files, and a statement of the year's quarter for each force of its ledger.
+    if !manifest.lists_every_output(year, previous, ledger.lines.keys()) {
+        let mut listed: Vec<String> = manifest.outputs.iter().map(|o| o.path.clone()).collect();
+        listed.sort_unstable();
+        return Err(PriorRunError::WrongOutputs {
+            folder,
+            previous,
+            found: crate::text::listed(&listed),
+        });
     }
     if ledger.quarter.is_some_and(|q| q != previous) {
         return Err(PriorRunError::WrongQuarter {

@@ -833,6 +833,89 @@ fn a_run_folder_that_no_longer_matches_its_manifest_is_refused() {
         .stderr(predicates::str::contains("no Q2 run"));
 }
 
+/// A copy of the fixture year's runs with `change` made to it, published: exit 1 with every
+/// one of `said` in the message, and nothing written.
+fn refused_after(change: impl FnOnce(&Path, &Path), said: &[&str]) {
+    let p = published();
+    let dir = tempfile::tempdir().unwrap();
+    let runs = dir.path().join("runs");
+    let cycle = dir.path().join("cycle");
+    copy_dir(&p.runs, &runs);
+    copy_dir(&fixture_cycle(), &cycle);
+    change(&runs, &cycle);
+    let out = dir.path().join("site");
+    let mut assert = publish_from(&runs, &cycle, &out).code(1);
+    for s in said {
+        assert = assert.stderr(predicates::str::contains(*s));
+    }
+    assert!(!out.exists(), "nothing written");
+}
+
+/// Edits a run's `manifest.json` as JSON.
+fn edit_manifest(runs: &Path, folder: &str, edit: impl FnOnce(&mut serde_json::Value)) {
+    let path = runs.join(folder).join("manifest.json");
+    let mut manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    edit(&mut manifest);
+    std::fs::write(&path, serde_json::to_vec_pretty(&manifest).unwrap()).unwrap();
+}
+
+#[test]
+fn a_manifest_edited_or_a_run_folder_added_to_is_refused() {
+    // Outputs left out of the manifest could then be changed unseen.
+    refused_after(
+        |runs, _| {
+            edit_manifest(runs, "2025-26-Q4", |m| m["outputs"] = serde_json::json!([]));
+        },
+        &["2025-26-Q4", "does not list every file a run writes"],
+    );
+    refused_after(
+        |runs, _| {
+            edit_manifest(runs, "2025-26-Q3", |m| {
+                m["outputs"].as_array_mut().unwrap().pop();
+            });
+        },
+        &["2025-26-Q3", "does not list every file a run writes"],
+    );
+    // What the about page would print as fact: the rules version and the fingerprint.
+    refused_after(
+        |runs, _| edit_manifest(runs, "2025-26-Q4", |m| m["rules_version"] = "evil".into()),
+        &["2025-26-Q4", "rules_version evil", "npg-2025-26.1"],
+    );
+    refused_after(
+        |runs, _| {
+            edit_manifest(runs, "2025-26-Q2", |m| {
+                m["input_fingerprint"] = "0".repeat(64).into();
+            })
+        },
+        &["2025-26-Q2", "input_fingerprint"],
+    );
+    // A file or a folder in a run folder that the run did not write.
+    refused_after(
+        |runs, _| std::fs::write(runs.join("2025-26-Q4/extra.txt"), "x").unwrap(),
+        &["2025-26-Q4", "extra.txt"],
+    );
+    refused_after(
+        |runs, _| std::fs::create_dir(runs.join("2025-26-Q1/statements/old")).unwrap(),
+        &["2025-26-Q1", "statements/old"],
+    );
+    // An input changed since the run is named as changed, however it was changed: a row
+    // added to forces.csv is not reported as a problem of the allocations.
+    refused_after(
+        |_, cycle| {
+            let forces = cycle.join("forces.csv");
+            let mut text = std::fs::read_to_string(&forces).unwrap();
+            text.push_str("x,y\n");
+            std::fs::write(&forces, text).unwrap();
+        },
+        &["forces.csv has changed"],
+    );
+    refused_after(
+        |_, cycle| std::fs::write(cycle.join("forces.csv"), "not,a,force,list\n").unwrap(),
+        &["forces.csv has changed"],
+    );
+}
+
 #[test]
 fn an_earlier_quarter_can_be_published_and_shows_only_its_runs() {
     let p = published();

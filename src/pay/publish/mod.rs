@@ -95,8 +95,15 @@ pub fn gather(
 ) -> Result<SiteFacts, GatherError> {
     let config_path = cycle.join(CONFIG_FILE);
     // The year first, to find its run folders; the runs then read the cycle in full.
-    let year = CycleConfig::load(&config_path, &config_path.display().to_string())?.year;
-    let read = read_runs(cycle, runs_dir, through, year, progress)?;
+    let config = CycleConfig::load(&config_path, &config_path.display().to_string())?;
+    let read = read_runs(
+        cycle,
+        runs_dir,
+        through,
+        config.year,
+        &config.rules_version,
+        progress,
+    )?;
     let publish_path = cycle.join(PUBLISH_FILE);
     if !publish_path.is_file() {
         return Err(GatherError::NoPublishFile(cycle.to_owned()));

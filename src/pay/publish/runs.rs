@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use thiserror::Error;
 
 use crate::cycle::RETURNS_DIR;
-use crate::cycle::load::sha256_hex;
+use crate::cycle::load::{sha256_hex, sha256_in_cycle};
 use crate::domain::{FinancialYear, Quarter};
 use crate::pay::folder::{LEDGER_FILE, MANIFEST_FILE, run_folder_name};
 use crate::pay::inputs::{CycleInputError, CycleInputs, ReadProgress, ReturnSet, load_cycle_with};
@@ -148,12 +148,14 @@ fn latest_quarter(runs: &Path, year: FinancialYear) -> Option<Quarter> {
         .find(|q| runs.join(run_folder_name(year, *q)).is_dir())
 }
 
-/// Reads, checks and re-runs the year's runs from Q1 to `through` (or the latest there).
+/// Reads, checks and re-runs the year's runs from Q1 to `through` (or the latest there), of
+/// `year` under `rules_version` (cycle.toml's).
 pub fn read_runs(
     cycle: &Path,
     runs: &Path,
     through: Option<Quarter>,
     year: FinancialYear,
+    rules_version: &str,
     progress: &dyn ReadProgress,
 ) -> Result<RunsRead, RunsError> {
     let through = match through.or_else(|| latest_quarter(runs, year)) {
@@ -214,6 +216,36 @@ pub fn read_runs(
             problems: vec![format!("{LEDGER_FILE} is not text")],
         })?;
         let ledger = Ledger::parse(&ledger_text, &format!("{name}/{LEDGER_FILE}"))?;
+        // The manifest itself: every file the run writes listed (or one could be changed
+        // unseen), and its fingerprint the one its own records give (the site prints it).
+        let mut problems = Vec::new();
+        // The rules version the site prints is the manifest's: it must be cycle.toml's (whose
+        // hash the inputs' check below compares with the manifest's).
+        if manifest.rules_version != rules_version {
+            problems.push(format!(
+                "its {MANIFEST_FILE} says rules_version {}, but cycle.toml says {rules_version}",
+                manifest.rules_version
+            ));
+        }
+        if !manifest.lists_every_output(year, quarter, ledger.lines.keys()) {
+            problems.push(format!(
+                "its {MANIFEST_FILE} does not list every file a run writes ({} and a statement for each force of its ledger)",
+                crate::pay::folder::OUTPUT_FILES.join(", ")
+            ));
+        }
+        if let Some(recorded) = &manifest.input_fingerprint
+            && *recorded != manifest.recomputed_fingerprint()
+        {
+            problems.push(format!(
+                "its {MANIFEST_FILE}'s input_fingerprint is not the one its own inputs, rules version and prior ledger give"
+            ));
+        }
+        if !problems.is_empty() {
+            return Err(RunsError::Altered {
+                folder: name,
+                problems,
+            });
+        }
         folders.push((
             quarter,
             name,
@@ -224,7 +256,49 @@ pub fn read_runs(
         ));
     }
 
-    // 2. The cycle, read once for every run: the returns any of them names.
+    // 2. Every input a run names, as it is on disk now, before the cycle is read: an input
+    // changed since is said to be changed, not reported as whatever reading it now finds.
+    let mut hashes: std::collections::BTreeMap<Vec<u8>, Option<String>> = Default::default();
+    for (_, name, manifest, ..) in &folders {
+        let records = std::iter::once((
+            manifest.cycle_config.path.as_bytes().to_vec(),
+            manifest.cycle_config.path.as_str(),
+            manifest.cycle_config.sha256.as_str(),
+        ))
+        .chain(
+            manifest
+                .inputs
+                .iter()
+                .map(|r| (r.key(), r.path.as_str(), r.sha256.as_str())),
+        );
+        let mut problems = Vec::new();
+        for (key, path, sha256) in records {
+            let now = match hashes.get(&key) {
+                Some(now) => now.clone(),
+                None => {
+                    let now = sha256_in_cycle(cycle, &key).map_err(|e| RunsError::Unreadable {
+                        path: crate::cycle::load::path_from_key(cycle, &key),
+                        cause: e.to_string(),
+                    })?;
+                    hashes.insert(key, now.clone());
+                    now
+                }
+            };
+            match now {
+                None => problems.push(format!("{path} is missing")),
+                Some(now) if now != sha256 => problems.push(format!("{path} has changed")),
+                Some(_) => {}
+            }
+        }
+        if !problems.is_empty() {
+            return Err(RunsError::InputsChanged {
+                folder: name.clone(),
+                problems,
+            });
+        }
+    }
+
+    // 3. The cycle, read once for every run: the returns any of them names.
     let returns_prefix = format!("{RETURNS_DIR}/");
     let wanted: BTreeSet<Vec<u8>> = folders
         .iter()
@@ -233,7 +307,7 @@ pub fn read_runs(
         .collect();
     let inputs = load_cycle_with(cycle, ReturnSet::Only(&wanted), progress)?;
 
-    // 3. Each run re-run on exactly its manifest's inputs, from the ledger before it.
+    // 4. Each run re-run on exactly its manifest's inputs, from the ledger before it.
     let mut published: Vec<PublishedRun> = Vec::new();
     let mut previous_text: Option<String> = None;
     for (quarter, name, manifest, manifest_sha256, ledger_text, ledger) in folders {
