@@ -38,9 +38,10 @@ pub fn run(args: PublishArgs) -> anyhow::Result<Exit> {
         latest.manifest_sha256
     );
     let revised = published.facts.revisions.len();
+    let runs = published.facts.runs.len();
     say!(
-        "  {} runs checked against their manifests; {revised} revised {} logged",
-        published.facts.runs.len(),
+        "  {runs} {} checked against their manifests; {revised} revised {} logged",
+        if runs == 1 { "run" } else { "runs" },
         if revised == 1 { "figure" } else { "figures" }
     );
     say!(
@@ -49,5 +50,11 @@ pub fn run(args: PublishArgs) -> anyhow::Result<Exit> {
         published.files,
         published.manifest_sha256
     );
+    for kept in &published.kept {
+        tell!(
+            "npg: the old site gained a file while the new one was written, so it was kept whole as {}: look through it, then remove it",
+            kept.display()
+        );
+    }
     Ok(Exit::Clean)
 }

@@ -47,6 +47,9 @@ pub struct Published {
     pub files: usize,
     /// The SHA-256 of the site's `site-manifest.json`.
     pub manifest_sha256: String,
+    /// The old site, where it gained a file while the new one was written: kept whole
+    /// beside it under this name rather than removed with someone's file in it.
+    pub kept: Vec<PathBuf>,
 }
 
 /// A publish that could not run (exit 2); nothing was written.
@@ -118,7 +121,7 @@ pub fn publish(
             bytes: &f.bytes,
         })
         .collect();
-    write_folder_atomically(request.out, &folder_files, replace, is_site_path)?;
+    let kept = write_folder_atomically(request.out, &folder_files, replace, is_site_path)?;
     let manifest_sha256 = files
         .iter()
         .find(|f| f.path == SITE_MANIFEST)
@@ -129,6 +132,7 @@ pub fn publish(
         out: request.out.to_owned(),
         files: files.len(),
         manifest_sha256,
+        kept,
     })))
 }
 
@@ -270,7 +274,9 @@ fn check_ours(out: &Path, found: &[String]) -> Result<(), PublishError> {
 }
 
 /// Every file under `dir` (hidden ones too), relative, with `/` between names. A link or
-/// anything but a plain file or folder is reported as a file of its own, so it refuses.
+/// anything but a plain file or folder is reported as a file of its own, and a folder the
+/// site does not have (`data/old/`, even empty) as itself with its `/`, so that either
+/// refuses: the old site is then never swapped out whole only to be kept beside the new.
 fn files_under(dir: &Path) -> std::io::Result<Vec<String>> {
     fn walk(base: &Path, dir: &Path, out: &mut Vec<String>) -> std::io::Result<()> {
         for entry in std::fs::read_dir(dir)? {
@@ -281,8 +287,10 @@ fn files_under(dir: &Path) -> std::io::Result<Vec<String>> {
                 .strip_prefix(base)
                 .map(|p| p.to_string_lossy().replace('\\', "/"))
                 .unwrap_or_default();
-            if kind.is_dir() {
+            if kind.is_dir() && is_site_path(&format!("{rel}/")) {
                 walk(base, &path, out)?;
+            } else if kind.is_dir() {
+                out.push(format!("{rel}/"));
             } else {
                 out.push(rel);
             }

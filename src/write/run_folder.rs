@@ -232,20 +232,21 @@ fn take_back(placed: &[(&StagedFolder, Placed)]) {
 }
 
 /// Writes `files` as the folder `target`, whole or not at all. Without `overwrite` an
-/// existing `target` is never replaced.
+/// existing `target` is never replaced. Returns where an old folder that gained a file
+/// meanwhile was kept (see [`commit_folders`]), for the caller to say.
 pub fn write_folder_atomically(
     target: &Path,
     files: &[FolderFile],
     overwrite: bool,
     known: KnownPaths,
-) -> Result<(), OutputError> {
+) -> Result<Vec<PathBuf>, OutputError> {
     prepare_target(target, known)?;
     if !overwrite && target.exists() {
         return Err(OutputError::Exists {
             path: target.to_owned(),
         });
     }
-    commit_folders(vec![stage_folder(target, files, known)?], overwrite).map(|_| ())
+    commit_folders(vec![stage_folder(target, files, known)?], overwrite)
 }
 
 fn split(target: &Path) -> Result<(PathBuf, String), OutputError> {

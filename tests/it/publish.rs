@@ -664,6 +664,19 @@ fn a_re_run_gives_the_same_bytes_and_replaces_only_its_own_site() {
         .stderr(predicates::str::contains("notes.txt"));
     assert_eq!(std::fs::read(out.join("notes.txt")).unwrap(), b"mine");
     std::fs::remove_file(out.join("notes.txt")).unwrap();
+    // A folder the site does not have, even an empty one: refused at once, and the old
+    // site never swapped out to be kept beside the new.
+    std::fs::create_dir(out.join("data/old")).unwrap();
+    publish(true)
+        .code(2)
+        .stderr(predicates::str::contains("data/old/"));
+    assert!(out.join("data/old").is_dir());
+    std::fs::remove_dir(out.join("data/old")).unwrap();
+    let beside: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(beside, ["site"], "nothing kept beside the site");
     // A page edited since: not replaced either.
     std::fs::write(out.join("about.html"), "edited").unwrap();
     publish(true)
