@@ -123,7 +123,7 @@ pub enum PayError {
 /// Runs the payments for `request`'s quarters and writes their run folders.
 pub fn pay(request: &PayRequest, progress: &dyn ReadProgress) -> Result<PayOutcome, PayError> {
     let out = request.out;
-    refuse_out_inside_cycle(out, request.cycle)?;
+    refuse_out_inside_cycle(out, request.cycle, "the runs (the default is ./runs)")?;
     if std::fs::symlink_metadata(out).is_ok() && !out.is_dir() {
         return Err(PayError::OutIsAFile(out.to_owned()));
     }

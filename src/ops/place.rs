@@ -8,11 +8,16 @@ use thiserror::Error;
 #[derive(Debug, Error)]
 pub enum PlaceError {
     #[error(
-        "--out {} is inside the cycle folder {}; write the runs elsewhere (the default is ./runs), since the cycle folder is only ever read",
+        "--out {} is inside the cycle folder {}; write {what} elsewhere, since the cycle folder is only ever read",
         out.display(),
         cycle.display()
     )]
-    InsideCycle { out: PathBuf, cycle: PathBuf },
+    InsideCycle {
+        out: PathBuf,
+        cycle: PathBuf,
+        /// What the command writes, and its default place if it has one.
+        what: &'static str,
+    },
     #[error("cannot tell the current folder")]
     NoCurrentFolder(#[source] std::io::Error),
     #[error("cannot resolve {}", path.display())]
@@ -24,12 +29,18 @@ pub enum PlaceError {
 }
 
 /// Outputs never go inside the cycle folder: the run would write where it reads, and the
-/// next run would read its own outputs as returns.
-pub fn refuse_out_inside_cycle(out: &Path, cycle: &Path) -> Result<(), PlaceError> {
+/// next run would read its own outputs as returns. `what` names what the command writes, for
+/// the message ("the runs (the default is ./runs)").
+pub fn refuse_out_inside_cycle(
+    out: &Path,
+    cycle: &Path,
+    what: &'static str,
+) -> Result<(), PlaceError> {
     if is_inside(out, cycle)? {
         return Err(PlaceError::InsideCycle {
             out: out.to_owned(),
             cycle: cycle.to_owned(),
+            what,
         });
     }
     Ok(())
@@ -75,7 +86,7 @@ mod tests {
         let inside = cycle.path().join("runs/new");
         assert!(is_inside(&inside, cycle.path()).unwrap());
         assert!(is_inside(cycle.path(), cycle.path()).unwrap());
-        let err = refuse_out_inside_cycle(&inside, cycle.path()).unwrap_err();
+        let err = refuse_out_inside_cycle(&inside, cycle.path(), "the runs").unwrap_err();
         assert!(
             err.to_string().contains("is inside the cycle folder"),
             "{err}"
@@ -90,6 +101,6 @@ mod tests {
         // A name that starts with the cycle's is not inside it.
         assert!(!is_inside(&root.path().join("cycle-runs"), &cycle).unwrap());
         assert!(!is_inside(&cycle, &root.path().join("no-such-cycle")).unwrap());
-        refuse_out_inside_cycle(&root.path().join("runs"), &cycle).unwrap();
+        refuse_out_inside_cycle(&root.path().join("runs"), &cycle, "the runs").unwrap();
     }
 }

@@ -57,7 +57,7 @@ pub struct Published {
 pub enum PublishError {
     #[error(transparent)]
     Place(#[from] PlaceError),
-    #[error("{flag} {}: {}; give {what}", .path.display(), if .path.is_dir() { "there is no cycle.toml in it" } else { "there is no such folder" })]
+    #[error("{flag} {}: {}; give {what}", .path.display(), if .path.is_dir() { "there is no cycle.toml in it" } else if .path.exists() { "it is a file, not a folder" } else { "there is no such folder" })]
     NoFolder {
         flag: &'static str,
         path: PathBuf,
@@ -182,7 +182,7 @@ fn check_place(request: &PublishRequest) -> Result<(), PublishError> {
             what: "the cycle folder (holding cycle.toml) the runs were made from",
         });
     }
-    refuse_out_inside_cycle(request.out, request.cycle)?;
+    refuse_out_inside_cycle(request.out, request.cycle, "the site")?;
     if is_inside(request.out, request.runs)? {
         return Err(PublishError::InsideRuns {
             out: request.out.to_owned(),

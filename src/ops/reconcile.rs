@@ -72,7 +72,7 @@ pub fn reconcile(
     progress: &dyn ReadProgress,
 ) -> Result<ReconcileOutcome, ReconcileError> {
     let (out, month) = (request.out, request.month);
-    refuse_out_inside_cycle(out, request.cycle)?;
+    refuse_out_inside_cycle(out, request.cycle, "the workbook (the default is ./runs)")?;
     // One writer at a time in the output folder, as for a payment run: taken at once where
     // the folder is there, so that a second run refuses before any work.
     let lock = lock_folder_creating(out)?;

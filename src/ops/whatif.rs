@@ -100,7 +100,11 @@ pub fn whatif(
     progress: &dyn ReadProgress,
 ) -> Result<WhatIfOutcome, WhatIfError> {
     let out = request.out;
-    refuse_out_inside_cycle(out, request.cycle)?;
+    refuse_out_inside_cycle(
+        out,
+        request.cycle,
+        "the scenario files (the default is ./runs)",
+    )?;
     let lock = lock_folder_creating(out)?;
     let inputs = match load_cycle(request.cycle, progress) {
         Ok(inputs) => inputs,

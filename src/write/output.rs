@@ -15,7 +15,7 @@ pub enum OutputError {
     Exists { path: PathBuf },
     #[error("{path} is there but is not a folder; move it out of the way and run again")]
     NotAFolder { path: PathBuf },
-    #[error("cannot write {path}: the folder {folder} does not exist")]
+    #[error("cannot write {path}: {folder} {}", if folder.exists() { "is a file, not a folder" } else { "does not exist: make the folder first" })]
     NoFolder { path: PathBuf, folder: PathBuf },
     #[error("cannot write {path}: {cause}")]
     Io {

@@ -8,6 +8,7 @@ use std::str::FromStr;
 use std::sync::OnceLock;
 
 use calamine::{Reader, open_workbook_auto};
+use predicates::prelude::*;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -838,6 +839,21 @@ fn a_run_folder_that_no_longer_matches_its_manifest_is_refused() {
     publish_from(&p.runs, &p.runs, &out)
         .code(2)
         .stderr(predicates::str::contains("there is no cycle.toml in it"));
+    // A file named as a folder is said to be a file, not called missing.
+    publish_from(&p.runs, &fixture_cycle().join("cycle.toml"), &out)
+        .code(2)
+        .stderr(predicates::str::contains("it is a file, not a folder"));
+    let file = dir.path().join("afile");
+    std::fs::write(&file, "x").unwrap();
+    publish_from(&p.runs, &fixture_cycle(), &file.join("site"))
+        .code(2)
+        .stderr(predicates::str::contains("afile is a file, not a folder"));
+    // The site inside the cycle folder: said in publish's words, not pay's.
+    publish_from(&p.runs, &cycle, &cycle.join("site"))
+        .code(2)
+        .stderr(predicates::str::contains("write the site elsewhere"))
+        .stderr(predicates::str::contains("./runs").not());
+    assert!(!cycle.join("site").exists());
 
     // A missing quarter in the chain, and a quarter named that has no run.
     std::fs::remove_dir_all(runs.join("2025-26-Q2")).unwrap();
