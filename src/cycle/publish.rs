@@ -133,7 +133,7 @@ struct RawPublish {
 #[serde(deny_unknown_fields)]
 struct RawGiving {
     prefix: Spanned<String>,
-    funder_id: String,
+    funder_id: Spanned<String>,
     funder_name: String,
     #[serde(default, rename = "recipient")]
     recipients: Vec<RawRecipient>,
@@ -143,7 +143,7 @@ struct RawGiving {
 #[serde(deny_unknown_fields)]
 struct RawRecipient {
     force: Spanned<String>,
-    org_id: String,
+    org_id: Spanned<String>,
 }
 
 #[derive(Deserialize)]
@@ -152,7 +152,7 @@ struct RawArea {
     force: Spanned<String>,
     name: String,
     #[serde(default)]
-    code: Option<String>,
+    code: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -167,6 +167,32 @@ struct RawMeasure {
     source_title: Option<String>,
     #[serde(default)]
     source_url: Option<Spanned<String>>,
+}
+
+/// Whether `prefix` is a 360Giving identifier prefix: "360G-" and then at least one
+/// letter, digit, hyphen or underscore (the characters 360Giving's registered prefixes use),
+/// so that a grant id built from it is one token.
+pub fn is_360g_prefix(prefix: &str) -> bool {
+    prefix.strip_prefix("360G-").is_some_and(|rest| {
+        !rest.is_empty()
+            && rest
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    })
+}
+
+/// Whether `id` can be an organisation identifier: one token of printable characters.
+fn is_org_id(id: &str) -> bool {
+    !id.is_empty() && id.chars().all(|c| c.is_ascii_graphic())
+}
+
+/// Whether `code` is shaped as the ONS code of a Police Force Area: `E23` (England) or `W15`
+/// (Wales) and six digits.
+fn is_police_force_area_code(code: &str) -> bool {
+    let digits = code
+        .strip_prefix("E23")
+        .or_else(|| code.strip_prefix("W15"));
+    digits.is_some_and(|d| d.len() == 6 && d.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// A mistake in the file, at the line holding byte `at`.
@@ -229,16 +255,38 @@ impl PublishConfig {
         };
 
         let prefix = raw.giving.prefix.get_ref();
-        if !prefix.starts_with("360G-") || prefix.len() <= "360G-".len() {
+        if !is_360g_prefix(prefix) {
             return Err(invalid(
                 text,
                 shown_as,
                 raw.giving.prefix.span().start,
                 "giving.prefix",
                 format!(
-                    "{prefix:?} is not a 360Giving prefix; it starts \"360G-\" followed by the publisher's registered part"
+                    "{prefix:?} is not a 360Giving prefix; it starts \"360G-\" followed by the publisher's registered part (letters, digits, - or _, no spaces)"
                 ),
             ));
+        }
+        // Organisation identifiers are single tokens (org-id.guide's "GB-GOV-…"): one with a
+        // space or none at all would go into the 360Giving file as given.
+        let org_ids = std::iter::once((&raw.giving.funder_id, "giving.funder_id")).chain(
+            raw.giving
+                .recipients
+                .iter()
+                .map(|r| (&r.org_id, "giving.recipient.org_id")),
+        );
+        for (id, key) in org_ids {
+            if !is_org_id(id.get_ref()) {
+                return Err(invalid(
+                    text,
+                    shown_as,
+                    id.span().start,
+                    key,
+                    format!(
+                        "{:?} is not an organisation identifier; give one without spaces, such as GB-GOV-… from org-id.guide, or one under the prefix",
+                        id.get_ref()
+                    ),
+                ));
+            }
         }
         let mut recipients = Vec::new();
         for r in &raw.giving.recipients {
@@ -252,7 +300,7 @@ impl PublishConfig {
                     format!("{id} is given twice; keep one"),
                 ));
             }
-            recipients.push((id, r.org_id.clone()));
+            recipients.push((id, r.org_id.get_ref().clone()));
         }
         let mut areas: Vec<ForceArea> = Vec::new();
         for a in &raw.areas {
@@ -266,10 +314,24 @@ impl PublishConfig {
                     format!("{id} is given twice; keep one"),
                 ));
             }
+            if let Some(code) = &a.code
+                && !is_police_force_area_code(code.get_ref())
+            {
+                return Err(invalid(
+                    text,
+                    shown_as,
+                    code.span().start,
+                    "area.code",
+                    format!(
+                        "{:?} is not the ONS code of a Police Force Area (E23 and six digits in England, W15 and six digits in Wales); give it from the ONS's register, or leave code out",
+                        code.get_ref()
+                    ),
+                ));
+            }
             areas.push(ForceArea {
                 force: id,
                 name: a.name.clone(),
-                code: a.code.clone(),
+                code: a.code.as_ref().map(|c| c.get_ref().clone()),
             });
         }
         let mut held = BTreeSet::new();
@@ -277,6 +339,19 @@ impl PublishConfig {
         for m in raw.measures {
             let at = m.name.span().start;
             let fail = |key: &str, problem: String| invalid(text, shown_as, at, key, problem);
+            if measures
+                .iter()
+                .any(|x: &Measure| x.pillar == m.pillar && x.name == *m.name.get_ref())
+            {
+                return Err(fail(
+                    "measure.name",
+                    format!(
+                        "{:?} is given twice under the pillar {:?}; keep one",
+                        m.name.get_ref(),
+                        m.pillar
+                    ),
+                ));
+            }
             if let Some(h) = m.holds
                 && !held.insert(h)
             {
@@ -332,7 +407,7 @@ impl PublishConfig {
             giving: GivingIds {
                 prefix: prefix.clone(),
                 funder: Organisation {
-                    id: raw.giving.funder_id,
+                    id: raw.giving.funder_id.into_inner(),
                     name: raw.giving.funder_name,
                 },
                 recipients,
@@ -456,5 +531,64 @@ mod tests {
         );
         let e = parse(&http).unwrap_err().to_string();
         assert!(e.contains("https://"), "{e}");
+    }
+
+    #[test]
+    fn a_measure_twice_a_prefix_with_a_space_and_an_area_code_not_ons_are_refused() {
+        let measure = |name: &str| {
+            format!("\n[[measure]]\npillar = \"P\"\nname = \"{name}\"\ntier = \"headline\"\n")
+        };
+        let twice = format!("{GIVING}{}{}", measure("A"), measure("A"));
+        let e = parse(&twice).unwrap_err().to_string();
+        assert!(
+            e.contains("line 13") && e.contains("\"A\"") && e.contains("twice"),
+            "{e}"
+        );
+        // The same name under another pillar is another measure.
+        let other_pillar = format!(
+            "{GIVING}{}{}",
+            measure("A"),
+            measure("A").replace("\"P\"", "\"Q\"")
+        );
+        assert!(parse(&other_pillar).is_ok());
+
+        let spaced = format!(
+            "measure = []\n{}",
+            GIVING.replace("360G-test\"", "360G-a b\"")
+        );
+        let e = parse(&spaced).unwrap_err().to_string();
+        assert!(
+            e.contains("giving.prefix") && e.contains("\"360G-a b\""),
+            "{e}"
+        );
+        let blank_id = format!(
+            "measure = []\n{}",
+            GIVING.replace("\"360G-test-ho\"", "\" \"")
+        );
+        let e = parse(&blank_id).unwrap_err().to_string();
+        assert!(e.contains("giving.funder_id"), "{e}");
+
+        let area = |code: &str| {
+            format!(
+                "measure = []\n{GIVING}[[area]]\nforce = \"kent\"\nname = \"Kent\"\ncode = \"{code}\"\n"
+            )
+        };
+        for good in ["E23000032", "W15000001"] {
+            assert!(parse(&area(good)).is_ok(), "{good}");
+        }
+        for bad in ["bogus", "E2300003", "E12000008", "e23000032", "E23000032 "] {
+            let e = parse(&area(bad)).unwrap_err().to_string();
+            assert!(e.contains("area.code") && e.contains("E23"), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn a_prefix_must_be_360g_and_one_token() {
+        assert!(is_360g_prefix("360G-homeoffice"));
+        assert!(is_360g_prefix("360G-HO_npg-1"));
+        assert!(!is_360g_prefix("360G-"));
+        assert!(!is_360g_prefix("360g-homeoffice"));
+        assert!(!is_360g_prefix("homeoffice"));
+        assert!(!is_360g_prefix("360G-home office"));
     }
 }

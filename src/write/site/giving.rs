@@ -61,7 +61,7 @@ pub struct Area {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct GivingSettings {
     /// The publisher's registered identifier prefix, e.g. "360G-homeoffice" (must start
-    /// "360G-": see [`is_360g_prefix`]).
+    /// "360G-": see [`crate::cycle::publish::is_360g_prefix`]).
     pub prefix: String,
     /// The funder, with the org id configuration gives.
     pub funder: Org,
@@ -97,18 +97,6 @@ pub struct GivingFacts<'a> {
     pub award_date: NaiveDate,
     /// The grants, in the order they are written (one per force).
     pub grants: &'a [ForceGrant],
-}
-
-/// Whether `prefix` is a 360Giving identifier prefix: "360G-" and then at least one
-/// letter, digit, hyphen or underscore (the characters 360Giving's registered prefixes use),
-/// so that a grant id built from it is one token.
-pub fn is_360g_prefix(prefix: &str) -> bool {
-    prefix.strip_prefix("360G-").is_some_and(|rest| {
-        !rest.is_empty()
-            && rest
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-    })
 }
 
 /// The grant's identifier: `<prefix>-npg-<year>-<force id>`, e.g.
@@ -572,15 +560,5 @@ mod tests {
         assert!(lines[2].contains(",Dyfed-Powys Police,,,,GB-GOV-HO,"));
         assert_eq!(lines.len(), 3);
         assert!(text.ends_with('\n') && !text.contains('\r'));
-    }
-
-    #[test]
-    fn a_prefix_must_be_360g_and_one_token() {
-        assert!(is_360g_prefix("360G-homeoffice"));
-        assert!(is_360g_prefix("360G-HO_npg-1"));
-        assert!(!is_360g_prefix("360G-"));
-        assert!(!is_360g_prefix("360g-homeoffice"));
-        assert!(!is_360g_prefix("homeoffice"));
-        assert!(!is_360g_prefix("360G-home office"));
     }
 }
