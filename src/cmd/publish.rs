@@ -40,7 +40,7 @@ pub fn run(args: PublishArgs) -> anyhow::Result<Exit> {
     let revised = published.facts.revisions.len();
     let runs = published.facts.runs.len();
     say!(
-        "  {runs} {} checked against their manifests; {revised} revised {} logged",
+        "  {runs} {} checked, each against its manifest; {revised} revised {} logged",
         if runs == 1 { "run" } else { "runs" },
         if revised == 1 { "figure" } else { "figures" }
     );

@@ -324,6 +324,12 @@ fn every_forces_money_adds_up_to_its_allocation_at_every_quarter() {
         };
         let ledger = ledger(quarter);
         let forces = data_csv(&site, "forces.csv");
+        if quarter == "Q1" {
+            // Nothing revised yet: no empty table, but the (empty) log is still linked.
+            let about = std::fs::read_to_string(site.join("about.html")).unwrap();
+            assert!(!about.contains("table-revisions"));
+            assert!(about.contains("href=\"data/revisions.csv\""));
+        }
         let (mut total_beyond, mut total_rest) = (Decimal::ZERO, Decimal::ZERO);
         for row in &forces {
             let force = &row["force_id"];
@@ -724,6 +730,27 @@ fn the_public_site_holds_no_contextual_measure_and_the_sector_site_does() {
         .collect();
     for c in contextual {
         assert!(all.contains(c), "the sector site holds {c:?}");
+    }
+    // The public site's content is reusable under the Open Government Licence; the sector
+    // site, not for public release, never says it is.
+    for (path, bytes) in &public {
+        if path.ends_with(".html") {
+            let text = String::from_utf8_lossy(bytes);
+            assert!(
+                text.contains("available under the Open Government Licence v3.0"),
+                "{path}"
+            );
+        }
+    }
+    for (path, bytes) in &sector {
+        if path.ends_with(".html") {
+            let text = String::from_utf8_lossy(bytes);
+            assert!(
+                !text.contains("available under the Open Government Licence"),
+                "{path}"
+            );
+            assert!(text.contains("not licensed for reuse"), "{path}");
+        }
     }
     // Headline measures are on both, with their sources named only where configured.
     let measures = String::from_utf8_lossy(&public["measures.html"]).into_owned();

@@ -101,6 +101,18 @@ pub fn tier_note(audience: Audience) -> &'static str {
     }
 }
 
+/// The footer's words on reuse, by audience.
+pub fn licence(audience: Audience) -> &'static str {
+    match audience {
+        Audience::Public => {
+            "All content is available under the Open Government Licence v3.0, except where otherwise stated."
+        }
+        Audience::Sector => {
+            "Sector view: shared with police forces and the Home Office for their own use, not for publication, and not licensed for reuse."
+        }
+    }
+}
+
 /// The about page's summary list.
 pub fn summary(facts: &SiteFacts) -> Vec<(String, String)> {
     let latest = facts.latest();
@@ -117,7 +129,10 @@ pub fn summary(facts: &SiteFacts) -> Vec<(String, String)> {
             Some(next) => format!("after the {next} payment run, due {}", long_date(config.quarter(next).payment_date)),
             None => format!("none for {}: Q4 settles the year", config.year),
         }),
-        ("Licence".to_owned(), "The figures and data files may be reused under the Open Government Licence v3.0.".to_owned()),
+        ("Licence".to_owned(), match facts.audience {
+            Audience::Public => "The figures and data files may be reused under the Open Government Licence v3.0.",
+            Audience::Sector => "None: this sector site is shared with police forces and the Home Office for their own use, not for publication or reuse. The public site's figures may be reused under the Open Government Licence v3.0.",
+        }.to_owned()),
     ]
 }
 

@@ -184,7 +184,10 @@ pub fn force_figures(facts: &SiteFacts, force: &Force) -> ForceFigures {
             ),
             text_column("reason", "Why"),
             key_column("reason_codes", "Reason codes"),
-            key_column("explanation", "Explanation"),
+            key_column(
+                "explanation",
+                "Explanation, as the payment run gives it (its paid to date is before this quarter's payment)",
+            ),
         ],
         rows: payment_rows,
     };

@@ -122,6 +122,7 @@ fn page(facts: &SiteFacts, title: String, root: &'static str, current: &str) -> 
                 "Sector view, not for public release: headline and contextual measures"
             }
         },
+        licence_words: about::licence(facts.audience),
         nav: NAV
             .iter()
             .map(|(href, label)| NavItem {

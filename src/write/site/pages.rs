@@ -20,6 +20,9 @@ pub struct Page {
     /// The way back to the site's top folder: `""` or `"../"`.
     pub root: &'static str,
     pub audience_words: &'static str,
+    /// Under what terms the content may be reused: the public site's under the Open
+    /// Government Licence, the sector's not at all.
+    pub licence_words: &'static str,
     pub nav: Vec<NavItem>,
     pub as_at: String,
     pub run_words: String,
