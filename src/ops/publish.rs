@@ -80,6 +80,11 @@ pub enum PublishError {
     #[error("{} already exists; give --overwrite to replace it (it is swapped in whole)", .0.display())]
     InTheWay(PathBuf),
     #[error(
+        "{} appeared while this site was being built (another npg publish into the same folder?), so this one was not put in its place and nothing of it was written; look at what is there, then run again",
+        .0.display()
+    )]
+    AppearedMeanwhile(PathBuf),
+    #[error(
         "{} is not a site npg publish wrote, so it is not replaced: {why}; give another --out (a new or empty folder), or move it aside (--overwrite replaces only a site npg wrote, still as it wrote it)",
         path.display()
     )]
@@ -121,7 +126,15 @@ pub fn publish(
             bytes: &f.bytes,
         })
         .collect();
-    let kept = write_folder_atomically(request.out, &folder_files, replace, is_site_path)?;
+    let kept = write_folder_atomically(request.out, &folder_files, replace, is_site_path).map_err(
+        |e| match e {
+            // Nothing was there when it was checked (an existing site was refused or is
+            // replaced with `replace`): something put a folder there while this one was
+            // built, most likely another npg publish.
+            OutputError::Exists { path } => PublishError::AppearedMeanwhile(path),
+            other => PublishError::Output(other),
+        },
+    )?;
     let manifest_sha256 = files
         .iter()
         .find(|f| f.path == SITE_MANIFEST)

@@ -973,6 +973,46 @@ fn a_manifest_edited_or_a_run_folder_added_to_is_refused() {
 }
 
 #[test]
+fn publishes_racing_into_one_new_folder_never_say_give_overwrite() {
+    // Four at once into a folder none of them found: one writes it; any other finds it
+    // there when it comes to put its own in place, and must say so, not tell a user who gave
+    // --overwrite to give it.
+    let p = published();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("site");
+    let children: Vec<_> = (0..4)
+        .map(|_| {
+            std::process::Command::new(crate::common::npg_path())
+                .args(["publish", "--overwrite", "--cycle"])
+                .arg(fixture_cycle())
+                .arg("--runs")
+                .arg(&p.runs)
+                .arg("--out")
+                .arg(&out)
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let mut won = 0;
+    for child in children {
+        let output = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        match output.status.code() {
+            Some(0) => won += 1,
+            Some(2) => assert!(
+                stderr.contains("appeared while") && !stderr.contains("give --overwrite"),
+                "{stderr}"
+            ),
+            other => panic!("{other:?}: {stderr}"),
+        }
+    }
+    assert!(won >= 1);
+    assert_eq!(tree_bytes(&out), tree_bytes(&p.public));
+}
+
+#[test]
 fn an_earlier_quarter_can_be_published_and_shows_only_its_runs() {
     let p = published();
     let dir = tempfile::tempdir().unwrap();
