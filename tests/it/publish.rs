@@ -1040,4 +1040,13 @@ fn an_earlier_quarter_can_be_published_and_shows_only_its_runs() {
         6,
         "April to September"
     );
+    // Lancashire's September return came late: the share of the commitment says whose
+    // growth it is.
+    let reporting = &headline["forces_reporting"];
+    assert_eq!(reporting, "42");
+    let index = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(
+        index.contains("the growth to September 2025 reported by 42 of the 43 forces is"),
+        "the commitment's share names the forces reporting"
+    );
 }

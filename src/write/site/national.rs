@@ -167,11 +167,22 @@ pub fn headline(facts: &SiteFacts) -> (Vec<(String, String)>, Table) {
             .filter(|n| n.forces_counted > 0)
             .and_then(|n| Ratio::of(n.actual_uplift.as_decimal(), commitment.as_decimal()))
         {
-            Some(share) => format!(
-                "{} (the growth to {end} is {} of it)",
-                fte_prose(commitment),
-                percent(share)
-            ),
+            Some(share) => {
+                // A month some forces have not reported is growth of fewer forces than the
+                // commitment counts: said, so the share is not read as the nation's.
+                let counted = national.map_or(0, |n| n.forces_counted);
+                let all = facts.latest().ledger.lines.len();
+                let whose = if counted < all {
+                    format!(" reported by {counted} of the {all} forces")
+                } else {
+                    String::new()
+                };
+                format!(
+                    "{} (the growth to {end}{whose} is {} of it)",
+                    fte_prose(commitment),
+                    percent(share)
+                )
+            }
             None => fte_prose(commitment),
         },
         commitment.to_string(),
