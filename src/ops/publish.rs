@@ -15,11 +15,13 @@ use crate::pay::publish::runs::RunsError;
 use crate::pay::publish::{Audience, GatherError, SiteFacts, gather};
 use crate::read::file::{MAX_MANIFEST_BYTES, MAX_OUTPUT_BYTES, read_limited};
 use crate::write::output::OutputError;
-use crate::write::run_folder::{FolderFile, write_folder_atomically};
+use crate::write::run_folder::{FolderFile, write_folder_atomically, write_folder_over_empty};
 use crate::write::site::{SITE_MANIFEST, SiteError, build_site, is_site_path};
 
 use super::place::{PlaceError, is_inside, refuse_out_inside_cycle};
 use super::replace::extra_files;
+use super::runs::{all_inputs, input_records};
+use crate::pay::folder::MANIFEST_FILE;
 
 /// What a publish is asked to do.
 #[derive(Clone, Copy, Debug)]
@@ -89,6 +91,13 @@ pub enum PublishError {
         path.display()
     )]
     NotOurs { path: PathBuf, why: String },
+    #[error(
+        "--runs {} is a run folder (it holds {MANIFEST_FILE}); give the folder that holds the run folders, its parent",
+        .0.display()
+    )]
+    RunFolderAsRuns(PathBuf),
+    #[error("--out {} {what}; give a folder for the site (a new or empty one, or a site npg wrote)", .path.display())]
+    OutNotAFolder { path: PathBuf, what: &'static str },
     #[error(transparent)]
     Gather(GatherError),
     #[error(transparent)]
@@ -126,15 +135,20 @@ pub fn publish(
             bytes: &f.bytes,
         })
         .collect();
-    let kept = write_folder_atomically(request.out, &folder_files, replace, is_site_path).map_err(
-        |e| match e {
-            // Nothing was there when it was checked (an existing site was refused or is
-            // replaced with `replace`): something put a folder there while this one was
-            // built, most likely another npg publish.
-            OutputError::Exists { path } => PublishError::AppearedMeanwhile(path),
-            other => PublishError::Output(other),
-        },
-    )?;
+    let written = match replace {
+        Replace::Nothing => {
+            write_folder_atomically(request.out, &folder_files, false, is_site_path)
+        }
+        Replace::Empty => write_folder_over_empty(request.out, &folder_files, is_site_path),
+        Replace::OurSite => write_folder_atomically(request.out, &folder_files, true, is_site_path),
+    };
+    let kept = written.map_err(|e| match e {
+        // Nothing was there, or an empty folder, when it was checked (a site npg wrote is
+        // swapped, never refused here): something put a folder there while this one was
+        // built, most likely another npg publish.
+        OutputError::Exists { path } => PublishError::AppearedMeanwhile(path),
+        other => PublishError::Output(other),
+    })?;
     let manifest_sha256 = files
         .iter()
         .find(|f| f.path == SITE_MANIFEST)
@@ -149,11 +163,20 @@ pub fn publish(
     })))
 }
 
-/// A run folder holding anything its run did not write (a file, a folder, a link) is not
-/// as npg pay wrote it, so nothing is published from it; as `npg audit verify` and a
-/// re-run of the quarter judge it.
+/// A run folder holding anything its run did not write (a file, a folder, a link), or whose
+/// manifest records its inputs otherwise than re-running the quarter does (one's use, or
+/// the reason it was not used), is not as npg pay wrote it, so nothing is published from it;
+/// as `npg audit verify` judges it.
 fn added_to_a_run(runs: &Path, facts: &SiteFacts) -> Result<Option<GatherError>, PublishError> {
     for run in &facts.runs {
+        if run.manifest.inputs != input_records(&all_inputs(&facts.inputs, &run.result)) {
+            return Ok(Some(GatherError::Runs(RunsError::Altered {
+                folder: run.folder.clone(),
+                problems: vec![format!(
+                    "its {MANIFEST_FILE}'s inputs are not as re-running the quarter records them (which were used, and why not)"
+                )],
+            })));
+        }
         let dir = runs.join(&run.folder);
         let extra = extra_files(&dir, &run.manifest).map_err(|e| {
             PublishError::Gather(GatherError::Runs(RunsError::Unreadable {
@@ -183,6 +206,24 @@ fn check_place(request: &PublishRequest) -> Result<(), PublishError> {
             path: request.runs.to_owned(),
             what: "the folder npg pay wrote the year's run folders into",
         });
+    }
+    if request.runs.join(MANIFEST_FILE).is_file() {
+        return Err(PublishError::RunFolderAsRuns(request.runs.to_owned()));
+    }
+    // A file, or a link, where the site goes: said at once, before any work.
+    if let Ok(meta) = std::fs::symlink_metadata(request.out) {
+        if meta.file_type().is_symlink() {
+            return Err(PublishError::OutNotAFolder {
+                path: request.out.to_owned(),
+                what: "is a symbolic link: npg never follows one to write or replace what it leads to",
+            });
+        }
+        if !meta.is_dir() {
+            return Err(PublishError::OutNotAFolder {
+                path: request.out.to_owned(),
+                what: "is a file, not a folder",
+            });
+        }
     }
     if !request
         .cycle
@@ -225,13 +266,22 @@ struct SiteManifestRead {
     files: Vec<ManifestFile>,
 }
 
-/// Whether the folder at `out` may be replaced: `false` when there is nothing there (or an
-/// empty folder, which holds nothing to lose), `true` for a site npg wrote that holds
-/// exactly its manifest's files with their hashes; anything else is refused.
-fn check_replaceable(out: &Path, overwrite: bool) -> Result<bool, PublishError> {
+/// What is at `--out` that the site would replace.
+enum Replace {
+    Nothing,
+    /// An empty folder, which holds nothing to lose: written over only while still empty.
+    Empty,
+    /// A site npg wrote, still as it wrote it, with `--overwrite`.
+    OurSite,
+}
+
+/// Whether the folder at `out` may be replaced: nothing there, an empty folder, or a site
+/// npg wrote that holds exactly its manifest's files with their hashes; anything else is
+/// refused.
+fn check_replaceable(out: &Path, overwrite: bool) -> Result<Replace, PublishError> {
     let meta = match std::fs::symlink_metadata(out) {
         Ok(meta) => meta,
-        Err(_) => return Ok(false),
+        Err(_) => return Ok(Replace::Nothing),
     };
     let not_ours = |why: &str| PublishError::NotOurs {
         path: out.to_owned(),
@@ -242,7 +292,7 @@ fn check_replaceable(out: &Path, overwrite: bool) -> Result<bool, PublishError> 
     }
     let found = files_under(out).map_err(|e| not_ours(&format!("it cannot be read ({e})")))?;
     if found.is_empty() {
-        return Ok(true);
+        return Ok(Replace::Empty);
     }
     // A folder that is not a site npg wrote is said to be so at once, with or without
     // --overwrite, so that nobody is told to overwrite what would then be refused.
@@ -250,7 +300,7 @@ fn check_replaceable(out: &Path, overwrite: bool) -> Result<bool, PublishError> 
     if !overwrite {
         return Err(PublishError::InTheWay(out.to_owned()));
     }
-    Ok(true)
+    Ok(Replace::OurSite)
 }
 
 /// A site npg wrote: its manifest lists every file there, each with the hash it has.

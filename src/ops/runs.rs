@@ -105,6 +105,23 @@ pub fn run_and_build(
         .collect()
 }
 
+/// The manifest's `inputs`: every input of [`all_inputs`] but `cycle.toml`, which the
+/// manifest records as `cycle_config`.
+pub fn input_records(every_input: &[InputUse]) -> Vec<InputRecord> {
+    every_input
+        .iter()
+        .skip(1)
+        .map(|i| InputRecord {
+            path: i.path.clone(),
+            path_bytes: i.exact.as_deref().map(escape_path_bytes),
+            sha256: i.sha256.clone(),
+            bytes: i.bytes,
+            used: i.used,
+            reason: i.reason.clone(),
+        })
+        .collect()
+}
+
 /// Every input of the run: the cycle's own files, used, then each return and its fate.
 pub fn all_inputs(inputs: &CycleInputs, run: &RunResult) -> Vec<InputUse> {
     let cycle_file = |file: &InputFile| InputUse {
@@ -259,18 +276,7 @@ pub fn run_files(inputs: &CycleInputs, run: &QuarterRun) -> Result<Vec<RunFile>,
             path: inputs.config_file.path.clone(),
             sha256: inputs.config_file.sha256.clone(),
         },
-        inputs: every_input
-            .iter()
-            .skip(1) // cycle.toml is recorded as cycle_config
-            .map(|i| InputRecord {
-                path: i.path.clone(),
-                path_bytes: i.exact.as_deref().map(escape_path_bytes),
-                sha256: i.sha256.clone(),
-                bytes: i.bytes,
-                used: i.used,
-                reason: i.reason.clone(),
-            })
-            .collect(),
+        inputs: input_records(&every_input),
         prior_run: run.prior.as_ref().map(|p| FileHash {
             path: p.path.clone(),
             sha256: p.sha256.clone(),

@@ -205,6 +205,25 @@ impl std::fmt::Display for OutputMismatch {
     }
 }
 
+/// The outputs a run of `year`'s `quarter` writes, in the order its manifest lists them:
+/// the four files, then a statement per force of `forces`, by path.
+fn expected_outputs<'a>(
+    year: FinancialYear,
+    quarter: Quarter,
+    forces: impl IntoIterator<Item = &'a ForceId>,
+) -> Vec<String> {
+    let mut statements: Vec<String> = forces
+        .into_iter()
+        .map(|force| super::folder::statement_path(force, year, quarter))
+        .collect();
+    statements.sort_unstable();
+    OUTPUT_FILES
+        .iter()
+        .map(|f| (*f).to_owned())
+        .chain(statements)
+        .collect()
+}
+
 impl Manifest {
     /// The JSON text: two-space indentation, keys in the fixed order, a final newline.
     pub fn to_json(&self) -> String {
@@ -337,14 +356,25 @@ impl Manifest {
     ) -> bool {
         let mut listed: Vec<&str> = self.outputs.iter().map(|o| o.path.as_str()).collect();
         listed.sort_unstable();
-        let mut expected: Vec<String> = OUTPUT_FILES.iter().map(|f| (*f).to_owned()).collect();
-        expected.extend(
-            forces
-                .into_iter()
-                .map(|force| super::folder::statement_path(force, year, quarter)),
-        );
+        let mut expected = expected_outputs(year, quarter, forces);
         expected.sort_unstable();
         listed.iter().eq(expected.iter())
+    }
+
+    /// Whether the outputs are listed in the order a run writes them: the four files as
+    /// [`OUTPUT_FILES`] gives them, then the statements by path.
+    pub fn outputs_in_order<'a>(
+        &self,
+        year: FinancialYear,
+        quarter: Quarter,
+        forces: impl IntoIterator<Item = &'a ForceId>,
+    ) -> bool {
+        self.outputs
+            .iter()
+            .map(|o| o.path.as_str())
+            .eq(expected_outputs(year, quarter, forces)
+                .iter()
+                .map(String::as_str))
     }
 
     /// The input fingerprint of the inputs, rules version and prior ledger this manifest

@@ -261,6 +261,30 @@ fn split(target: &Path) -> Result<(PathBuf, String), OutputError> {
     Ok((parent, name))
 }
 
+/// Writes `files` as the folder `target` where an empty folder is (or was) there: the
+/// empty folder is removed only as the new one is put in place, and only while it is still
+/// empty, so that when two writers race for one empty folder one of them writes it and the
+/// other is refused (`Exists`), rather than each replacing the other's.
+pub fn write_folder_over_empty(
+    target: &Path,
+    files: &[FolderFile],
+    known: KnownPaths,
+) -> Result<Vec<PathBuf>, OutputError> {
+    prepare_target(target, known)?;
+    let staged = stage_folder(target, files, known)?;
+    match std::fs::remove_dir(target) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) if e.kind() == std::io::ErrorKind::DirectoryNotEmpty => {
+            return Err(OutputError::Exists {
+                path: target.to_owned(),
+            });
+        }
+        Err(e) => return Err(io(target)(e)),
+    }
+    commit_folders(vec![staged], false)
+}
+
 /// Puts the complete folder at `staging` in place as `target`, whatever wrote it: npg's
 /// run folders and npg-fixtures' cycle folder both go through here, so there is one folder
 /// swap to trust. A missing `target` is a plain rename, which never replaces a folder that
@@ -509,6 +533,24 @@ mod tests {
             ["2025-26-Q1"],
             "no temporary folder is left"
         );
+    }
+
+    #[test]
+    fn an_empty_folder_is_written_over_only_while_it_is_still_empty() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("site");
+        std::fs::create_dir(&target).unwrap();
+        write_folder_over_empty(&target, &files(b"one"), known).unwrap();
+        assert_eq!(names(&target), ["a.txt", "b.txt"]);
+        // Filled meanwhile (by another writer): refused, and what is there is left.
+        let err = write_folder_over_empty(&target, &files(b"two"), known).unwrap_err();
+        assert!(matches!(err, OutputError::Exists { .. }), "{err}");
+        assert_eq!(std::fs::read(target.join("a.txt")).unwrap(), b"one");
+        assert_eq!(names(dir.path()), ["site"], "no temporary folder is left");
+        // Gone meanwhile: written as a new folder.
+        std::fs::remove_dir_all(&target).unwrap();
+        write_folder_over_empty(&target, &files(b"three"), known).unwrap();
+        assert_eq!(std::fs::read(target.join("a.txt")).unwrap(), b"three");
     }
 
     #[test]

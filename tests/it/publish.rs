@@ -15,6 +15,7 @@ use serde_json::value::RawValue;
 
 use crate::common::{copy_dir, fixture_cycle, npg, read_ledger, tree_bytes};
 use crate::giving::schema_violations;
+use npg::pay::manifest::Manifest;
 
 /// The fixture year's runs Q1–Q4 and its two sites, made once for every test here.
 struct Published {
@@ -907,13 +908,15 @@ fn refused_after(change: impl FnOnce(&Path, &Path), said: &[&str]) {
     assert!(!out.exists(), "nothing written");
 }
 
-/// Edits a run's `manifest.json` as JSON.
-fn edit_manifest(runs: &Path, folder: &str, edit: impl FnOnce(&mut serde_json::Value)) {
+/// Edits a run's `manifest.json` and writes it back as npg writes one, so that only the
+/// edit differs.
+fn edit_manifest(runs: &Path, folder: &str, edit: impl FnOnce(&mut Manifest)) {
     let path = runs.join(folder).join("manifest.json");
-    let mut manifest: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut manifest = Manifest::parse(&text, "manifest.json").unwrap();
+    assert_eq!(manifest.to_json(), text, "npg's own form");
     edit(&mut manifest);
-    std::fs::write(&path, serde_json::to_vec_pretty(&manifest).unwrap()).unwrap();
+    std::fs::write(&path, manifest.to_json()).unwrap();
 }
 
 #[test]
@@ -921,30 +924,61 @@ fn a_manifest_edited_or_a_run_folder_added_to_is_refused() {
     // Outputs left out of the manifest could then be changed unseen.
     refused_after(
         |runs, _| {
-            edit_manifest(runs, "2025-26-Q4", |m| m["outputs"] = serde_json::json!([]));
+            edit_manifest(runs, "2025-26-Q4", |m| m.outputs.clear());
         },
         &["2025-26-Q4", "does not list every file a run writes"],
     );
     refused_after(
         |runs, _| {
             edit_manifest(runs, "2025-26-Q3", |m| {
-                m["outputs"].as_array_mut().unwrap().pop();
+                m.outputs.pop();
             });
         },
         &["2025-26-Q3", "does not list every file a run writes"],
     );
     // What the about page would print as fact: the rules version and the fingerprint.
     refused_after(
-        |runs, _| edit_manifest(runs, "2025-26-Q4", |m| m["rules_version"] = "evil".into()),
+        |runs, _| edit_manifest(runs, "2025-26-Q4", |m| m.rules_version = "evil".into()),
         &["2025-26-Q4", "rules_version evil", "npg-2025-26.1"],
     );
     refused_after(
         |runs, _| {
             edit_manifest(runs, "2025-26-Q2", |m| {
-                m["input_fingerprint"] = "0".repeat(64).into();
+                m.input_fingerprint = Some("0".repeat(64));
             })
         },
         &["2025-26-Q2", "input_fingerprint"],
+    );
+    // Anything else of the manifest that is not as the run wrote it: the files in another
+    // order, an input's use, the program, the form of the file itself.
+    refused_after(
+        |runs, _| edit_manifest(runs, "2025-26-Q4", |m| m.outputs.swap(0, 1)),
+        &["2025-26-Q4", "in the order a run writes them"],
+    );
+    refused_after(
+        |runs, _| {
+            edit_manifest(runs, "2025-26-Q2", |m| {
+                let unused = m.inputs.iter_mut().find(|i| !i.used).unwrap();
+                unused.used = true;
+                unused.reason = None;
+            })
+        },
+        &[
+            "2025-26-Q2",
+            "inputs are not as re-running the quarter records them",
+        ],
+    );
+    refused_after(
+        |runs, _| edit_manifest(runs, "2025-26-Q1", |m| m.tool.name = "other".into()),
+        &["2025-26-Q1", "not written by npg"],
+    );
+    refused_after(
+        |runs, _| {
+            let path = runs.join("2025-26-Q3/manifest.json");
+            let text = std::fs::read_to_string(&path).unwrap();
+            std::fs::write(&path, text.trim_end()).unwrap();
+        },
+        &["2025-26-Q3", "not in the form npg writes"],
     );
     // A file or a folder in a run folder that the run did not write.
     refused_after(
@@ -969,6 +1003,25 @@ fn a_manifest_edited_or_a_run_folder_added_to_is_refused() {
     refused_after(
         |_, cycle| std::fs::write(cycle.join("forces.csv"), "not,a,force,list\n").unwrap(),
         &["forces.csv has changed"],
+    );
+    // cycle.toml too, whether it still reads (another rules version) or not at all; the
+    // run folders, which are as they were, are not blamed.
+    refused_after(
+        |_, cycle| {
+            let path = cycle.join("cycle.toml");
+            let text = std::fs::read_to_string(&path).unwrap();
+            std::fs::write(&path, text.replace("npg-2025-26.1", "npg-2025-26.2")).unwrap();
+        },
+        &["cycle.toml has changed"],
+    );
+    refused_after(
+        |_, cycle| {
+            let path = cycle.join("cycle.toml");
+            let mut text = std::fs::read_to_string(&path).unwrap();
+            text.push_str("[[[\n");
+            std::fs::write(&path, text).unwrap();
+        },
+        &["cycle.toml has changed"],
     );
 }
 
@@ -1010,6 +1063,85 @@ fn publishes_racing_into_one_new_folder_never_say_give_overwrite() {
     }
     assert!(won >= 1);
     assert_eq!(tree_bytes(&out), tree_bytes(&p.public));
+
+    // Into an empty folder that was there (which holds nothing to lose), without
+    // --overwrite: one site is written, and none replaces another's.
+    let empty = dir.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    let children: Vec<_> = (0..4)
+        .map(|_| {
+            std::process::Command::new(crate::common::npg_path())
+                .args(["publish", "--cycle"])
+                .arg(fixture_cycle())
+                .arg("--runs")
+                .arg(&p.runs)
+                .arg("--out")
+                .arg(&empty)
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let mut won = 0;
+    for child in children {
+        let output = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        match output.status.code() {
+            Some(0) => won += 1,
+            // Late to the check (a site there) or to the swap (one put there meanwhile).
+            Some(2) => assert!(
+                stderr.contains("appeared while") || stderr.contains("give --overwrite"),
+                "{stderr}"
+            ),
+            other => panic!("{other:?}: {stderr}"),
+        }
+    }
+    assert_eq!(won, 1, "one site, not one replacing another");
+}
+
+#[test]
+fn a_file_a_link_or_a_run_folder_where_a_folder_of_runs_or_a_site_goes_is_said_to_be_so() {
+    let p = published();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("afile");
+    std::fs::write(&file, "x").unwrap();
+    for overwrite in [false, true] {
+        let mut cmd = npg();
+        cmd.args(["publish", "--cycle"])
+            .arg(fixture_cycle())
+            .arg("--runs")
+            .arg(&p.runs)
+            .arg("--out")
+            .arg(&file);
+        if overwrite {
+            cmd.arg("--overwrite");
+        }
+        cmd.assert()
+            .code(2)
+            .stderr(predicates::str::contains("afile is a file, not a folder"))
+            .stderr(predicates::str::contains("--overwrite").not());
+    }
+    assert_eq!(std::fs::read(&file).unwrap(), b"x");
+    #[cfg(unix)]
+    {
+        let link = dir.path().join("alink");
+        std::os::unix::fs::symlink(&p.public, &link).unwrap();
+        publish_from(&p.runs, &fixture_cycle(), &link)
+            .code(2)
+            .stderr(predicates::str::contains("alink is a symbolic link"));
+    }
+    // One run folder given as the folder of runs.
+    publish_from(
+        &p.runs.join("2025-26-Q4"),
+        &fixture_cycle(),
+        &dir.path().join("site"),
+    )
+    .code(2)
+    .stderr(predicates::str::contains("is a run folder"))
+    .stderr(predicates::str::contains(
+        "the folder that holds the run folders",
+    ));
 }
 
 #[test]

@@ -95,7 +95,21 @@ pub fn gather(
 ) -> Result<SiteFacts, GatherError> {
     let config_path = cycle.join(CONFIG_FILE);
     // The year first, to find its run folders; the runs then read the cycle in full.
-    let config = CycleConfig::load(&config_path, &config_path.display().to_string())?;
+    let config = match CycleConfig::load(&config_path, &config_path.display().to_string()) {
+        Ok(config) => config,
+        // A cycle.toml that no longer reads may be one changed since the runs read it: said
+        // so, rather than as a mistake in a file the runs never read.
+        Err(e) => match runs::cycle_config_changed(cycle, runs_dir) {
+            Some(folder) => {
+                return Err(RunsError::InputsChanged {
+                    folder,
+                    problems: vec![format!("{CONFIG_FILE} has changed")],
+                }
+                .into());
+            }
+            None => return Err(e.into()),
+        },
+    };
     let read = read_runs(
         cycle,
         runs_dir,

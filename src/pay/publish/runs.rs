@@ -13,7 +13,7 @@ use crate::domain::{FinancialYear, Quarter};
 use crate::pay::folder::{LEDGER_FILE, MANIFEST_FILE, run_folder_name};
 use crate::pay::inputs::{CycleInputError, CycleInputs, ReadProgress, ReturnSet, load_cycle_with};
 use crate::pay::ledger::{Ledger, LedgerError};
-use crate::pay::manifest::{InputRecord, Manifest, ManifestError};
+use crate::pay::manifest::{InputRecord, Manifest, ManifestError, Tool};
 use crate::pay::quarters::reconcile_counted_with;
 use crate::pay::run::{InvariantBreach, RunInputs, RunResult, run_quarter};
 use crate::read::file::{FileReadError, MAX_LEDGER_BYTES, MAX_MANIFEST_BYTES, read_limited};
@@ -169,6 +169,15 @@ pub fn read_runs(
     };
     let quarters: Vec<Quarter> = Quarter::ALL.into_iter().filter(|q| *q <= through).collect();
 
+    // cycle.toml as it is now, to tell a manifest edited from a cycle.toml changed since.
+    let config_now =
+        sha256_in_cycle(cycle, crate::cycle::config::CONFIG_FILE.as_bytes()).map_err(|e| {
+            RunsError::Unreadable {
+                path: cycle.join(crate::cycle::config::CONFIG_FILE),
+                cause: e.to_string(),
+            }
+        })?;
+
     // 1. Every folder as npg pay wrote it.
     let mut folders = Vec::new();
     for &quarter in &quarters {
@@ -219,9 +228,24 @@ pub fn read_runs(
         // The manifest itself: every file the run writes listed (or one could be changed
         // unseen), and its fingerprint the one its own records give (the site prints it).
         let mut problems = Vec::new();
-        // The rules version the site prints is the manifest's: it must be cycle.toml's (whose
-        // hash the inputs' check below compares with the manifest's).
-        if manifest.rules_version != rules_version {
+        // Exactly as npg writes one: a manifest re-saved, re-ordered or edited by hand is
+        // not the one the run wrote, whatever it still says.
+        if text != manifest.to_json() {
+            problems.push(format!(
+                "its {MANIFEST_FILE} is not in the form npg writes one (re-saved or edited since)"
+            ));
+        }
+        if manifest.tool.name != Tool::this().name {
+            problems.push(format!(
+                "its {MANIFEST_FILE} says it was not written by npg (tool {:?})",
+                manifest.tool.name
+            ));
+        }
+        // The rules version the site prints is the manifest's: it must be cycle.toml's,
+        // where cycle.toml is still the one the run read (if not, that is said below).
+        if manifest.cycle_config.sha256 == config_now.as_deref().unwrap_or_default()
+            && manifest.rules_version != rules_version
+        {
             problems.push(format!(
                 "its {MANIFEST_FILE} says rules_version {}, but cycle.toml says {rules_version}",
                 manifest.rules_version
@@ -231,6 +255,10 @@ pub fn read_runs(
             problems.push(format!(
                 "its {MANIFEST_FILE} does not list every file a run writes ({} and a statement for each force of its ledger)",
                 crate::pay::folder::OUTPUT_FILES.join(", ")
+            ));
+        } else if !manifest.outputs_in_order(year, quarter, ledger.lines.keys()) {
+            problems.push(format!(
+                "its {MANIFEST_FILE} does not list its outputs in the order a run writes them"
             ));
         }
         if let Some(recorded) = &manifest.input_fingerprint
@@ -365,6 +393,31 @@ pub fn read_runs(
     Ok(RunsRead {
         inputs,
         runs: published,
+    })
+}
+
+/// The first run folder in `runs` (by name) whose manifest records another `cycle.toml` than
+/// the one in `cycle` now, for when the one there now cannot even be read: the change is
+/// then said as a change, not reported as whatever reading it finds.
+pub fn cycle_config_changed(cycle: &Path, runs: &Path) -> Option<String> {
+    let now = sha256_in_cycle(cycle, crate::cycle::config::CONFIG_FILE.as_bytes()).ok()?;
+    let mut folders: Vec<_> = std::fs::read_dir(runs)
+        .ok()?
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    folders.sort();
+    folders.into_iter().find(|name| {
+        let Ok(bytes) = read_limited(&runs.join(name).join(MANIFEST_FILE), MAX_MANIFEST_BYTES)
+        else {
+            return false;
+        };
+        let Ok(text) = String::from_utf8(bytes) else {
+            return false;
+        };
+        Manifest::parse(&text, name)
+            .is_ok_and(|m| Some(m.cycle_config.sha256.as_str()) != now.as_deref())
     })
 }
 
