@@ -134,7 +134,7 @@ struct RawPublish {
 struct RawGiving {
     prefix: Spanned<String>,
     funder_id: Spanned<String>,
-    funder_name: String,
+    funder_name: Spanned<String>,
     #[serde(default, rename = "recipient")]
     recipients: Vec<RawRecipient>,
 }
@@ -150,7 +150,7 @@ struct RawRecipient {
 #[serde(deny_unknown_fields)]
 struct RawArea {
     force: Spanned<String>,
-    name: String,
+    name: Spanned<String>,
     #[serde(default)]
     code: Option<Spanned<String>>,
 }
@@ -174,11 +174,38 @@ struct RawMeasure {
 /// so that a grant id built from it is one token.
 pub fn is_360g_prefix(prefix: &str) -> bool {
     prefix.strip_prefix("360G-").is_some_and(|rest| {
-        !rest.is_empty()
+        // Starting and ending with a letter or digit, so that `<prefix>-…` never has two
+        // separators together.
+        rest.starts_with(|c: char| c.is_ascii_alphanumeric())
+            && rest.ends_with(|c: char| c.is_ascii_alphanumeric())
             && rest
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
     })
+}
+
+/// What is wrong with a text the site shows as given (a measure's name, a pillar, the
+/// funder's name), if anything: blank, or spaces at its start or end.
+fn text_problem(text: &str) -> Option<&'static str> {
+    if text.trim().is_empty() {
+        Some("is blank; give the words the site should show")
+    } else if text.trim() != text {
+        Some("has spaces at its start or end; remove them")
+    } else {
+        None
+    }
+}
+
+/// A measure's pillar and name as they are compared for a duplicate: in lower case, with
+/// runs of spaces as one.
+fn measure_key(pillar: &str, name: &str) -> (String, String) {
+    let fold = |t: &str| {
+        t.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+    };
+    (fold(pillar), fold(name))
 }
 
 /// Whether `id` can be an organisation identifier: one token of printable characters.
@@ -288,6 +315,15 @@ impl PublishConfig {
                 ));
             }
         }
+        if let Some(problem) = text_problem(raw.giving.funder_name.get_ref()) {
+            return Err(invalid(
+                text,
+                shown_as,
+                raw.giving.funder_name.span().start,
+                "giving.funder_name",
+                format!("{:?} {problem}", raw.giving.funder_name.get_ref()),
+            ));
+        }
         let mut recipients = Vec::new();
         for r in &raw.giving.recipients {
             let id = force(&r.force, "giving.recipient.force")?;
@@ -314,6 +350,15 @@ impl PublishConfig {
                     format!("{id} is given twice; keep one"),
                 ));
             }
+            if let Some(problem) = text_problem(a.name.get_ref()) {
+                return Err(invalid(
+                    text,
+                    shown_as,
+                    a.name.span().start,
+                    "area.name",
+                    format!("{:?} {problem}", a.name.get_ref()),
+                ));
+            }
             if let Some(code) = &a.code
                 && !is_police_force_area_code(code.get_ref())
             {
@@ -330,7 +375,7 @@ impl PublishConfig {
             }
             areas.push(ForceArea {
                 force: id,
-                name: a.name.clone(),
+                name: a.name.get_ref().clone(),
                 code: a.code.as_ref().map(|c| c.get_ref().clone()),
             });
         }
@@ -339,9 +384,22 @@ impl PublishConfig {
         for m in raw.measures {
             let at = m.name.span().start;
             let fail = |key: &str, problem: String| invalid(text, shown_as, at, key, problem);
+            let texts = [
+                ("measure.pillar", Some(&m.pillar)),
+                ("measure.name", Some(m.name.get_ref())),
+                ("measure.source_title", m.source_title.as_ref()),
+            ];
+            for (key, value) in texts {
+                if let Some(value) = value
+                    && let Some(problem) = text_problem(value)
+                {
+                    return Err(fail(key, format!("{value:?} {problem}")));
+                }
+            }
+            let key = measure_key(&m.pillar, m.name.get_ref());
             if measures
                 .iter()
-                .any(|x: &Measure| x.pillar == m.pillar && x.name == *m.name.get_ref())
+                .any(|x: &Measure| measure_key(&x.pillar, &x.name) == key)
             {
                 return Err(fail(
                     "measure.name",
@@ -408,7 +466,7 @@ impl PublishConfig {
                 prefix: prefix.clone(),
                 funder: Organisation {
                     id: raw.giving.funder_id.into_inner(),
-                    name: raw.giving.funder_name,
+                    name: raw.giving.funder_name.into_inner(),
                 },
                 recipients,
             },
@@ -583,6 +641,53 @@ mod tests {
     }
 
     #[test]
+    fn a_blank_or_padded_text_and_a_measure_twice_in_other_case_are_refused() {
+        let measure = |pillar: &str, name: &str| {
+            format!(
+                "\n[[measure]]\npillar = \"{pillar}\"\nname = \"{name}\"\ntier = \"headline\"\n"
+            )
+        };
+        for (text, key) in [
+            (format!("{GIVING}{}", measure("P", "")), "measure.name"),
+            (format!("{GIVING}{}", measure(" ", "A")), "measure.pillar"),
+            (format!("{GIVING}{}", measure("P", "A ")), "measure.name"),
+            (
+                format!(
+                    "measure = []\n{}",
+                    GIVING.replace("\"Home Office\"", "\"\"")
+                ),
+                "giving.funder_name",
+            ),
+            (
+                format!("measure = []\n{GIVING}[[area]]\nforce = \"kent\"\nname = \"\"\n"),
+                "area.name",
+            ),
+        ] {
+            let e = parse(&text).unwrap_err().to_string();
+            assert!(
+                e.contains(key) && (e.contains("is blank") || e.contains("spaces at its")),
+                "{key}: {e}"
+            );
+        }
+        // The same measure in another case, or with its words spaced otherwise.
+        let twice = format!(
+            "{GIVING}{}{}",
+            measure("P", "Safer town centres"),
+            measure("P", "Safer  Town centres")
+        );
+        let e = parse(&twice).unwrap_err().to_string();
+        assert!(e.contains("twice"), "{e}");
+        // A prefix ending in a hyphen would give ids with two together.
+        let e = parse(&format!(
+            "measure = []\n{}",
+            GIVING.replace("360G-test\"", "360G-test-\"")
+        ))
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("giving.prefix"), "{e}");
+    }
+
+    #[test]
     fn a_prefix_must_be_360g_and_one_token() {
         assert!(is_360g_prefix("360G-homeoffice"));
         assert!(is_360g_prefix("360G-HO_npg-1"));
@@ -590,5 +695,7 @@ mod tests {
         assert!(!is_360g_prefix("360g-homeoffice"));
         assert!(!is_360g_prefix("homeoffice"));
         assert!(!is_360g_prefix("360G-home office"));
+        assert!(!is_360g_prefix("360G-homeoffice-"));
+        assert!(!is_360g_prefix("360G--homeoffice"));
     }
 }
