@@ -384,13 +384,13 @@ fn every_forces_money_adds_up_to_its_allocation_at_every_quarter() {
         assert_eq!(
             keys,
             [
-                "actual_uplift_fte",
+                "actual_growth_fte",
                 "allocated",
                 "commitment_fte",
                 "forces_reporting",
                 "paid_beyond_entitlement",
                 "paid_to_date",
-                "planned_uplift_fte",
+                "planned_growth_fte",
                 "rest_of_allocation",
                 "specials_headcount",
                 "withheld"
@@ -470,11 +470,11 @@ fn national_and_force_growth_are_the_reconciliations() {
     for (row, wb) in growth.iter().zip(&body) {
         assert_eq!(row["month"], wb[col("Month")]);
         assert_eq!(
-            dec(&row["planned_uplift_fte"]),
+            dec(&row["planned_growth_fte"]),
             dec(&wb[col("Planned uplift (Up)")])
         );
         assert_eq!(
-            dec(&row["actual_uplift_fte"]),
+            dec(&row["actual_growth_fte"]),
             dec(&wb[col("Actual uplift (Ua)")])
         );
         assert_eq!(dec(&row["progress"]), dec(&wb[col("Progress (P)")]));

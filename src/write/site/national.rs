@@ -117,7 +117,7 @@ pub fn headline(facts: &SiteFacts) -> (Vec<(String, String)>, Table) {
         Some(n) => {
             let progress = n.assessment.map(|a| a.progress);
             rows.push((
-                "actual_uplift_fte",
+                "actual_growth_fte",
                 format!(
                     "Growth in neighbourhood police officers and police community support officers (PCSOs) to {end}"
                 ),
@@ -135,10 +135,10 @@ pub fn headline(facts: &SiteFacts) -> (Vec<(String, String)>, Table) {
             // once on the page, in the commitment's row.
             let year_end = month == facts.inputs.config.year.last_month();
             if year_end && n.planned_uplift == commitment {
-                data_only.push("planned_uplift_fte");
+                data_only.push("planned_growth_fte");
             }
             rows.push((
-                "planned_uplift_fte",
+                "planned_growth_fte",
                 format!("Growth planned to {end}"),
                 fte_prose(n.planned_uplift),
                 n.planned_uplift.to_string(),
@@ -155,7 +155,7 @@ pub fn headline(facts: &SiteFacts) -> (Vec<(String, String)>, Table) {
             ));
         }
         None => rows.push((
-            "actual_uplift_fte",
+            "actual_growth_fte",
             format!("Growth in neighbourhood officers and PCSOs to {end}"),
             "not reported".to_owned(),
             String::new(),
@@ -350,8 +350,8 @@ pub fn national_table(facts: &SiteFacts) -> Table {
         caption: "National growth in neighbourhood officers and PCSOs by month (FTE)".to_owned(),
         columns: vec![
             text_column("month", "Month"),
-            figure_column("planned_uplift_fte", "Planned growth (FTE)"),
-            figure_column("actual_uplift_fte", "Actual growth (FTE)"),
+            figure_column("planned_growth_fte", "Planned growth (FTE)"),
+            figure_column("actual_growth_fte", "Actual growth (FTE)"),
             figure_column("progress", "Progress"),
             figure_column("forces_reporting", "Forces reporting"),
         ],
@@ -465,8 +465,8 @@ pub fn forces_table(facts: &SiteFacts, root: &str) -> Table {
             text_column("force", "Force"),
             key_column("force_id", "Force id"),
             figure_column("baseline_fte", "Baseline (FTE)"),
-            figure_column("planned_uplift_fte", "Planned growth (FTE)"),
-            figure_column("actual_uplift_fte", "Actual growth (FTE)"),
+            figure_column("planned_growth_fte", "Planned growth (FTE)"),
+            figure_column("actual_growth_fte", "Actual growth (FTE)"),
             figure_column("progress", "Progress"),
             text_column("rag", "Rating"),
             figure_column("allocation", "Allocation"),
