@@ -220,18 +220,7 @@ pub fn verify_run(
     let mut missing = Vec::new();
     let mut changed = Vec::new();
     // Each input by the exact bytes of its path, with its name as shown and its hash.
-    let recorded: Vec<(Vec<u8>, &str, &str)> = std::iter::once((
-        manifest.cycle_config.path.as_bytes().to_vec(),
-        manifest.cycle_config.path.as_str(),
-        manifest.cycle_config.sha256.as_str(),
-    ))
-    .chain(
-        manifest
-            .inputs
-            .iter()
-            .map(|i| (i.key(), i.path.as_str(), i.sha256.as_str())),
-    )
-    .collect();
+    let recorded = manifest.recorded_inputs();
     for (key, path, sha256) in &recorded {
         match hash_of(cycle_dir, key)? {
             None => missing.push((*path).to_owned()),

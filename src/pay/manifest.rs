@@ -377,6 +377,22 @@ impl Manifest {
                 .map(String::as_str))
     }
 
+    /// Every input the manifest records, `cycle.toml` first: the exact bytes of its path in
+    /// the cycle folder, its name as shown, and its SHA-256.
+    pub fn recorded_inputs(&self) -> Vec<(Vec<u8>, &str, &str)> {
+        std::iter::once((
+            self.cycle_config.path.as_bytes().to_vec(),
+            self.cycle_config.path.as_str(),
+            self.cycle_config.sha256.as_str(),
+        ))
+        .chain(
+            self.inputs
+                .iter()
+                .map(|i| (i.key(), i.path.as_str(), i.sha256.as_str())),
+        )
+        .collect()
+    }
+
     /// The input fingerprint of the inputs, rules version and prior ledger this manifest
     /// records, as the run computed it (`pay::fingerprint`): what its `input_fingerprint`
     /// must say.

@@ -659,24 +659,27 @@ fn every_link_and_asset_resolves_and_every_data_file_is_linked() {
     }
 }
 
+/// `npg publish` of the fixture year's runs into `out`, with or without `--overwrite`.
+fn fixture_publish(out: &Path, overwrite: bool) -> assert_cmd::Command {
+    let mut cmd = npg();
+    cmd.args(["publish", "--cycle"])
+        .arg(fixture_cycle())
+        .arg("--runs")
+        .arg(&published().runs)
+        .arg("--out")
+        .arg(out);
+    if overwrite {
+        cmd.arg("--overwrite");
+    }
+    cmd
+}
+
 #[test]
 fn a_re_run_gives_the_same_bytes_and_replaces_only_its_own_site() {
     let p = published();
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("site");
-    let publish = |overwrite: bool| {
-        let mut cmd = npg();
-        cmd.args(["publish", "--cycle"])
-            .arg(fixture_cycle())
-            .arg("--runs")
-            .arg(&p.runs)
-            .arg("--out")
-            .arg(&out);
-        if overwrite {
-            cmd.arg("--overwrite");
-        }
-        cmd.assert()
-    };
+    let publish = |overwrite: bool| fixture_publish(&out, overwrite).assert();
     publish(false).success();
     assert_eq!(
         tree_bytes(&out),
@@ -1056,71 +1059,63 @@ fn publishes_racing_into_one_new_folder_never_say_give_overwrite() {
     let p = published();
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("site");
-    let children: Vec<_> = (0..4)
-        .map(|_| {
-            std::process::Command::new(crate::common::npg_path())
-                .args(["publish", "--overwrite", "--cycle"])
-                .arg(fixture_cycle())
-                .arg("--runs")
-                .arg(&p.runs)
-                .arg("--out")
-                .arg(&out)
-                .stdout(std::process::Stdio::null())
-                .stderr(std::process::Stdio::piped())
-                .spawn()
-                .unwrap()
-        })
-        .collect();
-    let mut won = 0;
-    for child in children {
-        let output = child.wait_with_output().unwrap();
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        match output.status.code() {
-            Some(0) => won += 1,
-            Some(2) => assert!(
-                stderr.contains("appeared while") && !stderr.contains("give --overwrite"),
-                "{stderr}"
-            ),
-            other => panic!("{other:?}: {stderr}"),
-        }
-    }
+    let (won, refusals) = race(&out, true);
     assert!(won >= 1);
+    for stderr in refusals {
+        assert!(
+            stderr.contains("appeared while") && !stderr.contains("give --overwrite"),
+            "{stderr}"
+        );
+    }
     assert_eq!(tree_bytes(&out), tree_bytes(&p.public));
 
     // Into an empty folder that was there (which holds nothing to lose), without
     // --overwrite: one site is written, and none replaces another's.
     let empty = dir.path().join("empty");
     std::fs::create_dir(&empty).unwrap();
+    let (won, refusals) = race(&empty, false);
+    assert_eq!(won, 1, "one site, not one replacing another");
+    for stderr in refusals {
+        // Late to the check (a site there) or to putting it in place (one put there).
+        assert!(
+            stderr.contains("appeared while") || stderr.contains("give --overwrite"),
+            "{stderr}"
+        );
+    }
+}
+
+/// Four `npg publish` at once into `out`: how many wrote the site, and what each of the
+/// others (exit 2) said.
+fn race(out: &Path, overwrite: bool) -> (usize, Vec<String>) {
     let children: Vec<_> = (0..4)
         .map(|_| {
-            std::process::Command::new(crate::common::npg_path())
-                .args(["publish", "--cycle"])
+            let mut cmd = std::process::Command::new(crate::common::npg_path());
+            cmd.args(["publish", "--cycle"])
                 .arg(fixture_cycle())
                 .arg("--runs")
-                .arg(&p.runs)
+                .arg(&published().runs)
                 .arg("--out")
-                .arg(&empty)
+                .arg(out)
                 .stdout(std::process::Stdio::null())
-                .stderr(std::process::Stdio::piped())
-                .spawn()
-                .unwrap()
+                .stderr(std::process::Stdio::piped());
+            if overwrite {
+                cmd.arg("--overwrite");
+            }
+            cmd.spawn().unwrap()
         })
         .collect();
     let mut won = 0;
+    let mut refusals = Vec::new();
     for child in children {
         let output = child.wait_with_output().unwrap();
-        let stderr = String::from_utf8_lossy(&output.stderr);
+        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
         match output.status.code() {
             Some(0) => won += 1,
-            // Late to the check (a site there) or to the swap (one put there meanwhile).
-            Some(2) => assert!(
-                stderr.contains("appeared while") || stderr.contains("give --overwrite"),
-                "{stderr}"
-            ),
+            Some(2) => refusals.push(stderr),
             other => panic!("{other:?}: {stderr}"),
         }
     }
-    assert_eq!(won, 1, "one site, not one replacing another");
+    (won, refusals)
 }
 
 #[test]
@@ -1130,17 +1125,8 @@ fn a_file_a_link_or_a_run_folder_where_a_folder_of_runs_or_a_site_goes_is_said_t
     let file = dir.path().join("afile");
     std::fs::write(&file, "x").unwrap();
     for overwrite in [false, true] {
-        let mut cmd = npg();
-        cmd.args(["publish", "--cycle"])
-            .arg(fixture_cycle())
-            .arg("--runs")
-            .arg(&p.runs)
-            .arg("--out")
-            .arg(&file);
-        if overwrite {
-            cmd.arg("--overwrite");
-        }
-        cmd.assert()
+        fixture_publish(&file, overwrite)
+            .assert()
             .code(2)
             .stderr(predicates::str::contains("afile is a file, not a folder"))
             .stderr(predicates::str::contains("--overwrite").not());

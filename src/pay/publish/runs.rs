@@ -288,17 +288,7 @@ pub fn read_runs(
     // changed since is said to be changed, not reported as whatever reading it now finds.
     let mut hashes: std::collections::BTreeMap<Vec<u8>, Option<String>> = Default::default();
     for (_, name, manifest, ..) in &folders {
-        let records = std::iter::once((
-            manifest.cycle_config.path.as_bytes().to_vec(),
-            manifest.cycle_config.path.as_str(),
-            manifest.cycle_config.sha256.as_str(),
-        ))
-        .chain(
-            manifest
-                .inputs
-                .iter()
-                .map(|r| (r.key(), r.path.as_str(), r.sha256.as_str())),
-        );
+        let records = manifest.recorded_inputs();
         let mut problems = Vec::new();
         for (key, path, sha256) in records {
             let now = match hashes.get(&key) {
