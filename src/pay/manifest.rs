@@ -397,19 +397,11 @@ impl Manifest {
     /// records, as the run computed it (`pay::fingerprint`): what its `input_fingerprint`
     /// must say.
     pub fn recomputed_fingerprint(&self) -> String {
-        let keys: Vec<Vec<u8>> = self.inputs.iter().map(InputRecord::key).collect();
-        let mut files = vec![FingerprintFile {
-            path: self.cycle_config.path.as_bytes(),
-            sha256: &self.cycle_config.sha256,
-        }];
-        files.extend(
-            keys.iter()
-                .zip(&self.inputs)
-                .map(|(key, input)| FingerprintFile {
-                    path: key,
-                    sha256: &input.sha256,
-                }),
-        );
+        let recorded = self.recorded_inputs();
+        let files: Vec<FingerprintFile> = recorded
+            .iter()
+            .map(|(key, _, sha256)| FingerprintFile { path: key, sha256 })
+            .collect();
         input_fingerprint(
             &self.rules_version,
             self.prior_run.as_ref().map(|p| p.sha256.as_str()),
